@@ -1,0 +1,5 @@
+import sys
+
+from archivekit.cli import main
+
+sys.exit(main())

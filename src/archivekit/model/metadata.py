@@ -1,0 +1,85 @@
+"""Edition metadata: what the edition says about itself (titles, creator, dates, rights, settings).
+
+Everything here comes from `edition.yaml`; titles and the edition statement are editorial
+(the edition's words, not the letter's) and writers must present them as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+# A fixed namespace so the identifier of an edition id never changes between machines or versions.
+EDITION_NAMESPACE = uuid.UUID("6f0c7a52-8d0e-5a4e-9f3b-61726368766b")
+
+
+@dataclass(frozen=True)
+class LangText:
+    """The same short text in several languages, in a stable order (first = main language)."""
+
+    values: tuple[tuple[str, str], ...]  # (BCP 47 tag, text)
+
+    def get(self, lang: str) -> str | None:
+        """The text in this language, or None."""
+        for tag, text in self.values:
+            if tag == lang:
+                return text
+        return None
+
+    def first(self) -> str:
+        """The text in the first (main) language."""
+        return self.values[0][1]
+
+    def prefer(self, lang: str) -> str:
+        """The text in this language when there is one, else in the main language."""
+        return self.get(lang) or self.first()
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """One entry of the reading order, as declared in edition.yaml."""
+
+    id: str
+    file: str
+    lang: str
+    role: str  # "letter" | "statement" | ...
+    title: LangText | None = None  # editorial heading, when the source has none
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Layout settings the PDF and print writers read."""
+
+    page_size: str = "A5"
+    print_trim: str = "A5"
+    bleed_mm: float = 3.0
+    extra: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Metadata of one edition."""
+
+    id: str
+    version: str
+    title: LangText
+    creator: LangText
+    creator_role: str
+    date: dt.date
+    language: str
+    languages: tuple[str, ...]
+    rights: LangText
+    statement: LangText
+    parts: tuple[PartSpec, ...]
+    parallel: tuple[tuple[str, str], ...] = ()
+    bibliography: str | None = None
+    description: LangText | None = None
+    publisher: LangText | None = None
+    source_description: str | None = None
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def identifier(self) -> str:
+        """A stable URN derived from the edition id alone."""
+        return f"urn:uuid:{uuid.uuid5(EDITION_NAMESPACE, self.id)}"

@@ -1,0 +1,71 @@
+"""Writers: one per output format, looked up by name in a registry.
+
+Writers import only `archivekit.model`, `archivekit.errors` and this package's base types: never
+each other and never `ingest`. What one writer produces for another (the PDF's page starts for
+the EPUB page-list) passes through `BuildContext.products`, so the pipeline runs them in order.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+
+from archivekit.writers.base import Artifact, BuildContext, Writer
+
+
+@dataclass(frozen=True)
+class WriterSpec:
+    """A row of the registry: name, where the writer lives, what it makes."""
+
+    name: str
+    module: str
+    summary: str
+    needs: tuple[str, ...] = ()  # writers whose products this one reads (run first when selected)
+
+
+# Order is build order: producers before consumers.
+REGISTRY: tuple[WriterSpec, ...] = (
+    WriterSpec("text", "archivekit.writers.text", "UTF-8 plain text of the letter and statements"),
+    WriterSpec("pdf", "archivekit.writers.pdf", "archival PDF: PDF/A-2a and PDF/UA-1 (--pdfa 2a|2u|3a)"),
+    WriterSpec("print", "archivekit.writers.print_edition", "print PDF with bleed, booklet, proofs, print order"),
+    WriterSpec("epub", "archivekit.writers.epub", "accessible EPUB 3 with the PDF's page-list", ("pdf",)),
+    WriterSpec("html", "archivekit.writers.html", "tagged, bilingual HTML with citation metadata"),
+)
+
+
+def names() -> list[str]:
+    """Every writer whose module is installed, in build order."""
+    return [row.name for row in REGISTRY if importlib.util.find_spec(row.module) is not None]
+
+
+def spec(name: str) -> WriterSpec:
+    """The registry row for this writer name."""
+    for row in REGISTRY:
+        if row.name == name:
+            return row
+    raise KeyError(name)
+
+
+def load(name: str) -> Writer:
+    """Import the writer module lazily (start-up stays fast) and return its writer."""
+    module = importlib.import_module(spec(name).module)
+    return module.WRITER
+
+
+def plan(selected: list[str] | None) -> list[str]:
+    """The writers to run for a selection, dependencies added, in build order."""
+    wanted = set(selected or names())
+    changed = True
+    while changed:
+        changed = False
+        for row in REGISTRY:
+            if row.name in wanted:
+                for need in row.needs:
+                    if need not in wanted:
+                        wanted.add(need)
+                        changed = True
+    return [name for name in names() if name in wanted]
+
+
+__all__ = ["REGISTRY", "Artifact", "BuildContext", "Writer", "WriterSpec", "load", "names", "plan", "spec"]

@@ -1,0 +1,41 @@
+"""What every writer receives and returns."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from archivekit.model import Document
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file a writer made, relative to the edition's build folder; the manifest lists it."""
+
+    format: str
+    path: str
+    media_type: str
+    conforms_to: tuple[str, ...] = ()
+
+
+@dataclass
+class BuildContext:
+    """Everything a writer may use besides the document: where to write, the clock, shared products."""
+
+    out_dir: Path  # the edition's staging folder; writers write only below it
+    edition_dir: Path  # the sources, read-only
+    source_date_epoch: int  # the only clock a writer may read
+    cache_dir: Path  # user cache for expensive, content-addressed intermediates (prepared fonts)
+    options: dict[str, Any] = field(default_factory=dict)  # per-writer options, e.g. {"pdfa": "2a"}
+    products: dict[str, Any] = field(default_factory=dict)  # results one writer hands to a later one
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("archivekit"))
+
+
+class Writer(Protocol):
+    """A format writer: reads the document, writes files under ctx.out_dir, returns their artifacts."""
+
+    name: str
+
+    def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]: ...
