@@ -28,7 +28,9 @@ class WriterSpec:
 REGISTRY: tuple[WriterSpec, ...] = (
     WriterSpec("text", "archivekit.writers.text", "UTF-8 plain text of the letter and statements"),
     WriterSpec("pdf", "archivekit.writers.pdf", "archival PDF: PDF/A-2a and PDF/UA-1 (--pdfa 2a|2u|3a)"),
-    WriterSpec("print", "archivekit.writers.print_edition", "print PDF with bleed, booklet, proofs, print order"),
+    WriterSpec(
+        "print", "archivekit.writers.print_edition", "print PDF with bleed, booklet, proofs, print order"
+    ),
     WriterSpec("epub", "archivekit.writers.epub", "accessible EPUB 3 with the PDF's page-list", ("pdf",)),
     WriterSpec("html", "archivekit.writers.html", "tagged, bilingual HTML with citation metadata"),
 )

@@ -1,0 +1,114 @@
+"""Sources -> Document: read an edition folder (metadata, Markdown parts, CSL-JSON) into the model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from archivekit.errors import SourceError
+from archivekit.ingest.bibliography import load_bibliography
+from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
+from archivekit.ingest.files import read_text, resolve_inside
+from archivekit.ingest.markdown import check_note_markers, convert_part
+from archivekit.ingest.pandoc_ast import markdown_to_ast
+from archivekit.model import Document, Edition, Heading, Note, Paragraph, Part, Text
+from archivekit.model.colophon import colophon_blocks, title_block
+
+
+def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
+    """Read and check every source of the edition in this folder; the clock dates the colophon only."""
+    edition_dir = Path(edition_dir)
+    if not edition_dir.is_dir():
+        raise SourceError(
+            "not a folder", file=edition_dir, hint="name an edition folder such as sources/<id>"
+        )
+    edition = load_edition_yaml(edition_dir)
+    meta_path = edition_dir / EDITION_FILE
+    hashed = [EDITION_FILE]
+    bibliography: tuple[dict, ...] = ()
+    if edition.bibliography:
+        bib_path = resolve_inside(
+            edition_dir, edition.bibliography, what="bibliography", referenced_from=meta_path
+        )
+        bibliography = load_bibliography(bib_path)
+        hashed.append(edition.bibliography)
+    keys = {item["id"] for item in bibliography}
+
+    notes: dict[str, Note] = {}
+    note_counter = [0]
+    parts: list[Part] = []
+    for spec in edition.parts:
+        path = resolve_inside(edition_dir, spec.file, what="part file", referenced_from=meta_path)
+        text = read_text(path)
+        check_note_markers(text, path)
+        blocks = convert_part(
+            markdown_to_ast(text, source=path),
+            source=path,
+            text=text,
+            part_id=spec.id,
+            known_keys=keys,
+            notes=notes,
+            note_counter=note_counter,
+        )
+        if not blocks:
+            raise SourceError(
+                "the part has no text", file=path, hint="add the part's text or remove the part"
+            )
+        title = None
+        if spec.title:
+            title = Heading(
+                f"{spec.id}-title",
+                2,
+                (Text(spec.title.prefer(spec.lang)),),
+                editorial=True,
+                lang=spec.lang if spec.title.get(spec.lang) else edition.language,
+            )
+        parts.append(Part(spec.id, spec.lang, spec.role, title, blocks, spec.file))
+        hashed.append(spec.file)
+    if (edition_dir / "CHANGELOG.md").is_file():
+        hashed.append("CHANGELOG.md")
+
+    doc_parts = tuple(parts)
+    _check_parallel(edition, doc_parts, meta_path)
+    files = tuple(sorted(hashed))
+    sources_sha256 = _tree_hash(edition_dir, files)
+    return Document(
+        edition=edition,
+        parts=doc_parts,
+        notes=notes,
+        bibliography=bibliography,
+        sources_sha256=sources_sha256,
+        source_files=files,
+        front=(title_block(edition),),
+        colophon=colophon_blocks(edition, sources_sha256, files, _date(source_date_epoch)),
+    )
+
+
+def _date(epoch: int) -> dt.date:
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date()
+
+
+def _check_parallel(edition: Edition, parts: tuple[Part, ...], meta_path: Path) -> None:
+    by_id = {p.id: p for p in parts}
+    for a, b in edition.parallel:
+        count_a = sum(1 for blk in by_id[a].blocks if isinstance(blk, Paragraph) and blk.role is None)
+        count_b = sum(1 for blk in by_id[b].blocks if isinstance(blk, Paragraph) and blk.role is None)
+        if count_a != count_b:
+            raise SourceError(
+                f"parallel parts {a!r} and {b!r} have {count_a} and {count_b} paragraphs",
+                file=meta_path,
+                hint="parallel texts are aligned paragraph by paragraph: give both the same paragraphs",
+            )
+
+
+def _tree_hash(edition_dir: Path, files: tuple[str, ...]) -> str:
+    """sha256 over the sorted (name, sha256 of content) list: changes when any source changes."""
+    digest = hashlib.sha256()
+    for name in files:
+        file_hash = hashlib.sha256((edition_dir / name).read_bytes()).hexdigest()
+        digest.update(f"{file_hash}  {name}\n".encode())
+    return digest.hexdigest()
+
+
+__all__ = ["load_edition"]

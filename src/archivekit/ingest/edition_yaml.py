@@ -1,0 +1,200 @@
+"""edition.yaml -> Edition: parsed safely, checked against the JSON Schema, errors with line numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from archivekit.errors import SourceError
+from archivekit.ingest.files import read_text
+from archivekit.model.metadata import Edition, LangText, PartSpec, Settings
+
+EDITION_FILE = "edition.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML with dates kept as strings (the schema checks them) and no duplicate keys."""
+
+
+def _no_timestamps(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise SourceError(
+                f"key {key!r} appears twice",
+                line=key_node.start_mark.line + 1,
+                hint="keep one of the two entries",
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _no_timestamps)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("archivekit").joinpath("schemas/edition.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _node_line(root: yaml.Node | None, path: list[Any]) -> int | None:
+    """The line of the YAML node at this JSON path (the deepest one that exists)."""
+    node, line = root, (root.start_mark.line + 1 if root else None)
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            match = [v for k, v in node.value if k.value == step]
+            if not match:
+                break
+            key = next(k for k, v in node.value if k.value == step)
+            node, line = match[0], key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _langtext(value: dict[str, str] | None) -> LangText | None:
+    return LangText(tuple(value.items())) if value else None
+
+
+def load_edition_yaml(edition_dir: Path) -> Edition:
+    """Read and check edition.yaml in this folder."""
+    path = edition_dir / EDITION_FILE
+    if not path.is_file():
+        raise SourceError(
+            f"no {EDITION_FILE} in the edition folder",
+            file=path,
+            hint=f"create {EDITION_FILE} (see sources/*/edition.yaml for an example)",
+        )
+    text = read_text(path)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except SourceError as exc:
+        exc.file = str(path)
+        raise
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SourceError(
+            f"invalid YAML: {problem}",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            hint="check the indentation and quoting near that line",
+        ) from None
+    if not isinstance(data, dict):
+        raise SourceError("edition metadata must be a mapping of fields", file=path, line=1)
+
+    validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
+    if errors:
+        err = errors[0]
+        field = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise SourceError(
+            f"field {field}: {err.message}",
+            file=path,
+            line=_node_line(root, list(err.absolute_path)),
+            hint=_schema_hint(err),
+        )
+    return _to_edition(data, path, root)
+
+
+def _schema_hint(err: jsonschema.ValidationError) -> str:
+    description = err.schema.get("description") if isinstance(err.schema, dict) else None
+    if err.validator == "required":
+        return "add the missing field (see src/archivekit/schemas/edition.schema.json)"
+    if err.validator == "additionalProperties":
+        return "remove or rename the field; the schema lists the allowed ones"
+    return description or "see src/archivekit/schemas/edition.schema.json for the allowed values"
+
+
+def _to_edition(data: dict[str, Any], path: Path, root: yaml.Node | None) -> Edition:
+    try:
+        date = dt.date.fromisoformat(data["date"])
+    except ValueError:
+        raise SourceError(
+            f"field date: {data['date']!r} is not a calendar date",
+            file=path,
+            line=_node_line(root, ["date"]),
+            hint="write the date as YYYY-MM-DD",
+        ) from None
+    parts = tuple(
+        PartSpec(id=p["id"], file=p["file"], lang=p["lang"], role=p["role"], title=_langtext(p.get("title")))
+        for p in data["parts"]
+    )
+    for key in ("id", "file"):
+        seen: set[str] = set()
+        for index, part in enumerate(parts):
+            value = getattr(part, key)
+            if value in seen:
+                raise SourceError(
+                    f"field parts.{index}.{key}: {value!r} is used by an earlier part too",
+                    file=path,
+                    line=_node_line(root, ["parts", index, key]),
+                    hint=f"give every part its own {key}",
+                )
+            seen.add(value)
+    for index, part in enumerate(parts):
+        if part.lang not in data["languages"]:
+            raise SourceError(
+                f"field parts.{index}.lang: {part.lang!r} is not among the edition's languages",
+                file=path,
+                line=_node_line(root, ["parts", index, "lang"]),
+                hint=f"add {part.lang} to `languages` or correct the tag",
+            )
+    part_ids = {p.id for p in parts}
+    for index, pair in enumerate(data.get("parallel", [])):
+        for member in pair:
+            if member not in part_ids:
+                raise SourceError(
+                    f"field parallel.{index}: no part has the id {member!r}",
+                    file=path,
+                    line=_node_line(root, ["parallel", index]),
+                    hint="name parts by their `id`",
+                )
+    if data["language"] not in data["languages"]:
+        raise SourceError(
+            f"field language: {data['language']!r} is not among the edition's languages",
+            file=path,
+            line=_node_line(root, ["language"]),
+            hint="add it to `languages`",
+        )
+    settings = data.get("settings", {})
+    creator = data["creator"]
+    return Edition(
+        id=data["id"],
+        version=data["version"],
+        title=LangText(tuple(data["title"].items())),
+        creator=LangText(tuple(creator["name"].items())),
+        creator_role=creator.get("role", "aut"),
+        date=date,
+        language=data["language"],
+        languages=tuple(data["languages"]),
+        rights=LangText(tuple(data["rights"].items())),
+        statement=LangText(tuple(data["statement"].items())),
+        parts=parts,
+        parallel=tuple(tuple(pair) for pair in data.get("parallel", [])),  # type: ignore[misc]
+        bibliography=data.get("bibliography"),
+        description=_langtext(data.get("description")),
+        publisher=_langtext(data.get("publisher")),
+        source_description=(data.get("transcribed_from") or {}).get("file"),
+        settings=Settings(
+            page_size=settings.get("page_size", "A5"),
+            print_trim=settings.get("print_trim", settings.get("page_size", "A5")),
+            bleed_mm=float(settings.get("bleed_mm", 3.0)),
+        ),
+    )

@@ -1,0 +1,328 @@
+"""Pandoc AST -> model blocks for one part, refusing anything an archival edition cannot carry safely.
+
+Supported: paragraphs, level-2+ headings, bullet lists, footnotes, spans with `lang`, emphasis,
+and fenced divs that say what a paragraph is (dateline, salutation, closing, signature, kicker).
+Raw HTML, links, images, code and tables are refused with a message that says where.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archivekit.errors import SourceError
+from archivekit.ingest.files import line_of
+from archivekit.model import (
+    Block,
+    BulletList,
+    Citation,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    Note,
+    NoteRef,
+    Paragraph,
+    Span,
+    Strong,
+    Text,
+)
+
+PARAGRAPH_ROLES = ("dateline", "salutation", "closing", "signature", "kicker")
+MAX_DEPTH = 8  # lists and spans nested deeper than this are a mistake, and would overflow writers
+CITATION_CLASS = "citation"
+LOCATOR_ATTRIBUTES = ("chapter", "page", "paragraph", "section", "line", "note")
+
+_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+_NOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:", re.MULTILINE)
+
+_UNSUPPORTED = {
+    "RawBlock": (
+        "raw HTML or other raw markup",
+        "write the text as plain Markdown; raw markup is never copied",
+    ),
+    "RawInline": (
+        "raw HTML or other raw markup",
+        "write the text as plain Markdown; raw markup is never copied",
+    ),
+    "Link": ("a link", "write the address as plain text; editions carry no active links from sources"),
+    "Image": ("an image", "editions of this text carry no images; remove it"),
+    "CodeBlock": ("a code block", "remove the indentation or fences"),
+    "Code": ("inline code", "remove the backticks"),
+    "Table": ("a table", "tables are not supported in archival parts"),
+    "OrderedList": ("a numbered list", "use a `- ` bullet list; the numbers would be added text"),
+    "BlockQuote": ("a block quote", "remove the `>` marks"),
+    "HorizontalRule": ("a horizontal rule", "remove the line of dashes or stars"),
+    "DefinitionList": ("a definition list", "not supported"),
+    "LineBlock": ("a line block", "remove the `|` marks"),
+    "Figure": ("a figure", "not supported"),
+    "Math": ("math", "not supported"),
+    "Cite": ("a citation", "put the citation on the note with a `.citation` span"),
+    "Quoted": ("smart quotes", "type the quotation marks themselves"),
+}
+
+
+@dataclass
+class _Context:
+    """State while converting one part."""
+
+    source: Path
+    text: str
+    part_id: str
+    known_keys: set[str]
+    notes: dict[str, Note]
+    note_counter: list[int]
+    counter: int = 0
+    citations: list[Citation] = field(default_factory=list)
+
+    def next_id(self) -> str:
+        self.counter += 1
+        return f"{self.part_id}-{self.counter}"
+
+    def error(self, message: str, node: Any = None, *, hint: str, needle: str | None = None) -> SourceError:
+        line = line_of(self.text, needle) if needle else _locate(self.text, node)
+        return SourceError(message, file=self.source, line=line, hint=hint)
+
+
+def check_note_markers(text: str, source: Path) -> None:
+    """Every `[^x]` reference has a definition and every definition is referenced, exactly once."""
+    defs: dict[str, int] = {}
+    for match in _NOTE_DEF.finditer(text):
+        label = match.group(1)
+        line = text[: match.start()].count("\n") + 1
+        if label in defs:
+            raise SourceError(
+                f"note [^{label}] is defined twice (first on line {defs[label]})",
+                file=source,
+                line=line,
+                hint="give each note its own label",
+            )
+        defs[label] = line
+    refs: dict[str, int] = {}
+    for match in _NOTE_REF.finditer(text):
+        label = match.group(1)
+        line = text[: match.start()].count("\n") + 1
+        if label not in defs:
+            raise SourceError(
+                f"note reference [^{label}] has no note",
+                file=source,
+                line=line,
+                hint=f"add a line `[^{label}]: ...` with the note's text, or remove the reference",
+            )
+        refs.setdefault(label, line)
+    for label, line in defs.items():
+        if label not in refs:
+            raise SourceError(
+                f"note [^{label}] is never referenced in the text",
+                file=source,
+                line=line,
+                hint=f"put [^{label}] where the note mark stands in the text, or delete the note",
+            )
+
+
+def convert_part(
+    ast: dict[str, Any],
+    *,
+    source: Path,
+    text: str,
+    part_id: str,
+    known_keys: set[str],
+    notes: dict[str, Note],
+    note_counter: list[int],
+) -> tuple[Block, ...]:
+    """The model blocks of one part's pandoc AST; notes found are added to `notes`."""
+    ctx = _Context(source, text, part_id, known_keys, notes, note_counter)
+    blocks = _blocks(ast["blocks"], ctx, depth=0)
+    return _attach_kickers(blocks, ctx)
+
+
+def _blocks(
+    nodes: list[dict[str, Any]], ctx: _Context, *, depth: int, role: str | None = None
+) -> list[Block]:
+    if depth > MAX_DEPTH:
+        raise ctx.error(
+            f"structure nested more than {MAX_DEPTH} levels deep",
+            nodes[0] if nodes else None,
+            hint="flatten the nested lists",
+        )
+    out: list[Block] = []
+    for node in nodes:
+        kind = node["t"]
+        if kind in ("Para", "Plain"):
+            out.append(Paragraph(ctx.next_id(), _inlines(node["c"], ctx, depth=depth), role=role))
+        elif kind == "Header":
+            level, (_, classes, _), content = node["c"]
+            if level < 2:
+                raise ctx.error(
+                    "a level-1 heading in a part",
+                    node,
+                    hint="use `##`: level 1 is the edition's own title",
+                )
+            out.append(Heading(ctx.next_id(), level, _inlines(content, ctx, depth=depth)))
+        elif kind == "BulletList":
+            items = tuple(tuple(_blocks(item, ctx, depth=depth + 1)) for item in node["c"])
+            out.append(BulletList(ctx.next_id(), items))
+        elif kind == "Div":
+            (_, classes, attrs), content = node["c"]
+            if attrs or len(classes) != 1 or classes[0] not in PARAGRAPH_ROLES:
+                raise ctx.error(
+                    f"a fenced div with classes {classes} and attributes {attrs}",
+                    node,
+                    hint=f"fenced divs mark what a paragraph is: one of {', '.join(PARAGRAPH_ROLES)}",
+                )
+            inner = _blocks(content, ctx, depth=depth + 1, role=classes[0])
+            if len(inner) != 1 or not isinstance(inner[0], Paragraph):
+                raise ctx.error(
+                    f"a `{classes[0]}` div must hold exactly one paragraph",
+                    node,
+                    hint="put one paragraph between the `:::` lines",
+                )
+            out.extend(inner)
+        elif kind in _UNSUPPORTED:
+            what, hint = _UNSUPPORTED[kind]
+            raise ctx.error(f"{what} is not allowed in an archival source", node, hint=hint)
+        else:
+            raise ctx.error(f"unsupported Markdown element ({kind})", node, hint="remove it")
+    return out
+
+
+def _attach_kickers(blocks: list[Block], ctx: _Context) -> tuple[Block, ...]:
+    """A kicker paragraph directly before a heading becomes that heading's kicker."""
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Heading) and out and isinstance(out[-1], Paragraph) and out[-1].role == "kicker":
+            kicker = out.pop()
+            block = Heading(block.id, block.level, block.inlines, kicker=kicker.inlines)
+        elif out and isinstance(out[-1], Paragraph) and out[-1].role == "kicker":
+            raise ctx.error(
+                "a kicker must stand directly before a heading",
+                needle=_first_text(out[-1].inlines),
+                hint="move the `::: kicker` block right above its `##` heading",
+            )
+        out.append(block)
+    if out and isinstance(out[-1], Paragraph) and out[-1].role == "kicker":
+        raise ctx.error(
+            "a kicker must stand directly before a heading",
+            needle=_first_text(out[-1].inlines),
+            hint="move the `::: kicker` block right above its `##` heading",
+        )
+    return tuple(out)
+
+
+def _inlines(nodes: list[dict[str, Any]], ctx: _Context, *, depth: int) -> tuple[Inline, ...]:
+    if depth > MAX_DEPTH:
+        raise ctx.error(
+            f"inline markup nested more than {MAX_DEPTH} levels deep", nodes[0], hint="simplify it"
+        )
+    out: list[Inline] = []
+    for node in nodes:
+        kind = node["t"]
+        if kind == "Str":
+            out.append(Text(node["c"]))
+        elif kind in ("Space", "SoftBreak"):
+            out.append(Text(" "))
+        elif kind == "LineBreak":
+            out.append(LineBreak())
+        elif kind == "Emph":
+            out.append(Emphasis(_inlines(node["c"], ctx, depth=depth + 1)))
+        elif kind == "Strong":
+            out.append(Strong(_inlines(node["c"], ctx, depth=depth + 1)))
+        elif kind == "Span":
+            out.append(_span(node, ctx, depth=depth))
+        elif kind == "Note":
+            out.append(_note(node, ctx, depth=depth))
+        elif kind in _UNSUPPORTED:
+            what, hint = _UNSUPPORTED[kind]
+            raise ctx.error(f"{what} is not allowed in an archival source", node, hint=hint)
+        else:
+            raise ctx.error(f"unsupported Markdown element ({kind})", node, hint="remove the markup")
+    return _merge_text(out)
+
+
+def _span(node: dict[str, Any], ctx: _Context, *, depth: int) -> Inline:
+    (ident, classes, attrs), content = node["c"]
+    attrs = dict(attrs)
+    children = _inlines(content, ctx, depth=depth + 1)
+    if CITATION_CLASS in classes:
+        key = attrs.pop("cite-key", None)
+        if not key:
+            raise ctx.error(
+                "a .citation span without cite-key", node, hint='add cite-key="<id in bibliography>"'
+            )
+        if key not in ctx.known_keys:
+            raise ctx.error(
+                f"cite key {key!r} is not in the bibliography",
+                needle=f'cite-key="{key}"',
+                hint="add a CSL-JSON record with that id to the bibliography, or correct the key",
+            )
+        locators = tuple((name, attrs.pop(name)) for name in LOCATOR_ATTRIBUTES if name in attrs)
+        if attrs:
+            raise ctx.error(
+                f"unknown citation attributes {sorted(attrs)}",
+                needle=f'cite-key="{key}"',
+                hint=f"use cite-key and locators among {', '.join(LOCATOR_ATTRIBUTES)}",
+            )
+        ctx.citations.append(Citation(key, locators))
+        return Span(children, classes=(CITATION_CLASS,))
+    lang = attrs.pop("lang", None)
+    if attrs or ident:
+        raise ctx.error(
+            f"span attributes {sorted(attrs) or [ident]} are not supported",
+            node,
+            hint="spans may carry only lang=... or the .citation class",
+        )
+    if lang is not None and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang):
+        raise ctx.error(
+            f"malformed language tag {lang!r}", node, hint="use a BCP 47 tag such as en or zh-Hans"
+        )
+    return Span(children, lang=lang, classes=tuple(classes))
+
+
+def _note(node: dict[str, Any], ctx: _Context, *, depth: int) -> NoteRef:
+    ctx.note_counter[0] += 1
+    label = str(ctx.note_counter[0])
+    note_id = f"note-{label}"
+    before = len(ctx.citations)
+    blocks = tuple(_blocks(node["c"], ctx, depth=depth + 1))
+    found = ctx.citations[before:]
+    del ctx.citations[before:]
+    ctx.notes[note_id] = Note(note_id, label, blocks, ctx.part_id, citation=found[0] if found else None)
+    return NoteRef(note_id, label)
+
+
+def _merge_text(inlines: list[Inline]) -> tuple[Inline, ...]:
+    """Adjacent Text runs joined, so writers see whole words and lines."""
+    out: list[Inline] = []
+    for inline in inlines:
+        if isinstance(inline, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + inline.text)
+        else:
+            out.append(inline)
+    return tuple(out)
+
+
+def _first_text(node: Any) -> str | None:
+    """The first literal text inside an AST node or model inlines, to find its line in the source."""
+    if isinstance(node, Text):
+        return node.text
+    if isinstance(node, dict):
+        if node.get("t") == "Str":
+            return node["c"]
+        if node.get("t") in ("RawInline", "RawBlock"):
+            return node["c"][1].strip().split("\n")[0]
+        if node.get("t") in ("Link", "Image"):
+            return node["c"][2][0]
+        return _first_text(node.get("c"))
+    if isinstance(node, list | tuple):
+        for child in node:
+            found = _first_text(child)
+            if found:
+                return found
+    return None
+
+
+def _locate(text: str, node: Any) -> int | None:
+    needle = _first_text(node)
+    return line_of(text, needle) if needle else None

@@ -1,0 +1,75 @@
+"""Markdown -> pandoc AST (JSON). The only module that calls pandoc.
+
+We run the pandoc binary that pypandoc-binary ships, with every extension that could rewrite the
+transcription switched off: no smart quotes, no auto identifiers, no math, no sub/superscript.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from archivekit.errors import ToolMissing
+
+READER = "markdown" + "".join(
+    f"-{ext}"
+    for ext in (
+        "smart",
+        "auto_identifiers",
+        "implicit_figures",
+        "tex_math_dollars",
+        "tex_math_single_backslash",
+        "raw_tex",
+        "citations",
+        "subscript",
+        "superscript",
+        "strikeout",
+        "yaml_metadata_block",
+        "pandoc_title_block",
+        "mmd_title_block",
+    )
+)
+
+
+@cache
+def pandoc_path() -> str:
+    """The pandoc executable bundled with pypandoc-binary."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:
+        raise ToolMissing(
+            f"pandoc is not available ({exc})",
+            hint="run `make` to install the Python dependencies (pypandoc-binary ships pandoc)",
+        ) from None
+
+
+@cache
+def pandoc_version() -> str:
+    """pandoc's version string, e.g. "3.9"."""
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
+    return out.stdout.split()[1]
+
+
+def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
+    """Parse Markdown text into pandoc's JSON AST."""
+    proc = subprocess.run(
+        [pandoc_path(), "--from", READER, "--to", "json", "--sandbox"],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    if proc.returncode != 0:
+        from archivekit.errors import SourceError
+
+        raise SourceError(
+            f"pandoc could not read the file: {proc.stderr.decode('utf-8', 'replace').strip()}",
+            file=source,
+            hint="check the Markdown near the place pandoc names",
+        )
+    return json.loads(proc.stdout)

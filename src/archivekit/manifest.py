@@ -1,0 +1,105 @@
+"""manifest.json: what an edition build contains, so tools read it instead of guessing file names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from archivekit import __version__
+from archivekit.errors import SourceError
+from archivekit.model import Document
+from archivekit.writers.base import Artifact
+
+MANIFEST = "manifest.json"
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def artifact_entry(build_dir: Path, artifact: Artifact) -> dict[str, Any]:
+    """The manifest row of one artifact, measured from the file on disk."""
+    path = build_dir / artifact.path
+    return {
+        "format": artifact.format,
+        "path": artifact.path,
+        "media_type": artifact.media_type,
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+        "conforms_to": list(artifact.conforms_to),
+    }
+
+
+def dumps(data: Any) -> str:
+    """The one JSON spelling archivekit writes: stable key order, UTF-8, trailing newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_manifest(
+    build_dir: Path, doc: Document, artifacts: list[Artifact], *, source_date_epoch: int, build_key: str
+) -> dict[str, Any]:
+    """Write build_dir/manifest.json for these artifacts and return it."""
+    manifest = {
+        "archivekit": __version__,
+        "edition": {
+            "id": doc.edition.id,
+            "version": doc.edition.version,
+            "identifier": doc.edition.identifier,
+            "title": doc.edition.title.first(),
+            "language": doc.edition.language,
+        },
+        "sources_sha256": doc.sources_sha256,
+        "source_files": list(doc.source_files),
+        "source_date_epoch": source_date_epoch,
+        "build_key": build_key,
+        "artifacts": sorted((artifact_entry(build_dir, a) for a in artifacts), key=lambda e: e["path"]),
+    }
+    write_atomic(build_dir / MANIFEST, dumps(manifest))
+    return manifest
+
+
+def read_manifest(build_dir: Path) -> dict[str, Any]:
+    """The manifest of a build folder."""
+    path = Path(build_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError(
+            "no manifest.json: this is not an edition build folder",
+            file=path,
+            hint="run `archivekit build` first, or name build/<edition-id>",
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"manifest.json is not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
+
+
+def add_artifact(build_dir: Path, artifact: Artifact) -> None:
+    """Add (or refresh) one artifact in an existing manifest, rewriting it atomically."""
+    manifest = read_manifest(build_dir)
+    rows = [row for row in manifest["artifacts"] if row["path"] != artifact.path]
+    rows.append(artifact_entry(build_dir, artifact))
+    manifest["artifacts"] = sorted(rows, key=lambda e: e["path"])
+    write_atomic(build_dir / MANIFEST, dumps(manifest))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path so that readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

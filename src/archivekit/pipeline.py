@@ -1,0 +1,206 @@
+"""The one place that wires the stages: sources -> model -> writers -> manifest (-> validate, package)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archivekit import __version__, writers
+from archivekit.errors import ArchivekitError, UsageError
+from archivekit.ingest import load_edition
+from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
+from archivekit.staging import staged_folder, sweep_leftovers
+from archivekit.writers.base import Artifact, BuildContext
+
+log = logging.getLogger("archivekit")
+
+EDITION_FILE = "edition.yaml"
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What to build: one edition folder, where, which formats, with which options."""
+
+    edition_dir: Path
+    out_root: Path
+    formats: tuple[str, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+    force: bool = False
+
+
+def find_editions(sources_root: Path) -> list[Path]:
+    """Every edition folder (one holding edition.yaml) directly under sources_root."""
+    if not sources_root.is_dir():
+        raise UsageError(
+            f"no sources folder at {sources_root}",
+            hint="run from the project folder or name an edition folder",
+        )
+    found = sorted(p for p in sources_root.iterdir() if (p / EDITION_FILE).is_file())
+    if not found:
+        raise UsageError(f"no edition folders (with {EDITION_FILE}) under {sources_root}")
+    return found
+
+
+def source_date_epoch(edition_dir: Path) -> int:
+    """The build clock: $SOURCE_DATE_EPOCH, else the last commit touching the sources, else their mtime."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is not None:
+        if not value.strip().isdigit():
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
+                hint="set it to a Unix time, e.g. $(git log -1 --format=%ct)",
+            )
+        return int(value)
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", "."],
+            cwd=edition_dir,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return int(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    log.warning("SOURCE_DATE_EPOCH unset and %s not in git: dating the build by file times", edition_dir)
+    return int(max(p.stat().st_mtime for p in edition_dir.iterdir() if p.is_file()))
+
+
+def cache_dir() -> Path:
+    """The user cache for prepared fonts and other content-addressed intermediates."""
+    root = os.environ.get("ARCHIVEKIT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "archivekit"
+    )
+    return Path(root)
+
+
+def build_key(edition_dir: Path, formats: list[str], options: dict[str, Any], epoch: int) -> str:
+    """What a build depends on: source bytes, formats, options, clock and archivekit's version."""
+    digest = hashlib.sha256(f"{__version__}\n{formats}\n{sorted(options.items())}\n{epoch}\n".encode())
+    for path in sorted(edition_dir.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _declared_id(edition_dir: Path) -> str | None:
+    """The edition id from edition.yaml without parsing YAML (only to find the last build quickly)."""
+    try:
+        text = (edition_dir / EDITION_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^id:[ \t]*([a-z0-9][a-z0-9-]*)[ \t]*$", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _up_to_date(target: Path, key: str) -> bool:
+    if not (target / MANIFEST).is_file():
+        return False
+    try:
+        manifest = read_manifest(target)
+    except ArchivekitError:
+        return False
+    if manifest.get("build_key") != key:
+        return False
+    return all(
+        (target / row["path"]).is_file() and (target / row["path"]).stat().st_size == row["bytes"]
+        for row in manifest["artifacts"]
+    )
+
+
+def build(request: BuildRequest) -> Path:
+    """Build one edition into out_root/<edition-id>/, atomically; return that folder."""
+    started = time.perf_counter()
+    edition_dir = request.edition_dir
+    epoch = source_date_epoch(edition_dir)
+    names = writers.plan(list(request.formats) or None)
+    unknown = set(request.formats) - set(writers.names())
+    if unknown:
+        raise UsageError(
+            f"unknown format(s): {', '.join(sorted(unknown))}",
+            hint=f"choose among: {', '.join(writers.names())}",
+        )
+    key = build_key(edition_dir, names, request.options, epoch)
+
+    quick_id = _declared_id(edition_dir)
+    if quick_id and not request.force and _up_to_date(request.out_root / quick_id, key):
+        log.info("%s is up to date", request.out_root / quick_id)
+        return request.out_root / quick_id
+
+    steps = len(names) + 2
+    log.info("[1/%d] reading sources in %s", steps, edition_dir)
+    doc = load_edition(edition_dir, source_date_epoch=epoch)
+    target = request.out_root / doc.edition.id
+
+    sweep_leftovers(request.out_root)
+    with staged_folder(target) as stage:
+        ctx = BuildContext(
+            out_dir=stage,
+            edition_dir=edition_dir,
+            source_date_epoch=epoch,
+            cache_dir=cache_dir(),
+            options=dict(request.options),
+        )
+        artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
+        for index, name in enumerate(names, start=2):
+            t0 = time.perf_counter()
+            log.info("[%d/%d] writing %s", index, steps, name)
+            artifacts += writers.load(name).write(doc, ctx)
+            log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+        log.info("[%d/%d] writing manifest", steps, steps)
+        write_manifest(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
+        _after_manifest(stage)
+    log.info("built %s in %.2f s", target, time.perf_counter() - started)
+    return target
+
+
+def _copy_sources(files: tuple[str, ...], edition_dir: Path, stage: Path) -> list[Artifact]:
+    """The canonical sources travel with every build, so the evidence of what was rendered stays with it."""
+    out = []
+    (stage / "sources").mkdir()
+    for name in files:
+        shutil.copyfile(edition_dir / name, stage / "sources" / name)
+        media = {
+            ".md": "text/markdown; charset=utf-8",
+            ".yaml": "application/yaml",
+            ".json": "application/json",
+        }
+        out.append(Artifact("source", f"sources/{name}", media.get(Path(name).suffix, "text/plain")))
+    return out
+
+
+def _after_manifest(stage: Path) -> None:
+    """Hooks that read the finished manifest (the HTML index of the edition's formats)."""
+    try:
+        from archivekit.writers.html.index import write_index
+    except ImportError:
+        return
+    index = write_index(stage)
+    if index is not None:
+        add_artifact(stage, index)
+
+
+def _build_one(request: BuildRequest) -> tuple[Path | None, str | None, int]:
+    try:
+        return build(request), None, 0
+    except ArchivekitError as exc:
+        return None, str(exc), exc.exit_code
+
+
+def build_many(requests: list[BuildRequest], *, jobs: int = 1) -> list[tuple[Path | None, str | None, int]]:
+    """Build several editions, `jobs` at a time; one result (folder, error, exit code) per request."""
+    if jobs <= 1 or len(requests) <= 1:
+        return [_build_one(r) for r in requests]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_build_one, requests))
