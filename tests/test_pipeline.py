@@ -1,0 +1,62 @@
+"""Builds are atomic, reproducible and listed in their manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from conftest import EDITION, EDITION_ID, run_cli
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_manifest_lists_every_file_with_true_hashes(built: Path) -> None:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["edition"]["id"] == EDITION_ID
+    assert len(manifest["sources_sha256"]) == 64
+    listed = {row["path"]: row for row in manifest["artifacts"]}
+    for path, row in listed.items():
+        data = (built / path).read_bytes()
+        assert row["bytes"] == len(data)
+        assert row["sha256"] == hashlib.sha256(data).hexdigest()
+        assert row["media_type"]
+    on_disk = set(_tree(built)) - {"manifest.json"}
+    assert on_disk - set(listed) <= {p for p in on_disk if p.startswith("validation/")}
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        result = run_cli("build", str(EDITION), "--out", str(out), "--force")
+        assert result.returncode == 0, result.stderr
+    assert _tree(first / EDITION_ID) == _tree(second / EDITION_ID)
+
+
+def test_failed_build_keeps_the_last_good_edition(tmp_path: Path) -> None:
+    edition = tmp_path / "sources" / EDITION_ID
+    shutil.copytree(EDITION, edition)
+    out = tmp_path / "build"
+    assert run_cli("build", str(edition), "--out", str(out), "--format", "text").returncode == 0
+    before = _tree(out / EDITION_ID)
+    part = edition / "03-principles.en.md"
+    part.write_text(part.read_text(encoding="utf-8") + "\n<script>alert(1)</script>\n", encoding="utf-8")
+    result = run_cli("build", str(edition), "--out", str(out), "--format", "text")
+    assert result.returncode == 2
+    assert "raw HTML" in result.stderr and "03-principles.en.md" in result.stderr
+    assert _tree(out / EDITION_ID) == before
+    assert sorted(p.name for p in out.iterdir()) == [EDITION_ID]  # no staging folders left
+
+
+def test_unchanged_sources_are_up_to_date(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    assert run_cli("build", str(EDITION), "--out", str(out), "--format", "text").returncode == 0
+    again = run_cli("build", str(EDITION), "--out", str(out), "--format", "text")
+    assert again.returncode == 0 and "up to date" in again.stderr
