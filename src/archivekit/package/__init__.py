@@ -1,0 +1,151 @@
+"""Archival packaging: BagIt 1.0 bags with fixity and PREMIS provenance, and their verification.
+
+`package_edition` and `verify_bag` are the API; `add_subcommands` gives the CLI its
+`archivekit package` and `archivekit verify`. Heavy imports (bagit, lxml) wait until a command
+runs, so `archivekit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archivekit.errors import UsageError
+
+if TYPE_CHECKING:
+    from archivekit.errors import Finding
+
+
+def package_edition(
+    build_dir: Path, out_root: Path, *, source_date_epoch: int, source_organization: str | None = None
+) -> Path:
+    """Package a build folder as out_root/<edition-id>-<version>.bag/ and return the bag's path."""
+    from archivekit.package.bag import package_edition as _package
+
+    return _package(
+        build_dir, out_root, source_date_epoch=source_date_epoch, source_organization=source_organization
+    )
+
+
+def verify_bag(bag: Path) -> list[Finding]:
+    """Every problem with a bag: missing, extra and changed files, a wrong Payload-Oxum, bad PREMIS."""
+    from archivekit.package.verify import verify_bag as _verify
+
+    return _verify(bag)
+
+
+def _epoch(build_dir: Path) -> int:
+    """SOURCE_DATE_EPOCH from the environment, else the clock the build itself used."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is not None:
+        if not value.strip().isdigit():
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
+                hint="unset it to date the bag like its build, or set a Unix time",
+            )
+        return int(value)
+    from archivekit.manifest import read_manifest
+
+    epoch = read_manifest(build_dir).get("source_date_epoch")
+    if not isinstance(epoch, int):
+        raise UsageError(
+            f"{build_dir}/manifest.json records no source_date_epoch and SOURCE_DATE_EPOCH is unset",
+            hint="set SOURCE_DATE_EPOCH (e.g. $(git log -1 --format=%ct)) or rebuild the edition",
+        )
+    return epoch
+
+
+def _build_dirs(args: argparse.Namespace) -> list[Path]:
+    if args.build_dirs:
+        return [Path(p) for p in args.build_dirs]
+    root = Path("build")
+    found = sorted(p for p in root.iterdir() if (p / "manifest.json").is_file()) if root.is_dir() else []
+    if not found:
+        raise UsageError(
+            "no edition builds (folders with manifest.json) under build/", hint="run `archivekit build`"
+        )
+    return found
+
+
+def run_package(args: argparse.Namespace) -> int:
+    """`archivekit package [BUILD_DIR…]`: bag each build; print each bag's path."""
+    for build_dir in _build_dirs(args):
+        out = Path(args.out) if args.out else build_dir.parent
+        bag = package_edition(
+            build_dir,
+            out,
+            source_date_epoch=_epoch(build_dir),
+            source_organization=args.source_organization,
+        )
+        if not getattr(args, "quiet", False):
+            print(bag)
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """`archivekit verify BAG…`: print every problem; exit 1 if any bag has one."""
+    from archivekit.package.verify import problems
+
+    failed = False
+    for bag in args.bags:
+        findings = verify_bag(Path(bag))
+        for f in findings:
+            where = f" [{f.location}]" if f.location else ""
+            print(f"{bag}: {f.severity}: {f.code}: {f.message}{where}", file=sys.stdout)
+        errors = problems(findings)
+        failed = failed or bool(errors)
+        if errors:
+            print(f"{bag}: FAILED: {len(errors)} problem{'s' * (len(errors) != 1)}", file=sys.stdout)
+        elif not getattr(args, "quiet", False):
+            print(f"{bag}: ok (every file present, every checksum holds)")
+    return 1 if failed else 0
+
+
+def add_package_arguments(p: argparse.ArgumentParser) -> None:
+    """Arguments of `archivekit package`."""
+    p.add_argument(
+        "build_dirs",
+        nargs="*",
+        metavar="BUILD_DIR",
+        help="edition build folder(s) (default: all under build/)",
+    )
+    p.add_argument("--out", metavar="DIR", help="where the bag goes (default: the build folder's parent)")
+    p.add_argument(
+        "--source-organization",
+        metavar="NAME",
+        help="bag-info Source-Organization: who transfers the bag (default: the edition's publisher, if set)",
+    )
+    p.set_defaults(run=run_package)
+
+
+def add_verify_arguments(p: argparse.ArgumentParser) -> None:
+    """Arguments of `archivekit verify`."""
+    p.add_argument("bags", nargs="+", metavar="BAG", help="bag folder(s) to check")
+    p.set_defaults(run=run_verify)
+
+
+def add_subcommands(sub: argparse._SubParsersAction) -> None:
+    """Register `package` and `verify` with the archivekit command line."""
+    add_package_arguments(
+        sub.add_parser(
+            "package",
+            help="make a BagIt 1.0 bag of an edition build (renditions, sources, reports, PREMIS)",
+            description="Package each build folder as <edition-id>-<version>.bag beside it: every rendition, "
+            "the canonical sources, the validation reports and a PREMIS 3.0 provenance record, with sha256 "
+            "and sha512 manifests. Dated by SOURCE_DATE_EPOCH (else the build's own clock).",
+        )
+    )
+    add_verify_arguments(
+        sub.add_parser(
+            "verify",
+            help="check a bag: every missing, extra or changed file (exit 1 if any)",
+            description="Check every checksum of a bag and its Payload-Oxum, and report every missing, extra "
+            "or changed file at once. Exit 0 when the bag is intact, 1 otherwise.",
+        )
+    )
+
+
+__all__ = ["add_subcommands", "package_edition", "run_package", "run_verify", "verify_bag"]
