@@ -1,0 +1,443 @@
+"""The document model as one HTML5 page: landmarks, parts, notes, parallel statements, citation metadata.
+
+Every string from the model enters the tree as text (lxml escapes it); the model has no raw HTML and this
+module never parses any, except citeproc-py's own escaped output, which is re-built from a tag allow-list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from archivekit.model import (
+    Block,
+    BulletList,
+    Document,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    Note,
+    NoteRef,
+    Paragraph,
+    Part,
+    Span,
+    Strong,
+    Text,
+    plain_text,
+)
+from archivekit.writers.html import citation_meta as cm
+
+# Tags citeproc-py's HTML formatter may emit that we keep; anything else is unwrapped to its text.
+_CSL_TAGS = {"i", "b", "sup", "sub"}
+
+
+@dataclass(frozen=True)
+class PageInputs:
+    """What the page needs besides the document: the records it describes and the files it links."""
+
+    edition_record: dict[str, Any]  # CSL-JSON of this edition (model.colophon.edition_csl)
+    cited: list[dict[str, Any]]  # CSL-JSON records the notes cite, in order of first citation
+    style_name: str  # CSL style id
+    style_title: str  # its human title
+    edition_entry_html: str  # citeproc-py HTML for the edition
+    cited_entries_html: dict[str, str]  # record id -> citeproc-py HTML
+    downloads: tuple[tuple[str, str, str], ...]  # (label, href, media type)
+    css: str
+
+
+def el(tag: str, attrs: dict[str, str | None] | None = None, *children: Any) -> etree._Element:
+    """An element with attributes (None values dropped) and children (elements or text)."""
+    node = etree.Element(tag)
+    for key, value in (attrs or {}).items():
+        if value is not None:
+            node.set(key, value)
+    append(node, *children)
+    return node
+
+
+def append(node: etree._Element, *children: Any) -> etree._Element:
+    """Append elements and text to a node, text going where lxml keeps it (text or the last child's tail)."""
+    for child in children:
+        if child is None:
+            continue
+        if isinstance(child, str):
+            if len(node):
+                last = node[-1]
+                last.tail = (last.tail or "") + child
+            else:
+                node.text = (node.text or "") + child
+        elif isinstance(child, list | tuple):
+            append(node, *child)
+        else:
+            node.append(child)
+    return node
+
+
+class PageBuilder:
+    """Builds the page for one document; keeps the note reference ids it hands out."""
+
+    def __init__(self, doc: Document, inputs: PageInputs) -> None:
+        self.doc = doc
+        self.inputs = inputs
+        self.noteref_ids: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------ inlines and blocks
+
+    def inlines(self, inlines: tuple[Inline, ...]) -> list[Any]:
+        """Model inlines as HTML children."""
+        out: list[Any] = []
+        for inline in inlines:
+            match inline:
+                case Text(text=text):
+                    out.append(text)
+                case LineBreak():
+                    out.append(el("br"))
+                case NoteRef(note_id=note_id, label=label):
+                    refs = self.noteref_ids.setdefault(note_id, [])
+                    ref_id = f"noteref-{note_id}" + (f"-{len(refs) + 1}" if refs else "")
+                    refs.append(ref_id)
+                    out.append(
+                        el(
+                            "a",
+                            {"href": f"#{note_id}", "id": ref_id, "role": "doc-noteref", "class": "noteref"},
+                            el("sup", None, label),
+                        )
+                    )
+                case Span(children=children, lang=lang, classes=classes):
+                    attrs = {"lang": lang, "class": " ".join(f"src-{c}" for c in classes) or None}
+                    out.append(el("span", attrs, self.inlines(children)))
+                case Emphasis(children=children):
+                    out.append(el("em", None, self.inlines(children)))
+                case Strong(children=children):
+                    out.append(el("strong", None, self.inlines(children)))
+        return out
+
+    def heading(self, h: Heading, part_lang: str | None = None) -> etree._Element:
+        """A heading; with its kicker line as an hgroup; editorial headings marked as such."""
+        level = min(max(h.level, 1), 6)
+        lang = h.lang if h.lang and h.lang != part_lang else None
+        classes = "ak-editorial" if h.editorial else None
+        node = el(f"h{level}", {"id": h.id, "lang": lang, "class": classes}, self.inlines(h.inlines))
+        if h.kicker is None:
+            return node
+        return el(
+            "hgroup", {"id": f"{h.id}-group"}, el("p", {"class": "kicker"}, self.inlines(h.kicker)), node
+        )
+
+    def paragraph(self, p: Paragraph, part_lang: str | None) -> etree._Element:
+        """A paragraph; date line, salutation, closing and signature say what they are."""
+        lang = p.lang if p.lang and p.lang != part_lang else None
+        children = self.inlines(p.inlines)
+        if p.role == "dateline" and self.doc.edition.date:
+            # The date line's words stay as written; <time> adds the machine-readable date beside them.
+            children = [el("time", {"datetime": self.doc.edition.date.isoformat()}, children)]
+        return el("p", {"id": p.id, "lang": lang, "class": p.role}, children)
+
+    def block(self, b: Block, part_lang: str | None) -> etree._Element:
+        """One block."""
+        match b:
+            case Heading():
+                return self.heading(b, part_lang)
+            case Paragraph():
+                return self.paragraph(b, part_lang)
+            case BulletList(id=list_id, items=items):
+                lis = []
+                for item in items:
+                    if len(item) == 1 and isinstance(item[0], Paragraph) and item[0].role is None:
+                        only = item[0]
+                        lang = only.lang if only.lang and only.lang != part_lang else None
+                        lis.append(el("li", {"id": only.id, "lang": lang}, self.inlines(only.inlines)))
+                    else:
+                        lis.append(el("li", None, [self.block(x, part_lang) for x in item]))
+                return el("ul", {"id": list_id}, lis)
+        raise TypeError(f"unknown block {b!r}")
+
+    # ------------------------------------------------------------ parts
+
+    def notes_of(self, part: Part) -> list[Note]:
+        """The part's notes in label order of first reference."""
+        return [n for n in self.doc.notes.values() if n.part_id == part.id]
+
+    def notes_section(self, part: Part) -> etree._Element | None:
+        """The part's notes as DPUB-ARIA endnotes, each with its backlink and COinS for what it cites."""
+        notes = self.notes_of(part)
+        if not notes:
+            return None
+        items = []
+        for note in notes:
+            body = [self.block(b, part.lang) for b in note.blocks]
+            refs = self.noteref_ids.get(note.id, [f"noteref-{note.id}"])
+            back = el(
+                "a",
+                {
+                    "href": f"#{refs[0]}",
+                    "role": "doc-backlink",
+                    "class": "ak-ui backlink",
+                    "lang": "en",
+                    "aria-label": f"Back to note reference {note.label}",
+                },
+                "↩",
+            )
+            if body and body[-1].tag == "p":
+                append(body[-1], " ", back)
+            else:
+                body.append(el("p", None, back))
+            if note.citation is not None:
+                try:
+                    record = self.doc.reference(note.citation.key)
+                except KeyError:
+                    record = None
+                if record is not None:
+                    body.append(el("span", {"class": "Z3988", "title": cm.coins(record)}))
+            items.append(
+                el("li", {"id": note.id, "value": note.label if note.label.isdigit() else None}, body)
+            )
+        return el(
+            "section",
+            {"id": f"{part.id}-notes", "role": "doc-endnotes", "aria-label": "Notes", "class": "notes"},
+            el("ol", None, items),
+        )
+
+    def article(self, part: Part) -> etree._Element:
+        """One part as an article in its language, its notes at its end."""
+        children: list[Any] = []
+        labelled = None
+        if part.title is not None:
+            children.append(self.heading(part.title, part.lang))
+            labelled = part.title.id
+        for b in part.blocks:
+            if labelled is None and isinstance(b, Heading):
+                labelled = b.id
+            children.append(self.block(b, part.lang))
+        notes = self.notes_section(part)
+        return el(
+            "article",
+            {"id": part.id, "lang": part.lang, "aria-labelledby": labelled, "class": part.role},
+            children,
+            notes,
+        )
+
+    def parallel(self, zh: Part, en: Part) -> etree._Element:
+        """Two translations: each language whole in reading order, each paragraph linked to its counterpart.
+
+        CSS subgrid aligns block i of one article with block i of the other on wide screens; the DOM keeps
+        one article after the other, so a screen reader reads each language through.
+        """
+        arts = []
+        for part, other in ((zh, en), (en, zh)):
+            children: list[Any] = []
+            labelled = None
+            number = 0
+            for b, counter in zip(part.blocks, other.blocks, strict=False):
+                node = self.block(b, part.lang)
+                if isinstance(b, Heading):
+                    labelled = labelled or b.id
+                    children.append(node)
+                    continue
+                number += 1
+                link_label = "中文" if other.lang.startswith("zh") else other.lang.split("-")[0].upper()
+                language = "Chinese" if other.lang.startswith("zh") else "English"
+                link = el(
+                    "a",
+                    {
+                        "href": f"#{counter.id}",
+                        "class": "ak-ui counterpart",
+                        "hreflang": other.lang,
+                        "lang": "en",
+                        "aria-label": f"{link_label}: {language} version of paragraph {number}",
+                    },
+                    el("span", {"lang": other.lang}, link_label),
+                )
+                children.append(el("div", {"class": "par"}, node, link))
+            for b in part.blocks[len(other.blocks) :]:
+                children.append(self.block(b, part.lang))
+            arts.append(
+                el(
+                    "article",
+                    {"id": part.id, "lang": part.lang, "aria-labelledby": labelled, "class": part.role},
+                    children,
+                )
+            )
+        return el("div", {"class": "parallel"}, arts)
+
+    # ------------------------------------------------------------ page
+
+    def head(self) -> etree._Element:
+        """<head>: metadata in every vocabulary, the stylesheet, JSON-LD and the embedded CSL-JSON."""
+        ed = self.doc.edition
+        rec = self.inputs.edition_record
+        statement = ed.statement.first()
+        head = el(
+            "head",
+            None,
+            el("meta", {"charset": "utf-8"}),
+            el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
+            el("meta", {"name": "color-scheme", "content": "light dark"}),
+            el("title", None, f"{ed.title.first()} · {statement}"),
+        )
+        if ed.description is not None:
+            head.append(el("meta", {"name": "description", "content": ed.description.first()}))
+        for name, content in cm.dublin_core_meta(rec):
+            head.append(el("meta", {"name": name, "content": content}))
+        head.append(el("meta", {"name": "DC.rights", "content": ed.rights.first()}))
+        head.append(el("meta", {"name": "DC.identifier", "content": ed.identifier}))
+        for name, content in cm.highwire_meta(rec):
+            head.append(el("meta", {"name": name, "content": content}))
+        for record in self.inputs.cited:
+            head.append(el("meta", {"name": "citation_reference", "content": cm.highwire_reference(record)}))
+        for label, href, media in self.inputs.downloads:
+            head.append(el("link", {"rel": "alternate", "type": media, "href": href, "title": label}))
+        head.append(el("style", None, self.inputs.css))
+        letter_part = self.doc.parts[0]
+        ld = cm.json_ld(
+            rec,
+            {
+                "@type": "CreativeWork",
+                "@id": ed.identifier,
+                "name": ed.title.first(),
+                "bookEdition": statement,
+                "version": ed.version,
+                "inLanguage": list(ed.languages),
+            },
+            self.inputs.cited,
+            date_created=ed.date.isoformat(),
+            letter_id=f"#{letter_part.id}",
+        )
+        head.append(el("script", {"type": "application/ld+json"}, cm.script_json(ld)))
+        csl = [cm.csl_only(rec), *[cm.csl_only(r) for r in self.inputs.cited]]
+        head.append(
+            el(
+                "script",
+                {"type": "application/vnd.citationstyles.csl+json", "id": "csl-json"},
+                cm.script_json(csl),
+            )
+        )
+        return head
+
+    def csl_entry(self, fragment: str, *, lang: str | None = None) -> etree._Element:
+        """citeproc-py HTML rebuilt element by element from an allow-list (its text is already escaped)."""
+        parsed = lxml_html.fragment_fromstring(fragment, create_parent="div")
+        entry = el("p", {"class": "csl-entry", "lang": lang})
+
+        def copy(src: etree._Element, dst: etree._Element) -> None:
+            append(dst, src.text or "")
+            for child in src:
+                if child.tag in _CSL_TAGS:
+                    new = el(child.tag)
+                    copy(child, new)
+                    dst.append(new)
+                else:
+                    copy(child, dst)
+                append(dst, child.tail or "")
+
+        copy(parsed, entry)
+        return entry
+
+    def header(self) -> etree._Element:
+        """The banner: the edition's (editorial) title, statement, and the table of contents."""
+        ed = self.doc.edition
+        front = [
+            self.heading(b, ed.language) if isinstance(b, Heading) else self.block(b, ed.language)
+            for b in self.doc.front
+        ]
+        statement = el("p", {"class": "ak-statement"}, ed.statement.first())
+        for tag, text in ed.statement.values[1:]:
+            append(statement, " · ", el("span", {"lang": tag}, text))
+        append(statement, f" · {ed.version}")
+        subtitle = [el("p", {"class": "ak-subtitle", "lang": tag}, text) for tag, text in ed.title.values[1:]]
+        note = el(
+            "p",
+            {"class": "ak-editorial-note", "lang": "en"},
+            "Titles in square brackets, this header and the footer are editorial additions of this "
+            "edition; the letter and the statements are transcribed as written.",
+        )
+        toc_items = []
+        for part in self.doc.parts:
+            head = part.title or next((b for b in part.blocks if isinstance(b, Heading)), None)
+            if head is None:
+                continue
+            toc_items.append(
+                el("li", None, el("a", {"href": f"#{part.id}", "lang": part.lang}, plain_text(head.inlines)))
+            )
+            if self.notes_of(part):
+                toc_items.append(el("li", {"lang": "en"}, el("a", {"href": f"#{part.id}-notes"}, "Notes")))
+        toc_items.append(el("li", {"lang": "en"}, el("a", {"href": "#colophon-section"}, "Colophon")))
+        toc_items.append(el("li", {"lang": "en"}, el("a", {"href": "#cite"}, "How to cite this edition")))
+        nav = el("nav", {"aria-label": "Contents", "lang": "en"}, el("ul", None, toc_items))
+        return el("header", {"class": "ak-header"}, statement, front, subtitle, note, nav)
+
+    def footer(self) -> etree._Element:
+        """The colophon and the citation block: editorial matter, apart from the text."""
+        colophon: list[Any] = []
+        for b in self.doc.colophon:
+            if b.id == "colophon-cite":
+                continue  # rendered below, from the same record and style, with its formatting kept
+            colophon.append(self.block(b, "en"))
+        cite = el(
+            "section",
+            {"id": "cite", "aria-labelledby": "cite-title"},
+            el("h2", {"id": "cite-title"}, "How to cite this edition"),
+            self.csl_entry(self.inputs.edition_entry_html),
+            el(
+                "p",
+                {"class": "ak-small"},
+                f"Style: {self.inputs.style_title} (CSL style “{self.inputs.style_name}”), "
+                "formatted by citeproc-py from the edition's CSL-JSON record.",
+            ),
+        )
+        for record in self.inputs.cited:
+            cite.append(el("h3", None, "Cited in the notes"))
+            cite.append(self.csl_entry(self.inputs.cited_entries_html[record["id"]]))
+        cite.append(el("h3", {"id": "downloads"}, "Citation data"))
+        cite.append(
+            el(
+                "ul",
+                {"class": "downloads"},
+                [
+                    el("li", None, el("a", {"href": href, "type": media, "download": ""}, label))
+                    for label, href, media in self.inputs.downloads
+                ],
+            )
+        )
+        section = el("section", {"id": "colophon-section", "aria-labelledby": "colophon"}, colophon)
+        return el("footer", {"class": "ak-footer", "lang": "en"}, section, cite)
+
+    def page(self) -> etree._Element:
+        """The whole <html> element."""
+        ed = self.doc.edition
+        paired = {p.id for pair in self.doc.parallel_pairs() for p in pair}
+        main_children: list[Any] = []
+        for part in self.doc.parts:
+            if part.id in paired:
+                for zh, en in self.doc.parallel_pairs():
+                    if zh.id == part.id:
+                        main_children.append(self.parallel(zh, en))
+                continue
+            main_children.append(self.article(part))
+        main = el("main", {"id": "main", "tabindex": "-1"}, main_children)
+        # The header is built after main, so the table of contents sees the notes' final ids.
+        body = el(
+            "body",
+            None,
+            el("a", {"class": "skip-link ak-ui", "href": "#main", "lang": "en"}, "Skip to the letter"),
+            self.header(),
+            main,
+            self.footer(),
+        )
+        return el("html", {"lang": ed.language, "dir": "ltr"}, self.head(), body)
+
+
+def parallel_rows(doc: Document) -> int:
+    """How many grid rows the widest parallel article needs (one per top-level block)."""
+    return max((max(len(a.blocks), len(b.blocks)) for a, b in doc.parallel_pairs()), default=1)
+
+
+def render_page(doc: Document, inputs: PageInputs) -> str:
+    """The page as an HTML5 string (UTF-8 text, doctype first, one trailing newline)."""
+    root = PageBuilder(doc, inputs).page()
+    text = lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="unicode", method="html")
+    return text.rstrip("\n") + "\n"
