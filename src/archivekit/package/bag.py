@@ -130,9 +130,7 @@ def _write_tagmanifests(bag_dir: Path) -> None:
     tag_files = sorted(
         p.relative_to(bag_dir).as_posix()
         for p in bag_dir.rglob("*")
-        if p.is_file()
-        and p.relative_to(bag_dir).parts[0] != "data"
-        and not p.name.startswith("tagmanifest-")
+        if p.is_file() and p.relative_to(bag_dir).parts[0] != "data" and not p.name.startswith("tagmanifest-")
     )
     for alg in ALGORITHMS:
         lines = [f"{_digests(bag_dir / name)[alg]}  {name}\n" for name in tag_files]
@@ -168,10 +166,11 @@ def package_edition(
     """Package an edition build as out_root/<edition-id>-<version>.bag/ (atomically) and return its path."""
     build_dir = Path(build_dir)
     manifest = read_manifest(build_dir)
+    # Check the build against its manifest first: metadata from an edited build is not evidence.
+    plan = _payload_plan(build_dir, manifest)
     edition, fields = _edition_info(build_dir, manifest)
     if source_organization:
         fields["Source-Organization"] = source_organization
-    plan = _payload_plan(build_dir, manifest)
     name = bag_name(edition.id, edition.version)
     out_root = Path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
