@@ -67,7 +67,7 @@ FIELDS: tuple[FieldRow, ...] = (
     FieldRow("collection-title", None, "citation_series_title", None, "rft.series", "series", "T2"),
     FieldRow("status", "creativeWorkStatus", None, None, None, "pubstate", None),
     FieldRow("version", "version", None, None, None, "version", "ET"),
-    FieldRow("medium", None, None, "DC.format", None, "howpublished", None),
+    FieldRow("medium", None, None, None, None, "howpublished", None),
     FieldRow("language", "inLanguage", "citation_language", "DC.language", "rft.language", "langid", "LA"),
     FieldRow("URL", "url", "citation_public_url", "DC.identifier", "rft_id", "url", "UR"),
     FieldRow("abstract", "abstract", "citation_abstract", "DC.description", None, "abstract", "AB"),
@@ -173,6 +173,7 @@ def json_ld(
     """The page's JSON-LD: the letter (CreativeWork) with its citations, part of this edition."""
     node = schema_work(letter, node_id=letter_id)
     node["@type"] = "CreativeWork"
+    node.pop("version", None)  # the edition has a version, the letter has none
     node["dateCreated"] = date_created
     node["isPartOf"] = edition_node
     if cited:

@@ -285,6 +285,7 @@ class PageBuilder:
             head.append(el("meta", {"name": name, "content": content}))
         head.append(el("meta", {"name": "DC.rights", "content": ed.rights.first()}))
         head.append(el("meta", {"name": "DC.identifier", "content": ed.identifier}))
+        head.append(el("meta", {"name": "DC.format", "content": "text/html"}))
         for name, content in cm.highwire_meta(rec):
             head.append(el("meta", {"name": name, "content": content}))
         for record in self.inputs.cited:
@@ -298,8 +299,7 @@ class PageBuilder:
             {
                 "@type": "CreativeWork",
                 "@id": ed.identifier,
-                "name": ed.title.first(),
-                "bookEdition": statement,
+                "name": f"{ed.title.first()} · {statement}",
                 "version": ed.version,
                 "inLanguage": list(ed.languages),
             },
