@@ -17,7 +17,7 @@ from lxml import etree
 from archivekit.package import package_edition, verify_bag
 from archivekit.package.formats import identify
 from archivekit.package.premis import PREMIS_NS, schema, schema_errors
-from conftest import EDITION, EDITION_ID, EPOCH, ROOT, run_cli
+from conftest import EDITION, EDITION_ID, EPOCH, ROOT, require, run_cli
 
 BAGIT_CLI = Path(sys.executable).parent / "bagit.py"
 BAG_NAME = f"{EDITION_ID}-1.0.0.bag"
@@ -292,3 +292,40 @@ def test_plain_pdf_is_identified_by_its_header(tmp_path: Path) -> None:
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\n")
     info = identify(pdf, media_type="application/pdf")
     assert (info.puid, info.version) == ("fmt/276", "1.7")
+
+
+@pytest.mark.validators
+def test_validation_reports_become_premis_validation_events(tmp_path: Path) -> None:
+    from archivekit.validate import tools
+
+    vnu = tools.vnu()
+    require(vnu.available, f"Nu HTML Checker: {vnu.missing}")
+    result = run_cli("build", str(EDITION), "--out", str(tmp_path), "--format", "html", "--force")
+    assert result.returncode == 0, result.stderr
+    build = tmp_path / EDITION_ID
+    run_cli("validate", str(build))  # exit 1 on findings is fine here: the bag must record either verdict
+    report = json.loads((build / "validation" / "report.json").read_text(encoding="utf-8"))
+    bag = package_edition(build, tmp_path / "bags", source_date_epoch=int(EPOCH))
+    assert verify_bag(bag) == []
+    doc = etree.parse(str(bag / "data" / "metadata" / "premis.xml"))
+    events = {}
+    for event in doc.iterfind("p:event", NS):
+        if event.findtext("p:eventType", namespaces=NS) != "validation":
+            continue
+        agent = event.findtext("p:linkingAgentIdentifier/p:linkingAgentIdentifierValue", namespaces=NS)
+        source = event.xpath(
+            "p:linkingObjectIdentifier[p:linkingObjectRole='source']/*[2]/text()", namespaces=NS
+        )
+        events[(agent, tuple(source))] = event.findtext(
+            "p:eventOutcomeInformation/p:eventOutcome", namespaces=NS
+        )
+    expected = {}
+    for row in report["validators"]:
+        for target in row["artifacts"]:
+            status = "not run" if row["status"] == "not run" else target["status"]
+            expected[
+                (f"{row['validator']} {row['version'] or 'unknown'}", (f"data/{target['artifact']}",))
+            ] = status
+            if target["raw_report"]:
+                assert (bag / "data" / target["raw_report"]).is_file()
+    assert expected and events == expected

@@ -39,6 +39,7 @@ from archivekit.package.provenance import (
 ALGORITHMS = ("sha256", "sha512")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
 PREMIS_PATH = "metadata/premis.xml"  # inside data/
+_KINDS = {"source": "source", "validation-report": "validation report"}  # manifest format -> PREMIS role
 
 
 def bag_name(edition_id: str, version: str) -> str:
@@ -114,12 +115,16 @@ def _payload_plan(build_dir: Path, manifest: dict[str, Any]) -> list[tuple[str, 
                 file=path,
                 hint="rebuild the edition; never package files edited by hand",
             )
-        plan.append((rel, "source" if row.get("format") == "source" else "rendition", row))
+        plan.append((rel, _KINDS.get(str(row.get("format")), "rendition"), row))
     plan.append((MANIFEST, "build manifest", None))
     validation = build_dir / VALIDATION_DIR
+    listed = {rel for rel, _, _ in plan}
     if validation.is_dir():
+        # The raw reports are not in the manifest; report.json (which hashes each of them) is.
         for path in sorted(p for p in validation.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            plan.append((path.relative_to(build_dir).as_posix(), "validation report", None))
+            rel = path.relative_to(build_dir).as_posix()
+            if rel not in listed:
+                plan.append((rel, "validation report", None))
     return plan
 
 

@@ -61,6 +61,10 @@ _BY_SUFFIX = {
     ".xml": FormatInfo("Extensible Markup Language", version="1", puid="fmt/101"),
     ".css": FormatInfo("Cascading Style Sheet", puid="x-fmt/224"),
     ".csv": FormatInfo("Comma Separated Values", puid="x-fmt/18"),
+    ".bib": FormatInfo("BibTeX", note=f"no PRONOM record in {PRONOM_RELEASE}"),
+    ".ris": FormatInfo(
+        "RIS (Research Information Systems) citation", note=f"no PRONOM record in {PRONOM_RELEASE}"
+    ),
     ".png": FormatInfo("Portable Network Graphics", note="PNG version not determined, so no PUID chosen"),
     ".ttf": FormatInfo("TrueType Font", puid="x-fmt/453"),
     ".otf": FormatInfo("OpenType Font File", puid="fmt/520"),

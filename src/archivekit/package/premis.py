@@ -184,14 +184,18 @@ def build_record(
     events_root = etree.Element(_P + "premis", nsmap={"premis": PREMIS_NS})
     links: dict[str, list[str]] = {o.bag_path: [] for o in objects}
 
-    versions = ", ".join(f"{s.name} {s.version}" for s in creation)
+    builder, *environment = creation
+    versions = f"{builder.name} {builder.version}"
+    if environment:
+        # The build records no per-writer tool list: name the libraries of the environment it ran in.
+        versions += "; software environment: " + ", ".join(f"{s.name} {s.version}" for s in environment)
     event, creation_id = _event(
         events_root,
         ids,
         "creation",
         "creation",
         when,
-        f"Renditions built from the canonical sources with {versions}.",
+        f"Renditions built from the canonical sources by {versions}.",
         "success",
         f"{len(renditions)} renditions from {len(sources)} source files",
     )
@@ -212,13 +216,15 @@ def build_record(
         reports = [by_build_path[r] for r in run.reports if r in by_build_path]
         if not reports and "validation/report.json" in by_build_path:
             reports = [by_build_path["validation/report.json"]]
-        counts = f"{run.errors} errors, {run.warnings} warnings"
+        counts = (
+            f"{run.errors} error{'s' * (run.errors != 1)}, {run.warnings} warning{'s' * (run.warnings != 1)}"
+        )
         note = f"{run.detail}; " if run.detail else ""
         note += counts + ("; report: " + ", ".join(reports) if reports else "")
         event, event_id = _event(
             events_root,
             ids,
-            f"validation/{software.name}/{software.version}",
+            f"validation/{software.name}/{software.version}/{','.join(run.artifacts)}",
             "validation",
             when,
             f"{software.name} {software.version} checked "

@@ -8,7 +8,6 @@ because an archive must still be able to package a build whose report came from 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -87,21 +86,68 @@ def packing_software() -> list[Software]:
     ]
 
 
-def _rows(value: Any) -> Iterable[dict[str, Any]]:
-    if isinstance(value, dict):
-        # {"verapdf": {...}, ...} keyed by validator
-        for key, row in sorted(value.items()):
-            if isinstance(row, dict):
-                yield {"key": key, **row}
-    elif isinstance(value, list):
-        yield from (row for row in value if isinstance(row, dict))
-
-
 def _text(row: dict[str, Any], *keys: str) -> str:
     for key in keys:
         if row.get(key) not in (None, ""):
             return str(row[key])
     return ""
+
+
+def _outcome(status: str) -> str:
+    status = status.lower()
+    if status in {"fail", "failed", "invalid", "error"}:
+        return "fail"
+    if status in {"not run", "skipped", "missing"}:
+        return "not run"
+    return "pass"
+
+
+def _declared_runs(report: dict[str, Any]) -> list[ValidationRun]:
+    """Runs as report.json declares them: one per validator and artifact, with its raw report."""
+    runs = []
+    for row in report.get("validators") or []:
+        if not isinstance(row, dict):
+            continue
+        name, version = _text(row, "validator", "name"), _text(row, "version")
+        reason = _text(row, "reason", "not_run")
+        overall = _text(row, "status")
+        for target in row.get("artifacts") or []:
+            if not isinstance(target, dict) or not target.get("artifact"):
+                continue
+            checks = [str(c) for c in target.get("checks") or []]
+            status = _text(target, "status") or overall
+            run = ValidationRun(
+                name,
+                version,
+                artifacts=[str(target["artifact"])],
+                errors=int(target.get("errors") or 0),
+                warnings=int(target.get("warnings") or 0),
+                outcome="not run" if overall == "not run" else _outcome(status),
+                detail="; ".join(x for x in (reason, "checks: " + ", ".join(checks) if checks else "") if x),
+                reports=[str(target["raw_report"])] if target.get("raw_report") else [],
+            )
+            if run.errors and run.outcome == "pass":
+                run.outcome = "fail"
+            runs.append(run)
+    return runs
+
+
+def _runs_from_findings(findings: list[dict[str, Any]]) -> list[ValidationRun]:
+    """Runs inferred from findings alone (a report without a validators table)."""
+    runs: dict[tuple[str, str, str], ValidationRun] = {}
+    for finding in findings:
+        key = (
+            _text(finding, "validator"),
+            _text(finding, "validator_version", "version"),
+            _text(finding, "artifact"),
+        )
+        run = runs.setdefault(key, ValidationRun(key[0], key[1], artifacts=[key[2]] if key[2] else []))
+        severity = _text(finding, "severity").lower()
+        run.errors += severity == "error"
+        run.warnings += severity == "warning"
+        if run.errors:
+            run.outcome = "fail"
+    return [runs[key] for key in sorted(runs)]
 
 
 def validation_runs(build_dir: Path) -> list[ValidationRun]:
@@ -113,49 +159,9 @@ def validation_runs(build_dir: Path) -> list[ValidationRun]:
         report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return []
-    findings = report if isinstance(report, list) else report.get("findings", [])
-    findings = [f for f in findings if isinstance(f, dict)]
-    declared = (
-        []
-        if isinstance(report, list)
-        else list(_rows(report.get("validators") or report.get("outcomes") or report.get("runs") or []))
-    )
-
-    runs: dict[tuple[str, str], ValidationRun] = {}
-    for row in declared:
-        name = _text(row, "validator", "name", "key")
-        version = _text(row, "version", "validator_version")
-        run = runs.setdefault((name, version), ValidationRun(name, version))
-        targets = row.get("artifacts") or row.get("targets") or []
-        for target in targets if isinstance(targets, list) else [targets]:
-            artifact = target.get("artifact") if isinstance(target, dict) else target
-            if artifact and str(artifact) not in run.artifacts:
-                run.artifacts.append(str(artifact))
-        raw = row.get("raw_reports") or row.get("reports") or {}
-        for report_path in raw.values() if isinstance(raw, dict) else raw:
-            if str(report_path) not in run.reports:
-                run.reports.append(str(report_path))
-        not_run = _text(row, "not_run", "skipped")
-        if not_run:
-            run.outcome, run.detail = "not run", not_run
-        verdict = row.get("passed", row.get("ok", row.get("outcome", row.get("status"))))
-        if verdict is False or str(verdict).lower() in {"fail", "failed", "invalid", "error"}:
-            run.outcome = "fail"
-    for finding in findings:
-        name = _text(finding, "validator")
-        version = _text(finding, "validator_version", "version")
-        run = runs.setdefault((name, version), ValidationRun(name, version))
-        artifact = _text(finding, "artifact")
-        if artifact and artifact not in run.artifacts:
-            run.artifacts.append(artifact)
-        severity = _text(finding, "severity").lower()
-        if severity == "error":
-            run.errors += 1
-        elif severity == "warning":
-            run.warnings += 1
-    for run in runs.values():
-        if run.errors and run.outcome != "not run":
-            run.outcome = "fail"
-        run.artifacts.sort()
-        run.reports.sort()
-    return [runs[key] for key in sorted(runs)]
+    if isinstance(report, list):
+        return _runs_from_findings([f for f in report if isinstance(f, dict)])
+    runs = _declared_runs(report)
+    if runs:
+        return runs
+    return _runs_from_findings([f for f in report.get("findings") or [] if isinstance(f, dict)])
