@@ -1,0 +1,50 @@
+"""The archival PDF writer: PDF/A-2a (or 2u, 3a) and PDF/UA-1 in one file, typeset with ReportLab.
+
+layout.typeset() draws the pages and records the structure while drawing; postprocess.finish()
+makes the tagged PDF/A of each profile asked for (ctx.options["pdfa"]: "2a" by default, "2u",
+"3a", or several, comma-separated). The page starts go to ctx.products for the EPUB page-list.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import version
+
+from archivekit.model import Document
+from archivekit.model.pagination import PAGE_STARTS
+from archivekit.writers.base import Artifact, BuildContext
+from archivekit.writers.pdf import postprocess, profiles, xmp
+from archivekit.writers.pdf.layout import typeset
+
+MEDIA_TYPE = "application/pdf"
+
+
+class PdfWriter:
+    """Writes <edition-id>.pdf (and the file of each other profile asked for)."""
+
+    name = "pdf"
+
+    def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
+        """Typeset once, then make one PDF/A file per selected profile."""
+        chosen = profiles.selected(ctx.options.get("pdfa"))
+        started = time.perf_counter()
+        ts = typeset(doc, ctx)
+        ctx.log.debug("pdf: typeset %d pages in %.2f s", ts.page_count, time.perf_counter() - started)
+        ctx.products[PAGE_STARTS] = ts.page_starts
+        libs = f"ReportLab {version('reportlab')}; pikepdf {version('pikepdf')}"
+        fields = xmp.fields(doc, ctx.source_date_epoch, libs)
+        artifacts: list[Artifact] = []
+        for profile in chosen:
+            attachments = (
+                postprocess.read_attachments(ctx.edition_dir, doc.source_files)
+                if profile.embed_sources
+                else ()
+            )
+            data = postprocess.finish(ts, fields, profile, lang=doc.edition.language, attachments=attachments)
+            name = doc.edition.id + profile.suffix
+            (ctx.out_dir / name).write_bytes(data)
+            artifacts.append(Artifact("pdf", name, MEDIA_TYPE, profile.conforms_to))
+        return artifacts
+
+
+WRITER = PdfWriter()

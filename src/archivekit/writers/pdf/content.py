@@ -1,0 +1,348 @@
+"""From the document model to flowables and structure elements, with a font for every character.
+
+Each block becomes a TextBlock whose runs carry the structure element they belong to; the
+elements are created here in reading order (front, parts, colophon), so the structure tree
+reads each language whole even where the page sets Chinese and English side by side.
+Every character is given the first font of its style that has a glyph for it; a character no
+font has stops the build with its code point, the source file and the block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import PageBreak
+from reportlab.platypus.flowables import Flowable
+
+from archivekit.errors import BuildError
+from archivekit.model.document import (
+    Block,
+    BulletList,
+    Document,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    NoteRef,
+    Paragraph,
+    Part,
+    Span,
+    Strong,
+    Text,
+    iter_blocks,
+    plain_text,
+)
+from archivekit.writers.pdf import styles
+from archivekit.writers.pdf.flowables import BlockSpec, Columns, Label, NoteBox, Outline, TextBlock
+from archivekit.writers.pdf.linebreak import Run
+from archivekit.writers.pdf.styles import BlockStyle, Face
+from archivekit.writers.pdf.tagging import StructNode
+
+if TYPE_CHECKING:
+    from archivekit.writers.pdf.layout import Typesetter
+
+BULLET = "•"
+NOTE_MARK_SCALE = 0.62
+NOTE_MARK_RISE = 0.42
+
+
+def document_chars(doc: Document) -> frozenset[int]:
+    """Every character the PDF will draw (letter, notes, editorial matter)."""
+    texts: list[str] = [doc.edition.title.first()]
+    blocks: list[Block] = list(doc.front) + list(doc.colophon)
+    for part in doc.parts:
+        blocks += list(part.blocks)
+        if part.title is not None:
+            blocks.append(part.title)
+    for note in doc.notes.values():
+        blocks += list(note.blocks)
+        texts.append(note.label)
+    for block in iter_blocks(blocks):
+        if isinstance(block, Paragraph | Heading):
+            texts.append(plain_text(block.inlines))
+        if isinstance(block, Heading) and block.kicker:
+            texts.append(plain_text(block.kicker))
+    return frozenset(ord(c) for c in "".join(texts) if not c.isspace() or c == " ")
+
+
+def _lang(node_lang: str | None, parent: StructNode, catalog: str) -> str | None:
+    """The /Lang to write on a node: only where it differs from what it inherits."""
+    if node_lang is None:
+        return None
+    inherited = parent.effective_lang() or catalog
+    return node_lang if node_lang != inherited else None
+
+
+class ContentBuilder:
+    """Builds the story and the structure elements for one document."""
+
+    def __init__(self, doc: Document, setter: Typesetter, root: StructNode, width: float) -> None:
+        self.doc = doc
+        self.setter = setter
+        self.root = root
+        self.width = width
+        self.catalog = doc.edition.language
+        self.source = ""  # the part file being built, for error messages
+
+    # -- characters and fonts ---------------------------------------------------
+    def _font_for(self, char: str, chain: tuple[str, ...], block_id: str) -> str:
+        code = ord(char)
+        for name in chain:
+            face = pdfmetrics.getFont(name).face
+            if code in face.charToGlyph:
+                return name
+        raise BuildError(
+            f"no font has a glyph for U+{code:04X} {char!r} in block {block_id!r}",
+            file=self.source or None,
+            hint="transcribe the character as the original shows it, or add a font that covers it "
+            "to FONT_SOURCES in archivekit/writers/pdf/fonts.py",
+        )
+
+    def _runs_for_text(
+        self,
+        text: str,
+        chain: tuple[str, ...],
+        size: float,
+        rise: float,
+        tag: StructNode,
+        offset: int,
+        block_id: str,
+        attach: bool = False,
+    ) -> list[Run]:
+        runs: list[Run] = []
+        start = 0
+        current: str | None = None
+        for index, char in enumerate(text):
+            font = current if char == " " and current else self._font_for(char, chain, block_id)
+            if current is not None and font != current:
+                runs.append(Run(text[start:index], Face(current, size, rise), tag, offset + start, attach))
+                start = index
+            current = font
+        if current is not None and start < len(text):
+            runs.append(
+                Run(text[start:], Face(current, size, rise), tag, offset + start, attach and start == 0)
+            )
+        return runs
+
+    def runs(
+        self,
+        inlines: Iterable[Inline],
+        st: BlockStyle,
+        tag: StructNode,
+        block_id: str,
+        offset: int = 0,
+        chain: tuple[str, ...] | None = None,
+    ) -> tuple[list[Run], int, list[tuple[int, str, StructNode]]]:
+        """Runs for inlines; also the note marks met (offset, note id, Reference node)."""
+        chain = chain or st.fonts
+        out: list[Run] = []
+        refs: list[tuple[int, str, StructNode]] = []
+        for inline in inlines:
+            match inline:
+                case Text(text=text):
+                    out += self._runs_for_text(text, chain, st.size, 0.0, tag, offset, block_id)
+                    offset += len(text)
+                case LineBreak():
+                    # A hard break is drawn as a line end: the newline stays in the text run so
+                    # extraction still separates the two lines.
+                    out.append(Run("\n", Face(chain[0], st.size), tag, offset))
+                    offset += 1
+                case NoteRef(note_id=note_id, label=label):
+                    ref = tag.child("Reference")
+                    size = st.size * NOTE_MARK_SCALE
+                    out += self._runs_for_text(
+                        label, chain, size, st.size * NOTE_MARK_RISE, ref, offset, block_id, attach=True
+                    )
+                    refs.append((offset, note_id, ref))
+                    offset += len(label)
+                case Span(children=children, lang=lang):
+                    node = tag
+                    sub_chain = chain
+                    if lang:
+                        node = tag.child("Span", lang=_lang(lang, tag, self.catalog))
+                        if lang.startswith("en"):
+                            sub_chain = styles.EN_SERIF
+                    more, offset, more_refs = self.runs(children, st, node, block_id, offset, sub_chain)
+                    out += more
+                    refs += more_refs
+                case Strong(children=children):
+                    more, offset, more_refs = self.runs(
+                        children, st, tag, block_id, offset, st.bold_fonts or chain
+                    )
+                    out += more
+                    refs += more_refs
+                case Emphasis(children=children):
+                    more, offset, more_refs = self.runs(
+                        children, st, tag, block_id, offset, st.italic_fonts or st.bold_fonts or chain
+                    )
+                    out += more
+                    refs += more_refs
+        return out, offset, refs
+
+    # -- blocks -----------------------------------------------------------------
+    def text_block(
+        self,
+        node: StructNode,
+        inlines: Iterable[Inline],
+        st: BlockStyle,
+        block_id: str,
+        *,
+        outline: Outline | None = None,
+        label: Label | None = None,
+        body: bool = True,
+    ) -> TextBlock:
+        """A TextBlock for inlines tagged as `node`, with its notes set up."""
+        runs, _, refs = self.runs(inlines, st, node, block_id)
+        notes: dict[int, NoteBox] = {}
+        for offset, note_id, ref in refs:
+            box = self.note_box(note_id, node)
+            ref.follow = box.block.spec.label.node.parent if box.block.spec.label else None
+            notes[offset] = box
+        spec = BlockSpec(block_id, st, tuple(runs), label=label, notes=notes, outline=outline, body=body)
+        return TextBlock(spec, self.setter)
+
+    def note_box(self, note_id: str, paragraph: StructNode) -> NoteBox:
+        """The note, set at the text width; its Note element follows its reference in the tree."""
+        note = self.doc.notes.get(note_id)
+        if note is None:
+            raise BuildError(f"note mark refers to a missing note {note_id!r}", file=self.source or None)
+        note_node = paragraph.child("Note", elem_id=note.id)
+        st = styles.STYLES["note-zh"]
+        label = Label(
+            note.label,
+            Face(self._font_for(note.label[0], st.fonts, note.id), st.size),
+            note_node.child("Lbl"),
+        )
+        first = note.blocks[0]
+        inlines = first.inlines if isinstance(first, Paragraph | Heading) else ()
+        p = note_node.child("P")
+        block = self.text_block(p, inlines, st, getattr(first, "id", note.id), label=label, body=False)
+        block.wrap(self.width, 1e9)
+        return NoteBox(note.id, block, block.height)
+
+    def block(self, blk: Block, parent: StructNode, lang: str, prefix: str) -> list[Flowable]:
+        """Flowables for one model block under a structure node."""
+        if isinstance(blk, Paragraph):
+            st = styles.style(prefix + (blk.role or "body"), blk.lang or lang)
+            node = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
+            return [self.text_block(node, blk.inlines, st, blk.id)]
+        if isinstance(blk, Heading):
+            return self.heading(blk, parent, lang)
+        if isinstance(blk, BulletList):
+            return self.bullet_list(blk, parent, lang)
+        return []
+
+    def heading(
+        self, blk: Heading, parent: StructNode, lang: str, *, editorial_style: str | None = None
+    ) -> list[Flowable]:
+        """A heading, with its kicker set above it as a paragraph of its own."""
+        out: list[Flowable] = []
+        eff = blk.lang or lang
+        if blk.kicker:
+            kicker = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
+            out.append(self.text_block(kicker, blk.kicker, styles.style("kicker", eff), blk.id))
+        level = min(max(blk.level, 1), 6)
+        node = parent.child(f"H{level}", lang=_lang(blk.lang, parent, self.catalog))
+        if blk.editorial:
+            node.title = "editorial: added by this edition"
+        st = styles.STYLES[editorial_style] if editorial_style else styles.style(f"h{min(level, 2)}", eff)
+        outline = Outline(level, plain_text(blk.inlines, note_labels=False))
+        out.append(self.text_block(node, blk.inlines, st, blk.id, outline=outline))
+        return out
+
+    def bullet_list(self, blk: BulletList, parent: StructNode, lang: str) -> list[Flowable]:
+        """A list: L > LI > (Lbl, LBody > P), the bullet in the hanging indent."""
+        lnode = parent.child("L", attributes={"O": "List", "ListNumbering": "Disc"})
+        st = styles.style("item", lang)
+        out: list[Flowable] = []
+        for item in blk.items:
+            li = lnode.child("LI")
+            lbl = li.child("Lbl")
+            body = li.child("LBody")
+            for index, sub in enumerate(item):
+                if not isinstance(sub, Paragraph):
+                    out += self.block(sub, body, lang, "")
+                    continue
+                label = None
+                if index == 0:
+                    label = Label(BULLET, Face(self._font_for(BULLET, st.fonts, sub.id), st.size), lbl)
+                node = body.child("P", lang=_lang(sub.lang, body, self.catalog))
+                out.append(self.text_block(node, sub.inlines, st, sub.id, label=label))
+        return out
+
+    # -- the whole document -----------------------------------------------------
+    def part_node(self, part: Part) -> StructNode:
+        node = self.root.child("Part", lang=_lang(part.lang, self.root, self.catalog))
+        node.title = part.id
+        node.attach()
+        return node
+
+    def story(self) -> list[Flowable]:
+        """Every flowable of the document in reading order, the structure tree built alongside."""
+        story: list[Flowable] = []
+        if self.doc.front:
+            front = self.root.child("Sect")
+            front.title = "editorial: title of this edition"
+            front.attach()
+            for blk in self.doc.front:
+                if isinstance(blk, Heading):
+                    story += self.heading(blk, front, self.catalog, editorial_style="ed-title")
+                else:
+                    story += self.block(blk, front, self.catalog, "ed-")
+        pairs = {zh.id: en for zh, en in self.doc.parallel_pairs()}
+        paired = {en.id for en in pairs.values()}
+        for part in self.doc.parts:
+            if part.id in paired:
+                continue
+            self.source = part.source
+            if part.id in pairs and self._aligned(part, pairs[part.id]):
+                story.append(PageBreak())
+                story += self.parallel(part, pairs[part.id])
+                continue
+            node = self.part_node(part)
+            if part.title is not None:
+                story += self.heading(part.title, node, part.lang, editorial_style="ed-part-title")
+            for blk in part.blocks:
+                story += self.block(blk, node, part.lang, "")
+        self.source = ""
+        if self.doc.colophon:
+            story.append(PageBreak())
+            sect = self.root.child("Sect", lang=None)
+            sect.title = "editorial: colophon of this edition"
+            sect.attach()
+            for blk in self.doc.colophon:
+                if isinstance(blk, Heading):
+                    story += self.heading(blk, sect, blk.lang or self.catalog, editorial_style="ed-h2")
+                elif isinstance(blk, Paragraph):
+                    eff = blk.lang or self.catalog
+                    st = styles.STYLES["ed-body" if eff.startswith("en") else "ed-body-zh"]
+                    node = sect.child("P", lang=_lang(blk.lang, sect, self.catalog))
+                    story.append(self.text_block(node, blk.inlines, st, blk.id))
+                else:
+                    story += self.block(blk, sect, self.catalog, "ed-")
+        return story
+
+    @staticmethod
+    def _aligned(zh: Part, en: Part) -> bool:
+        return len(zh.blocks) == len(en.blocks)
+
+    def parallel(self, zh: Part, en: Part) -> list[Flowable]:
+        """The two statements side by side, row by row; each part's elements stay in their own subtree."""
+        zh_node = self.part_node(zh)
+        en_node = self.part_node(en)
+        rows: list[Flowable] = []
+        for zb, eb in zip(zh.blocks, en.blocks, strict=True):
+            self.source = zh.source
+            left = self._column_block(zb, zh_node, zh.lang)
+            self.source = en.source
+            right = self._column_block(eb, en_node, en.lang)
+            rows.append(Columns(left, right, styles.ZH_COLUMN_SHARE, styles.COLUMN_GUTTER))
+        return rows
+
+    def _column_block(self, blk: Block, parent: StructNode, lang: str) -> list[TextBlock]:
+        if isinstance(blk, Paragraph) and blk.role is None:
+            node = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
+            return [self.text_block(node, blk.inlines, styles.style("col", blk.lang or lang), blk.id)]
+        return [f for f in self.block(blk, parent, lang, "") if isinstance(f, TextBlock)]

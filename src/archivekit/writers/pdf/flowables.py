@@ -1,0 +1,289 @@
+"""ReportLab flowables that set our own lines and tag what they draw.
+
+TextBlock sets one block: lines broken by linebreak.py, each run of pieces drawn inside the
+marked-content sequence of its structure element. It splits between lines (two lines at least
+on each side when it can), keeps room at the foot of the page for the notes its lines refer to,
+and records where each page's text begins. Columns sets two stacks of blocks side by side.
+
+ReportLab internals relied on (reportlab==4.4.4): Frame sets `flowable._frame` during add();
+Frame._y1p is the frame's working bottom (raised here to keep room for notes, restored by
+Frame._geom() at each page start); Flowable.keepWithNext is honoured by BaseDocTemplate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus.flowables import Flowable
+
+from archivekit.writers.pdf.linebreak import EPSILON, Line, Run, break_lines, placements
+from archivekit.writers.pdf.styles import NOTE_SEPARATION, BlockStyle, Face
+from archivekit.writers.pdf.tagging import StructNode
+
+if TYPE_CHECKING:
+    from archivekit.writers.pdf.layout import Typesetter
+
+
+def measure(text: str, face: Any) -> float:
+    """Width in points of text in a face."""
+    return stringWidth(text, face.font, face.size)
+
+
+@dataclass
+class NoteBox:
+    """A footnote, set once at the text width: its lines and the height it takes at the page foot."""
+
+    note_id: str
+    block: TextBlock
+    height: float
+    placed_on: int | None = None
+
+
+@dataclass
+class Label:
+    """A mark set in the hanging indent of a block's first line (a list bullet, a note number)."""
+
+    text: str
+    face: Face
+    node: StructNode
+
+
+@dataclass
+class Outline:
+    """A heading to list in the PDF's bookmarks."""
+
+    level: int
+    title: str
+
+
+@dataclass
+class BlockSpec:
+    """Everything a TextBlock needs besides its lines."""
+
+    block_id: str
+    style: BlockStyle
+    runs: tuple[Run, ...]
+    label: Label | None = None
+    notes: dict[int, NoteBox] = field(default_factory=dict)  # offset of the note mark -> note
+    outline: Outline | None = None
+    body: bool = True  # records page starts (notes and furniture do not)
+
+
+class TextBlock(Flowable):
+    """One block of text set in lines; splits between lines."""
+
+    def __init__(
+        self,
+        spec: BlockSpec,
+        setter: Typesetter,
+        lines: list[Line] | None = None,
+        *,
+        first: bool = True,
+        last: bool = True,
+        width: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.spec = spec
+        self.setter = setter
+        self.lines = lines
+        self._width = width
+        self.first = first  # this piece holds the block's first line
+        self.last = last  # this piece holds the block's last line
+        st = spec.style
+        self.spaceBefore = st.space_before if first else 0
+        self.spaceAfter = st.space_after if last else 0
+        self.keepWithNext = st.keep_with_next and last
+
+    # -- measuring ---------------------------------------------------------
+    def _ensure_lines(self, width: float) -> list[Line]:
+        if self.lines is None or self._width is None or abs(self._width - width) > EPSILON:
+            st = self.spec.style
+            self.lines = break_lines(
+                self.spec.runs, measure, width - st.left_indent, first_indent=st.first_indent * st.size
+            )
+            self._width = width
+        return self.lines
+
+    def _note_reserve(self, lines: Sequence[Line]) -> float:
+        reserve = 0.0
+        for line in lines:
+            for piece in line.pieces:
+                box = self.spec.notes.get(piece.offset)
+                if box is not None and box.placed_on is None:
+                    reserve += box.height + NOTE_SEPARATION
+        return reserve
+
+    def _fit(self, count_avail: float) -> int:
+        """How many lines fit in this height, their notes' room included."""
+        lead = self.spec.style.leading
+        lines = self.lines or []
+        n = 0
+        while n < len(lines) and (n + 1) * lead + self._note_reserve(lines[: n + 1]) <= count_avail + EPSILON:
+            n += 1
+        return n
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        lines = self._ensure_lines(availWidth)
+        self.width = availWidth
+        self.height = len(lines) * self.spec.style.leading
+        if self.height + self._note_reserve(lines) > availHeight + EPSILON:
+            # Report a height that does not fit, so the frame asks us to split with our notes' room.
+            return availWidth, max(self.height, availHeight + 1)
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        lines = self._ensure_lines(availWidth)
+        n = self._fit(availHeight)
+        if n >= len(lines):
+            return [self]
+        # No single line left behind at the foot or carried to the head of a page (clreq, CLREQ widows).
+        if len(lines) >= 4:
+            n = min(n, len(lines) - 2)
+            if n < 2:
+                n = 0
+        if n == 0:
+            return []
+        head = TextBlock(self.spec, self.setter, lines[:n], first=self.first, last=False, width=availWidth)
+        tail = TextBlock(self.spec, self.setter, lines[n:], first=False, last=self.last, width=availWidth)
+        return [head, tail]
+
+    # -- drawing -------------------------------------------------------------
+    def draw(self) -> None:
+        canv = self.canv
+        st = self.spec.style
+        lines = self.lines or []
+        frame = getattr(self, "_frame", None)
+        reserve = self._note_reserve(lines)
+        if reserve and frame is not None:
+            frame._y1p += reserve  # keep the page foot free for the notes referred to here
+        page = canv.getPageNumber()
+        if self.spec.outline is not None and self.first:
+            self.setter.outline(self.spec.outline, page, self.height)
+        for index, line in enumerate(lines):
+            baseline = self.height - index * st.leading - (st.leading - st.size) / 2 - st.size * 0.88
+            self.draw_line(line, st.left_indent, baseline, index == 0 and self.first)
+            for piece in line.pieces:
+                box = self.spec.notes.get(piece.offset)
+                if box is not None and box.placed_on is None:
+                    box.placed_on = page
+                    self.setter.place_note(box, page)
+
+    def draw_line(self, line: Line, x0: float, baseline: float, first_line: bool) -> None:
+        """Draw one line, each structure element's pieces in their own marked-content sequence."""
+        canv = self.canv
+        st = self.spec.style
+        width = (self._width or self.width) - st.left_indent
+        xs = placements(line, width, justify=st.align == "justify")
+        shift = 0.0
+        if st.align in ("center", "right"):
+            spare = width - line.indent - line.width
+            shift = spare / 2 if st.align == "center" else spare
+        if self.spec.body and line.pieces:
+            self.setter.page_start(canv.getPageNumber(), self.spec.block_id, line.offset, line.text)
+        if first_line and self.spec.label is not None:
+            label = self.spec.label
+            with canv.marked(label.node):
+                self._text(label.text, label.face, x0 - st.left_indent, baseline)
+        i = 0
+        pieces = line.pieces
+        while i < len(pieces):
+            j = i
+            while j < len(pieces) and pieces[j].tag is pieces[i].tag:
+                j += 1
+            with canv.marked(pieces[i].tag):
+                tx = canv.beginText()
+                current = None
+                for k in range(i, j):
+                    piece = pieces[k]
+                    if piece.kind == "newline":
+                        continue
+                    face = piece.style
+                    if face != current:
+                        tx.setFont(face.font, face.size)
+                        current = face
+                    tx.setTextOrigin(x0 + shift + xs[k], baseline + face.rise)
+                    tx.textOut(piece.text)
+                canv.drawText(tx)
+            i = j
+
+    def _text(self, text: str, face: Face, x: float, y: float) -> None:
+        tx = self.canv.beginText()
+        tx.setFont(face.font, face.size)
+        tx.setTextOrigin(x, y + face.rise)
+        tx.textOut(text)
+        self.canv.drawText(tx)
+
+
+def _stack_height(blocks: Sequence[TextBlock], width: float) -> float:
+    total = 0.0
+    for index, block in enumerate(blocks):
+        _, h = block.wrap(width, 1e9)
+        total += h + (block.getSpaceBefore() if index else 0) + block.getSpaceAfter()
+    return total
+
+
+def _stack_split(blocks: Sequence[TextBlock], width: float, avail: float) -> tuple[list, list]:
+    """The blocks (or first part of a block) that fit in `avail` points, and the rest."""
+    fit: list[Flowable] = []
+    used = 0.0
+    for index, block in enumerate(blocks):
+        before = block.getSpaceBefore() if fit else 0
+        _, h = block.wrap(width, 1e9)
+        if used + before + h <= avail + EPSILON:
+            fit.append(block)
+            used += before + h + block.getSpaceAfter()
+            continue
+        parts = block.split(width, avail - used - before)
+        if len(parts) == 2:
+            fit.append(parts[0])
+            return fit, [parts[1], *blocks[index + 1 :]]
+        return fit, list(blocks[index:])
+    return fit, []
+
+
+class Columns(Flowable):
+    """Two stacks of blocks side by side (the Chinese and English statements, row by row)."""
+
+    def __init__(self, left: list[TextBlock], right: list[TextBlock], share: float, gutter: float) -> None:
+        super().__init__()
+        self.left = left
+        self.right = right
+        self.share = share
+        self.gutter = gutter
+        self.spaceAfter = 8
+
+    def _widths(self, width: float) -> tuple[float, float]:
+        zh_size = self.left[0].spec.style.size if self.left else 10
+        left = int((width - self.gutter) * self.share / zh_size) * zh_size  # whole ems: a clean grid
+        return left, width - self.gutter - left
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        lw, rw = self._widths(availWidth)
+        self.width = availWidth
+        self.height = max(_stack_height(self.left, lw), _stack_height(self.right, rw))
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        lw, rw = self._widths(availWidth)
+        lfit, lrest = _stack_split(self.left, lw, availHeight)
+        rfit, rrest = _stack_split(self.right, rw, availHeight)
+        if (self.left and not lfit) or (self.right and not rfit):
+            return []  # a row starts with both languages or moves whole to the next page
+        return [Columns(lfit, rfit, self.share, self.gutter), Columns(lrest, rrest, self.share, self.gutter)]
+
+    def draw(self) -> None:
+        lw, rw = self._widths(self.width)
+        # Draw the whole Chinese column, then the English one: each language's text is one run
+        # of content in the page, whatever the eye sees side by side.
+        for blocks, x, w in ((self.left, 0.0, lw), (self.right, lw + self.gutter, rw)):
+            y = self.height
+            for index, block in enumerate(blocks):
+                if index:
+                    y -= block.getSpaceBefore()
+                _, h = block.wrap(w, 1e9)
+                y -= h
+                block.drawOn(self.canv, x, y)
+                y -= block.getSpaceAfter()

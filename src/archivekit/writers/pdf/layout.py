@@ -1,0 +1,243 @@
+"""Typesetting the document with ReportLab: the story, the page template, notes at the page foot.
+
+`typeset(doc, ctx, page_size=..., bleed=...)` is the one entry point, shared by the archival
+PDF and (issue 7) the print edition: it returns the bytes ReportLab wrote plus what
+postprocess.py needs to make them a tagged PDF (structure tree, MCIDs per page, outline,
+page starts). The structure tree is built here from the model, before anything is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportlab.lib import pagesizes
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
+
+from archivekit.errors import BuildError, UsageError
+from archivekit.model import Document
+from archivekit.model.pagination import PageStart
+from archivekit.writers.base import BuildContext
+from archivekit.writers.pdf import fonts, styles
+from archivekit.writers.pdf.content import ContentBuilder, document_chars
+from archivekit.writers.pdf.flowables import Columns, NoteBox, Outline, TextBlock
+from archivekit.writers.pdf.styles import MARGINS, NOTE_SEPARATION
+from archivekit.writers.pdf.tagging import StructNode, TaggingCanvas
+
+FURNITURE_DIGITS = "0123456789"
+
+
+@dataclass
+class OutlineEntry:
+    """A bookmark: heading level and text, the page and the height of the heading's top."""
+
+    level: int
+    title: str
+    page: int
+    y: float
+
+
+@dataclass
+class Typeset:
+    """What ReportLab drew and what the tagging layer recorded while it drew."""
+
+    pdf: bytes
+    root: StructNode
+    parent_tree: dict[int, list[StructNode]]
+    outline: list[OutlineEntry]
+    page_starts: list[PageStart]
+    page_count: int
+    page_size: tuple[float, float]  # trim size in points
+    bleed: float  # points added on each side
+    fonts_used: dict[str, str] = field(default_factory=dict)  # key -> file embedded
+
+
+def page_size_for(name: str) -> tuple[float, float]:
+    """A named page size (A5, A4, B5, letter ...) in points, portrait."""
+    size = getattr(pagesizes, name.upper(), None) or getattr(pagesizes, name.lower(), None)
+    if not isinstance(size, tuple):
+        raise UsageError(
+            f"unknown page size {name!r} in edition.yaml settings.page_size",
+            file="edition.yaml",
+            hint="use an ISO or US size name such as A5, A4, B5 or letter",
+        )
+    return pagesizes.portrait(size)
+
+
+def register_fonts(chars: frozenset[int], ctx: BuildContext) -> dict[str, str]:
+    """Register every font of the design with ReportLab; return key -> file path."""
+    used: dict[str, str] = {}
+    for src in fonts.FONT_SOURCES:
+        path = fonts.prepared_path(src, chars, ctx.cache_dir, ctx.log)
+        # One name per file, so two builds in one process never share ReportLab's font state.
+        name = f"{src.key}"
+        existing = pdfmetrics._fonts.get(name)  # ReportLab's registry; re-register on a new file
+        if existing is None or getattr(existing.face, "filename", None) != str(path):
+            pdfmetrics.registerFont(TTFont(name, str(path), asciiReadable=True))
+        used[src.key] = str(path)
+    return used
+
+
+class Typesetter:
+    """Collects, while ReportLab draws, what the tagging and the EPUB page-list need."""
+
+    def __init__(self, doc: Document, frame_width: float, root: StructNode) -> None:
+        self.doc = doc
+        self.frame_width = frame_width
+        self.root = root
+        self.page_starts: dict[int, PageStart] = {}
+        self.outlines: list[OutlineEntry] = []
+        self.notes_on_page: dict[int, list[NoteBox]] = {}
+        self.canvas: TaggingCanvas | None = None
+
+    def page_start(self, page: int, block_id: str, offset: int, text: str) -> None:
+        """Remember the first text drawn on a page."""
+        if page not in self.page_starts:
+            self.page_starts[page] = PageStart(page, str(page), block_id, offset, text.strip()[:24])
+
+    def outline(self, entry: Outline, page: int, y: float) -> None:
+        """Remember a heading for the bookmarks."""
+        self.outlines.append(OutlineEntry(entry.level, entry.title, page, y))
+
+    def place_note(self, box: NoteBox, page: int) -> None:
+        """A note mark was drawn on this page: set the note at its foot."""
+        self.notes_on_page.setdefault(page, []).append(box)
+
+
+def _geometry(page: tuple[float, float], bleed: float, size: float) -> tuple[float, float, float, float]:
+    """Frame x, y, width, height: a measure of whole ems of body text, centred on the trim."""
+    width, height = page
+    ems = int((width - 2 * MARGINS["min_side"]) // size)
+    measure = ems * size
+    x = bleed + (width - measure) / 2
+    y = bleed + MARGINS["bottom"]
+    return x, y, measure, height - MARGINS["top"] - MARGINS["bottom"]
+
+
+def typeset(
+    doc: Document,
+    ctx: BuildContext,
+    *,
+    page_size: tuple[float, float] | None = None,
+    bleed: float = 0.0,
+    text_colour: Any = None,
+) -> Typeset:
+    """Lay the document out in pages with ReportLab and tag it while drawing."""
+    page = page_size or page_size_for(doc.edition.settings.page_size)
+    chars = document_chars(doc) | frozenset(map(ord, FURNITURE_DIGITS + "•"))
+    used = register_fonts(chars, ctx)
+    body = styles.STYLES["body-zh"]
+    fx, fy, fw, fh = _geometry(page, bleed, body.size)
+
+    root = StructNode("Document")
+    setter = Typesetter(doc, fw, root)
+    builder = ContentBuilder(doc, setter, root, fw)
+    story = builder.story()
+
+    media = (page[0] + 2 * bleed, page[1] + 2 * bleed)
+    frame = Frame(fx, fy, fw, fh, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
+    title = doc.edition.title.first()
+
+    def on_page(canv: TaggingCanvas, _doc: BaseDocTemplate) -> None:
+        frame._geom()  # undo the room kept for last page's notes
+        if text_colour is not None:
+            canv.setFillColor(text_colour)
+            canv.setStrokeColor(text_colour)
+
+    def on_page_end(canv: TaggingCanvas, _doc: BaseDocTemplate) -> None:
+        number = canv.getPageNumber()
+        _draw_notes(canv, setter.notes_on_page.get(number, []), fx, fy, fw)
+        _draw_furniture(canv, number, title, fx, fy, fw, fh)
+
+    template = PageTemplate("page", [frame], onPage=on_page, onPageEnd=on_page_end, pagesize=media)
+    buffer = io.BytesIO()
+    out = BaseDocTemplate(
+        buffer,
+        pagesize=media,
+        pageTemplates=[template],
+        initialFontName="zh-serif",  # a TrueType font: ReportLab's default Helvetica is never embedded
+        initialFontSize=body.size,
+        invariant=1,
+        pageCompression=1,
+        title=title,
+        author=doc.edition.creator.first(),
+    )
+    canvases: list[TaggingCanvas] = []
+
+    def make_canvas(*args: Any, **kwargs: Any) -> TaggingCanvas:
+        canv = TaggingCanvas(*args, **kwargs)
+        canvases.append(canv)
+        return canv
+
+    try:
+        out.build(story, canvasmaker=make_canvas)
+    except BuildError:
+        raise
+    canv = canvases[-1]
+    starts = [setter.page_starts[n] for n in sorted(setter.page_starts)]
+    return Typeset(
+        pdf=buffer.getvalue(),
+        root=root,
+        parent_tree=canv.parent_tree,
+        outline=setter.outlines,
+        page_starts=_fill_page_starts(starts, canv.getPageNumber() - 1),
+        page_count=canv.getPageNumber() - 1,
+        page_size=page,
+        bleed=bleed,
+        fonts_used=used,
+    )
+
+
+def _fill_page_starts(starts: list[PageStart], pages: int) -> list[PageStart]:
+    """One entry per page: a page with no text of its own continues the block of the page before."""
+    by_page = {s.page: s for s in starts}
+    out: list[PageStart] = []
+    previous: PageStart | None = None
+    for number in range(1, pages + 1):
+        current = by_page.get(number)
+        if current is None and previous is not None:
+            current = PageStart(number, str(number), previous.block_id, previous.offset, "")
+        if current is not None:
+            out.append(current)
+            previous = current
+    return out
+
+
+def _draw_notes(canv: TaggingCanvas, boxes: list[NoteBox], fx: float, fy: float, fw: float) -> None:
+    """Set this page's notes at the foot of the text block, under a short rule."""
+    if not boxes:
+        return
+    total = sum(box.height for box in boxes)
+    y = fy + total
+    with canv.artifact("Layout"):
+        canv.setLineWidth(0.4)
+        canv.line(fx, y + NOTE_SEPARATION / 2, fx + fw / 4, y + NOTE_SEPARATION / 2)
+    for box in boxes:
+        block = box.block
+        block.wrap(fw, 1e9)
+        y -= box.height
+        block.drawOn(canv, fx, y)
+
+
+def _draw_furniture(
+    canv: TaggingCanvas, number: int, title: str, fx: float, fy: float, fw: float, fh: float
+) -> None:
+    """Running head (from page 2) and page number, as pagination artifacts."""
+    face = styles.STYLES["furniture"]
+    font = face.fonts[0]
+    with canv.artifact("Pagination", "Footer"):
+        canv.setFont("en-serif", 8.5)
+        canv.drawCentredString(fx + fw / 2, fy - 10 * mm, str(number))
+    if number > 1:
+        with canv.artifact("Pagination", "Header"):
+            canv.setFont(font, face.size)
+            canv.drawCentredString(fx + fw / 2, fy + fh + 7 * mm, title)
+            canv.setLineWidth(0.3)
+            canv.line(fx, fy + fh + 5 * mm, fx + fw, fy + fh + 5 * mm)
+
+
+__all__ = ["Columns", "OutlineEntry", "PageBreak", "TextBlock", "Typeset", "page_size_for", "typeset"]

@@ -1,0 +1,214 @@
+"""Line breaking for Chinese and English text, to the rules of clreq (W3C, Chinese Text Layout).
+
+Text is cut into units: one Han character or CJK punctuation mark, a run of spaces, or a run of
+other characters (a Latin word, a number, ASCII punctuation, quotes) that is never split. A line
+may end between two units unless the first is opening punctuation (“（《 ...), the second is
+closing punctuation (，。”）》 ... and the ASCII , : ; ! ? ) the seed keeps inside the Chinese),
+the second is a note mark, or both belong to one Latin word. Spaces stay at the end of the line
+they follow and are drawn there, so text extraction keeps the space between English words.
+When a line overflows, it ends at the last allowed place: a mark that may not start a line
+pulls the character before it down with it (clreq's "push out"), never hangs in the margin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+
+# clreq 3.1.6: may not start a line (closing brackets and quotes, pause and stop marks), plus the
+# ASCII forms the diplomatic transcription keeps, and the iteration/prolonged-sound marks.
+NO_START = frozenset("，。、；：？！”’）》」』】〕〉〗〙〛｝］｠·‧・…‥—～〜ー々〻゛゜ゝゞヽヾ%‰℃,.:;!?)]}»›")
+# clreq 3.1.6: may not end a line (opening brackets and quotes).
+NO_END = frozenset("“‘（《「『【〔〈〖〘〚｛［｟([{«‹")
+# Two-character marks (——, ……) that are one unit of meaning: never broken between their halves.
+DOUBLED = frozenset("—…")
+
+_CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3200-\u33ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
+)
+_TOKEN = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+# Float comparisons of widths in points: a hundredth of a point is far below what anyone sees.
+EPSILON = 0.01
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text in one style, belonging to one structure element; offset is where it starts in its block."""
+
+    text: str
+    style: Hashable
+    tag: Hashable
+    offset: int
+    attach: bool = False  # may not begin a line (a note mark sticks to the word before it)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One unbreakable unit placed on a line."""
+
+    text: str
+    style: Hashable
+    tag: Hashable
+    offset: int
+    width: float
+    kind: str  # "cjk" | "word" | "space" | "newline"
+    stretch: bool  # justification may widen the gap before this unit
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line: its units, its natural width (trailing spaces excluded), and where its text starts."""
+
+    pieces: tuple[Piece, ...]
+    width: float
+    indent: float
+    last: bool  # the paragraph's last line is never justified
+
+    @property
+    def offset(self) -> int:
+        """Offset of the first character of this line in its block's plain text."""
+        return self.pieces[0].offset if self.pieces else 0
+
+    @property
+    def text(self) -> str:
+        """The characters of this line, trailing spaces included."""
+        return "".join(piece.text for piece in self.pieces)
+
+
+def tokens(runs: Sequence[Run], measure: Callable[[str, Hashable], float]) -> list[Piece]:
+    """Cut runs into units with their widths."""
+    out: list[Piece] = []
+    for run in runs:
+        for match in _TOKEN.finditer(run.text):
+            text = match.group()
+            if "\n" in text:
+                kind = "newline"  # a hard line break: ends the line, draws nothing
+            elif text.isspace():
+                kind = "space"
+            else:
+                kind = "cjk" if _IS_CJK.match(text) else "word"
+            prev = out[-1] if out else None
+            # Widening a gap inside a Latin word (split across styles) would letter-space it.
+            stretch = prev is not None and not (prev.kind == "word" and kind == "word")
+            out.append(
+                Piece(
+                    text,
+                    run.style,
+                    run.tag,
+                    run.offset + match.start(),
+                    0.0 if kind == "newline" else measure(text, run.style),
+                    kind,
+                    stretch,
+                )
+            )
+    return out
+
+
+def _attached(runs: Sequence[Run]) -> set[int]:
+    """Offsets of units that must stay on the line of the unit before them (note marks)."""
+    return {run.offset for run in runs if run.attach}
+
+
+def may_break_before(prev: Piece, piece: Piece, attached: set[int] | None = None) -> bool:
+    """Whether a line may end between these two units."""
+    if piece.kind in ("space", "newline"):
+        return False
+    if attached and piece.offset in attached:
+        return False
+    if piece.text[0] in NO_START:
+        return False
+    if prev.kind == "space":
+        return True
+    if prev.text[-1] in NO_END:
+        return False
+    if prev.kind == "word" and piece.kind == "word":
+        return False
+    return not (prev.text[-1] in DOUBLED and piece.text[0] == prev.text[-1])
+
+
+def break_lines(
+    runs: Sequence[Run],
+    measure: Callable[[str, Hashable], float],
+    width: float,
+    *,
+    first_indent: float = 0.0,
+) -> list[Line]:
+    """Lines of at most `width` points for these runs, broken to clreq rules."""
+    units = tokens(runs, measure)
+    attached = _attached(runs)
+    lines: list[Line] = []
+    start = 0
+    while start < len(units):
+        indent = first_indent if not lines else 0.0
+        avail = width - indent
+        end = start  # exclusive end of the line so far
+        filled = 0.0  # width up to the last non-space unit
+        running = 0.0
+        last_break = None  # index where the next line could start
+        forced = False
+        while end < len(units):
+            unit = units[end]
+            if unit.kind == "newline":
+                end += 1
+                forced = True
+                break
+            if end > start and may_break_before(units[end - 1], unit, attached):
+                last_break = end
+            if unit.kind != "space" and running + unit.width > avail + EPSILON and end > start:
+                break
+            running += unit.width
+            if unit.kind != "space":
+                filled = running
+            end += 1
+        if end < len(units) and not forced:
+            # Overflow: end at the last allowed break; with none (one unit wider than the line,
+            # which the sources do not have) the line ends where it is, so text is never lost.
+            if last_break is not None and last_break > start:
+                end = last_break
+            # Keep the spaces that follow with this line, so they are drawn at its end.
+            while end < len(units) and units[end].kind == "space":
+                end += 1
+            filled = _natural(units[start:end])
+        pieces = tuple(units[start:end])
+        lines.append(Line(pieces, filled, indent, last=forced or end >= len(units)))
+        start = end
+    return lines
+
+
+def _natural(pieces: Sequence[Piece]) -> float:
+    """Width of these units without the spaces at their end."""
+    total = 0.0
+    filled = 0.0
+    for piece in pieces:
+        total += piece.width
+        if piece.kind != "space":
+            filled = total
+    return filled
+
+
+def placements(line: Line, width: float, *, justify: bool) -> list[float]:
+    """The x of each piece on a line of `width` points, justified unless it is the last line."""
+    extra = width - line.indent - line.width
+    content = [i for i, piece in enumerate(line.pieces) if piece.kind not in ("space", "newline")]
+    last_content = content[-1] if content else -1
+    gaps: list[int] = []
+    if justify and not line.last and extra > EPSILON:
+        # English stretches its spaces; Chinese (no interior spaces) stretches every gap.
+        spaces = [i for i in range(1, last_content + 1) if line.pieces[i - 1].kind == "space"]
+        if spaces and all(line.pieces[i].kind != "cjk" for i in content):
+            gaps = spaces
+        else:
+            gaps = [i for i in range(1, last_content + 1) if line.pieces[i].stretch]
+    share = extra / len(gaps) if gaps else 0.0
+    gap_set = set(gaps)
+    xs: list[float] = []
+    x = line.indent
+    for i, piece in enumerate(line.pieces):
+        if i in gap_set:
+            x += share
+        xs.append(x)
+        x += piece.width
+    return xs

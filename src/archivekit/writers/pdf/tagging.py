@@ -1,0 +1,115 @@
+"""Tagged PDF while ReportLab draws: marked content with MCIDs, artifacts, and the structure tree.
+
+ReportLab has no tagging API. The layout builds the structure tree (StructNode) from the
+document model before drawing; while drawing, flowables wrap each run of text in
+`/Tag <</MCID n>> BDC ... EMC` through `TaggingCanvas.marked`, which records (page, MCID)
+under the node, and wrap page furniture in `/Artifact ... BDC ... EMC`. Nodes join their
+parent's kids the first time they receive content, so reading order inside an element is
+drawing order, while the order of parts is fixed by the model. postprocess.py turns the tree
+into PDF objects with pikepdf after ReportLab has written the file.
+
+ReportLab internals relied on (pinned reportlab==4.4.4): Canvas.addLiteral writes raw
+operators into the page stream; Canvas.getPageNumber is 1-based and increments on showPage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from reportlab.pdfgen.canvas import Canvas
+
+
+@dataclass(eq=False)
+class StructNode:
+    """A structure element: its standard type, language, and kids (nodes or (page, MCID) pairs)."""
+
+    role: str  # standard structure type: Document, Part, Sect, H1, P, L, LI, Lbl, LBody, Note, ...
+    lang: str | None = None  # set only where it differs from the parent's language
+    parent: StructNode | None = None
+    kids: list[StructNode | tuple[int, int]] = field(default_factory=list)
+    elem_id: str | None = None  # /ID (required on Note by PDF/UA)
+    title: str | None = None  # /T: says when the element is editorial matter
+    alt: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)  # /A, owner /List etc.
+    follow: StructNode | None = None  # attach this node right after self (a Note after its reference)
+    attached: bool = False
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def child(self, role: str, **kwargs: object) -> StructNode:
+        """A new node under this one, attached when it first gets content."""
+        return StructNode(role, parent=self, **kwargs)  # type: ignore[arg-type]
+
+    def attach(self) -> None:
+        """Put this node (and its ancestors) into the tree, in the order content arrives."""
+        if self.attached or self.parent is None:
+            self.attached = True
+            return
+        self.parent.attach()
+        self.parent.kids.append(self)
+        self.attached = True
+        if self.follow is not None and not self.follow.attached:
+            self.parent.kids.append(self.follow)
+            self.follow.attached = True
+
+    def effective_lang(self) -> str | None:
+        """The language in force for this node (its own or an ancestor's)."""
+        node: StructNode | None = self
+        while node is not None:
+            if node.lang:
+                return node.lang
+            node = node.parent
+        return None
+
+    def walk(self) -> Iterator[StructNode]:
+        """This node and every node below it, in order."""
+        yield self
+        for kid in self.kids:
+            if isinstance(kid, StructNode):
+                yield from kid.walk()
+
+
+def _tag_name(role: str) -> str:
+    return "/" + role
+
+
+class TaggingCanvas(Canvas):
+    """A ReportLab canvas that writes marked content and remembers which MCID belongs to which node."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.mcid_counter: dict[int, int] = {}
+        self.parent_tree: dict[int, list[StructNode]] = {}  # page -> node of each MCID, by MCID
+        self.in_marked = False
+
+    @contextmanager
+    def marked(self, node: StructNode) -> Iterator[int]:
+        """Everything drawn inside belongs to `node`: one marked-content sequence with a new MCID."""
+        page = self.getPageNumber()
+        mcid = self.mcid_counter.get(page, 0)
+        self.mcid_counter[page] = mcid + 1
+        self.parent_tree.setdefault(page, []).append(node)
+        node.attach()
+        node.kids.append((page, mcid))
+        self.addLiteral(f"{_tag_name(node.role)} <</MCID {mcid}>> BDC")
+        self.in_marked = True
+        try:
+            yield mcid
+        finally:
+            self.in_marked = False
+            self.addLiteral("EMC")
+
+    @contextmanager
+    def artifact(self, kind: str = "Layout", subtype: str | None = None) -> Iterator[None]:
+        """Everything drawn inside is page furniture that assistive technology skips."""
+        props = f"/Type /{kind}"
+        if subtype:
+            props += f" /Subtype /{subtype}"
+        self.addLiteral(f"/Artifact <<{props}>> BDC")
+        try:
+            yield
+        finally:
+            self.addLiteral("EMC")
