@@ -230,10 +230,15 @@ def test_two_clean_builds_give_identical_bags(
 def test_package_via_cli_and_repackaging_replaces_the_bag(text_build: Path, tmp_path: Path) -> None:
     out = tmp_path / "bags"
     for _ in range(2):
-        result = run_cli("package", str(text_build), "--out", str(out))
+        result = run_cli(
+            "package", str(text_build), "--out", str(out), "--source-organization", "Test Archive"
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == str(out / BAG_NAME)
     assert sorted(p.name for p in out.iterdir()) == [BAG_NAME]
+    assert "Source-Organization: Test Archive\n" in (out / BAG_NAME / "bag-info.txt").read_text(
+        encoding="utf-8"
+    )
     assert verify_bag(out / BAG_NAME) == []
 
 

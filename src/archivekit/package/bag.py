@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -35,6 +36,8 @@ from archivekit.package.provenance import (
     packing_software,
     validation_runs,
 )
+
+log = logging.getLogger("archivekit")
 
 ALGORITHMS = ("sha256", "sha512")
 BAGIT_TXT = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
@@ -176,6 +179,12 @@ def package_edition(
     edition, fields = _edition_info(build_dir, manifest)
     if source_organization:
         fields["Source-Organization"] = source_organization
+    if "Source-Organization" not in fields:
+        # Naming the letter's author here would claim they transferred the bag; say nothing rather than that.
+        log.warning(
+            "bag-info.txt gets no Source-Organization: set `publisher` in edition.yaml "
+            "or pass --source-organization NAME (who transfers the bag)"
+        )
     name = bag_name(edition.id, edition.version)
     out_root = Path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
