@@ -256,6 +256,21 @@ def test_failed_packaging_leaves_no_half_bag(text_build: Path, tmp_path: Path) -
     assert (good / "manifest-sha256.txt").read_bytes() == before
 
 
+@pytest.mark.slow
+def test_two_clean_full_builds_give_identical_bag_manifests(built: Path, tmp_path: Path) -> None:
+    result = run_cli("build", str(EDITION), "--out", str(tmp_path / "again"), "--force")
+    assert result.returncode == 0, result.stderr
+    first = package_edition(built, tmp_path / "a", source_date_epoch=int(EPOCH))
+    second = package_edition(tmp_path / "again" / EDITION_ID, tmp_path / "b", source_date_epoch=int(EPOCH))
+    for name in (
+        "manifest-sha256.txt",
+        "manifest-sha512.txt",
+        "tagmanifest-sha256.txt",
+        "tagmanifest-sha512.txt",
+    ):
+        assert (first / name).read_text() == (second / name).read_text(), name
+
+
 def test_full_build_is_packaged_with_pronom_formats(built: Path, tmp_path: Path) -> None:
     bag = package_edition(built, tmp_path, source_date_epoch=int(EPOCH))
     result = subprocess.run(

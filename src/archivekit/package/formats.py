@@ -85,7 +85,7 @@ def identify(path: Path, *, media_type: str | None = None, conforms_to: tuple[st
     suffix = path.suffix.lower()
     if media_type == "application/pdf" or suffix == ".pdf":
         also = [f"PDF/UA-{m.group(1)}" for m in _PDFUA_RE.finditer(claims)]
-        ua_note = f"also declared {', '.join(also)} (PRONOM has no PDF/UA record)" if also else None
+        ua_note = f"also declared {', '.join(also)}; {PRONOM_RELEASE} has no PDF/UA record" if also else None
         pdfa = _PDFA_RE.search(claims)
         if pdfa:
             level = f"{pdfa.group(1)}{pdfa.group(2).lower()}"
