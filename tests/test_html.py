@@ -267,3 +267,33 @@ def test_index_lists_every_artifact(html_build: Path) -> None:
             assert art["sha256"] in index.text_content()
     assert "validation not run yet" in index.text_content()
     assert write_index(html_build / "no-such-build") is None
+
+
+def test_index_shows_each_validators_verdict(html_build: Path, tmp_path: Path) -> None:
+    import shutil
+
+    build = tmp_path / "b"
+    shutil.copytree(html_build, build)
+    report = {
+        "summary": {"errors": 1, "warnings": 0, "not_run": []},
+        "validators": [
+            {
+                "validator": "Nu HTML Checker",
+                "version": "1",
+                "artifacts": [{"artifact": PAGE, "status": "pass"}],
+            },
+            {
+                "validator": "axe-core",
+                "version": "2",
+                "artifacts": [{"artifact": PAGE, "status": "fail", "errors": 1}],
+            },
+        ],
+    }
+    (build / "validation").mkdir()
+    (build / "validation" / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    write_index(build)
+    index = lxml_html.fromstring((build / "index.html").read_bytes())
+    [row] = [tr for tr in index.xpath("//tbody/tr") if tr.xpath(f"td/a[@href='{PAGE}']")]
+    verdicts = [li.text_content() for li in row.xpath(".//li")]
+    assert verdicts == ["Nu HTML Checker 1: pass", "axe-core 2: fail (1 error)"]
+    assert "Validation: 1 errors, 0 warnings." in index.text_content()

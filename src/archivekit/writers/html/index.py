@@ -65,10 +65,11 @@ def statuses(report: dict[str, Any] | None) -> dict[str, list[str]]:
     for v in report.get("validators", []):
         for row in v.get("artifacts", []):
             status = str(row.get("status", "?"))
+            errors, warnings = int(row.get("errors") or 0), int(row.get("warnings") or 0)
             if status == "fail":
-                status += f" ({row.get('errors', 0)} errors)"
-            elif row.get("warnings"):
-                status += f" ({row.get('warnings')} warnings)"
+                status += f" ({errors} error{'s' * (errors != 1)})"
+            elif warnings:
+                status += f" ({warnings} warning{'s' * (warnings != 1)})"
             out.setdefault(str(row.get("artifact")), []).append(
                 f"{v.get('validator')} {v.get('version', '')}".strip() + f": {status}"
             )
@@ -104,7 +105,7 @@ def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str
             ]
             status_cell.append(el("ul", None, items))
         else:
-            status_cell.text = "not validated" if report else "validation not run yet"
+            status_cell.text = "no validator for this format" if report else "validation not run yet"
         rows.append(
             el(
                 "tr",
