@@ -1,0 +1,135 @@
+"""EPUB 3.3 writer: accessible, deterministic, with the archival PDF's page numbers as its page-list.
+
+Written from the model with lxml rather than through pandoc's EPUB writer: the model already holds
+everything (languages, notes, editorial marks, block ids), page-break markers must land at exact
+character offsets the PDF reports, and every byte must be reproducible; post-processing pandoc's
+output would mean re-finding in its XHTML what the model states directly.
+
+The build makes the EPUB twice: a candidate, which Ace by DAISY and EPUBCheck judge, then the final
+file, whose accessibility summary, report page and (only when earned) conformance claim say what
+the judges found.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from archivekit.model import Document
+from archivekit.model.pagination import PAGE_STARTS, PageStart
+from archivekit.writers.base import Artifact, BuildContext
+from archivekit.writers.epub import a11y
+from archivekit.writers.epub.checks import Verdict, check, validators_dir
+from archivekit.writers.epub.documents import content_documents
+from archivekit.writers.epub.nav import NAV_FILE, nav_document
+from archivekit.writers.epub.ocf import write_epub
+from archivekit.writers.epub.opf import BIBLIOGRAPHY_FILE, Context, Item, modified, package
+from archivekit.writers.epub.pagebreaks import insert_page_breaks
+from archivekit.writers.epub.style import CSS
+from archivekit.writers.epub.xhtml import STYLESHEET, TocEntry
+
+MEDIA_TYPE = "application/epub+zip"
+XHTML_TYPE = "application/xhtml+xml"
+
+
+def assemble(
+    doc: Document,
+    ctx: BuildContext,
+    starts: list[PageStart],
+    verdict: Verdict | None,
+    *,
+    candidate: bool = False,
+) -> dict[str, bytes]:
+    """Every file of the EPUB folder (names relative to it) for this document and verdict."""
+    docs = content_documents(doc)
+    pages = insert_page_breaks(docs, starts) if starts else []
+    report = a11y.report_page(verdict, bool(pages))
+    report.toc.append(TocEntry(f"{report.name}#a11y-h", report.title, "en", 1))
+    docs.append(report)
+    nav = nav_document(doc, docs, pages)
+
+    files: dict[str, bytes] = {cd.name: cd.serialize() for cd in docs}
+    files[NAV_FILE] = nav.serialize()
+    files[STYLESHEET] = CSS.encode("utf-8")
+    # The table of contents is also a page of the book, after the title page: a reader sees it in order.
+    spine = [docs[0], nav, *docs[1:]]
+    items = [Item(STYLESHEET, "text/css")]
+    items += [
+        Item(cd.name, XHTML_TYPE, properties=cd.properties, spine=True, linear=cd.linear) for cd in spine
+    ]
+    if doc.bibliography:
+        # A linked record, not a publication resource: in the container, not in the manifest.
+        text = json.dumps(list(doc.bibliography), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        files[BIBLIOGRAPHY_FILE] = text.encode("utf-8")
+    print_source = f"{doc.edition.id}.pdf" if pages else None
+    opf_ctx = Context(modified=modified(ctx.source_date_epoch), print_source=print_source)
+    files["content.opf"] = package(
+        doc, opf_ctx, a11y.metadata(bool(pages), verdict, candidate=candidate), items
+    )
+    return files
+
+
+class EpubWriter:
+    """Writes <edition-id>.epub; runs Ace and EPUBCheck on a candidate to earn (or not) its claim."""
+
+    name = "epub"
+
+    def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
+        """Build the EPUB into ctx.out_dir and return its artifact."""
+        starts: list[PageStart] = list(ctx.products.get(PAGE_STARTS) or [])
+        if not starts:
+            ctx.log.warning("epub: no page starts from the PDF writer; the EPUB gets no page-list")
+        name = f"{doc.edition.id}.epub"
+        target = ctx.out_dir / name
+        verdict: Verdict | None = None
+        if ctx.options.get("epub_checks", "auto") != "off":
+            verdict = self._judge(doc, ctx, starts)
+        write_epub(target, assemble(doc, ctx, starts, verdict), ctx.source_date_epoch)
+        conforms = ("EPUB 3.3",)
+        if verdict is not None and verdict.earned:
+            conforms += (a11y.CONFORMANCE,)
+        return [Artifact("epub", name, MEDIA_TYPE, conforms)]
+
+    def _judge(self, doc: Document, ctx: BuildContext, starts: list[PageStart]) -> Verdict:
+        work = ctx.out_dir / ".epub-work"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        try:
+            candidate = work / "candidate.epub"
+            write_epub(candidate, assemble(doc, ctx, starts, None, candidate=True), ctx.source_date_epoch)
+            cache = Path(ctx.cache_dir) / "epub-checks" if ctx.cache_dir else None
+            verdict = check(candidate, work, validators_dir(ctx.options), cache)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        _log(ctx, verdict)
+        return verdict
+
+
+def _log(ctx: BuildContext, verdict: Verdict) -> None:
+    """Say in the build log what the judges found and whether the claim was made."""
+    if verdict.ace_version is None:
+        ctx.log.warning(
+            "epub: Ace by DAISY is not installed (make validators): no accessibility conformance claim"
+        )
+    elif verdict.ace_error:
+        ctx.log.warning("epub: %s: no accessibility conformance claim", verdict.ace_error)
+    else:
+        for v in verdict.ace_violations:
+            ctx.log.warning("epub: Ace %s (%s) in %s: %s", v.rule, v.impact, v.file, v.description)
+    if verdict.epubcheck_version is None:
+        ctx.log.warning(
+            "epub: EPUBCheck is not installed (make validators): no accessibility conformance claim"
+        )
+    elif verdict.epubcheck_error:
+        ctx.log.warning("epub: %s", verdict.epubcheck_error)
+    else:
+        for message in verdict.epubcheck_messages:
+            ctx.log.warning("epub: EPUBCheck %s", message)
+    if verdict.earned:
+        ctx.log.info("epub: Ace and EPUBCheck passed: claims %s", a11y.CONFORMANCE)
+
+
+WRITER = EpubWriter()
+
+__all__ = ["WRITER", "EpubWriter", "assemble"]
