@@ -133,6 +133,26 @@ def test_parallel_columns_align_on_wide_screens_and_stack_on_narrow(browser, htm
             context.close()
 
 
+def test_cjk_typography_and_print_styles(browser, html_build: Path) -> None:
+    context, page, _ = open_page(browser, html_build / PAGE)
+    try:
+        style = page.evaluate(
+            """() => { const s = getComputedStyle(document.querySelector('#letter-3'));
+                 return [s.lineBreak, s.hyphens, parseFloat(s.lineHeight) / parseFloat(s.fontSize)]; }"""
+        )
+        assert style[0] == "strict" and style[1] == "manual" and style[2] >= 1.7, style
+        en = page.evaluate("getComputedStyle(document.querySelector('#principles-en-3')).hyphens")
+        assert en == "manual", "automatic hyphenation would alter copied English text"
+        page.emulate_media(media="print")
+        hidden = page.evaluate(
+            "[...document.querySelectorAll('.counterpart, nav, .skip-link')]"
+            ".every(e => getComputedStyle(e).display === 'none')"
+        )
+        assert hidden, "navigation controls must not print"
+    finally:
+        context.close()
+
+
 def _targets(build: Path) -> list[Target]:
     return [Target(name, build / name, ("HTML", "WCAG 2.2 AA")) for name in (PAGE, "index.html")]
 
