@@ -1,0 +1,77 @@
+"""`archivekit validate`: the verdicts of veraPDF, EPUBCheck, Ace, the Nu checker and axe-core on a build."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from archivekit.errors import ToolMissing, UsageError
+from archivekit.validate.runner import BuildValidation, record_in_manifest, table, validate_build
+
+__all__ = ["BuildValidation", "add_arguments", "add_subcommands", "record_in_manifest", "run_validate"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the validate subcommand's arguments (the global -q/--quiet comes from the main parser)."""
+    parser.add_argument(
+        "build_dirs", nargs="*", type=Path, metavar="BUILD_DIR",
+        help="edition build folders (default: every build/*/ holding a manifest.json)",
+    )
+    parser.add_argument(
+        "--require-all", action="store_true",
+        help="fail when any applicable validator is not installed (CI uses this)",
+    )
+
+
+def add_subcommands(sub: argparse._SubParsersAction) -> None:
+    """Register `validate` on the CLI's subcommand registry."""
+    p = sub.add_parser(
+        "validate",
+        help="run veraPDF, EPUBCheck, Ace, Nu and axe on a build",
+        description="Run every validator that applies to each artifact in the build's manifest; write "
+        "build/<edition>/validation/report.json plus each tool's raw report, and list the report in the "
+        "manifest. Exit 1 on any error-level finding.",
+    )
+    add_arguments(p)
+    p.set_defaults(
+        run=lambda args: run_validate(args.build_dirs, require_all=args.require_all, quiet=args.quiet)
+    )
+
+
+def _discover() -> list[Path]:
+    found = sorted(p.parent for p in Path("build").glob("*/manifest.json"))
+    if not found:
+        raise UsageError("no build folder to validate",
+                         hint="run `archivekit build` first, or name BUILD_DIR")
+    return found
+
+
+def run_validate(build_dirs: list[Path], *, require_all: bool, quiet: bool) -> int:
+    """Validate each build folder; return 1 on any error-level finding, else 0."""
+    failed = False
+    missing: set[str] = set()
+    for build_dir in build_dirs or _discover():
+        started = time.monotonic()
+        result = validate_build(Path(build_dir))
+        elapsed = time.monotonic() - started
+        failed |= result.errors > 0
+        for o in result.not_run:
+            missing.add(f"{o.validator}: {o.not_run}")
+        if not quiet:
+            print(f"{result.edition} ({build_dir}):")
+            print(table(result))
+            print(f"report: {Path(build_dir) / 'validation' / 'report.json'}  "
+                  f"({result.errors} error(s), {len(result.not_run)} validator(s) not run)")
+            # Timing goes to stderr only: report.json must stay byte-identical between runs.
+            print(f"archivekit: validated {result.edition} in {elapsed:.1f} s", file=sys.stderr)
+    if missing and require_all:
+        raise ToolMissing(
+            "validators not installed: " + "; ".join(sorted(missing)),
+            hint="run `make validators` (tools/validators/install.sh);"
+            " --require-all never treats 'not run' as pass",
+        )
+    if missing and not quiet:
+        print("archivekit: not run (not passed): " + "; ".join(sorted(missing)), file=sys.stderr)
+    return 1 if failed else 0

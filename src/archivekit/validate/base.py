@@ -1,0 +1,117 @@
+"""Shared shapes for validator adapters: what to check, what came back, and deterministic raw reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archivekit.errors import Finding
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+TIMEOUT_S = 600
+
+
+@dataclass(frozen=True)
+class Target:
+    """One artifact of a build, with the conformance claims a validator must check."""
+
+    artifact: str  # path relative to the build folder, as written in the manifest
+    path: Path
+    checks: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What one validator said about its targets (or why it did not run)."""
+
+    key: str
+    validator: str
+    version: str
+    targets: list[Target]
+    findings: list[Finding] = field(default_factory=list)
+    raw_reports: dict[str, str] = field(default_factory=dict)  # artifact -> "validation/<file>"
+    not_run: str = ""
+
+    def errors_for(self, artifact: str) -> int:
+        """Count error-level findings for one artifact."""
+        return sum(1 for f in self.findings if f.artifact == artifact and f.severity == ERROR)
+
+
+class ToolFailure(Exception):
+    """The validator crashed or gave output we cannot read: a verdict we must not treat as a pass."""
+
+
+def raw_name(key: str, artifact: str, suffix: str = ".json") -> str:
+    """Return the raw report's file name for one validator and artifact (flat, no subfolders)."""
+    return f"{key}-{artifact.replace('/', '__')}{suffix}"
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON the deterministic way every file of a build is written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def save_raw(
+    out_dir: Path, outcome: Outcome, artifact: str, data: Any, roots: dict[str, str] | None = None
+) -> None:
+    """Save one normalised raw report beside report.json and remember it on the outcome."""
+    name = raw_name(outcome.key, artifact)
+    if roots:
+        # Whatever a tool echoes back (paths in messages, data URLs) must not name this machine's folders.
+        data = json.loads(scrub(json.dumps(data, ensure_ascii=False), roots))
+    write_json(out_dir / name, data)
+    outcome.raw_reports[artifact] = f"validation/{name}"
+
+
+def roots_for(build_dir: Path, *temps: str) -> dict[str, str]:
+    """Absolute folders to blank out of tool output: the build folder and temp dirs, as given and resolved."""
+    roots = {os.path.abspath(build_dir): "", str(build_dir.resolve()): ""}
+    roots.update({p: "" for t in temps for p in (os.path.abspath(t), str(Path(t).resolve()))})
+    return roots
+
+
+def scrub(text: str, roots: dict[str, str]) -> str:
+    """Replace absolute folders (build dir, temp dirs) in a message with stable names."""
+    for root, label in sorted(roots.items(), key=lambda kv: -len(kv[0])):
+        if not root.startswith("/") or root == "/":
+            continue  # a relative name like "ed" would also match inside ordinary words
+        text = re.sub(re.escape(root.rstrip("/")) + r"(?:/|(?![\w.-]))", lambda _m, lab=label: lab, text)
+    return text
+
+
+def run_tool(
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    ok: tuple[int, ...] = (0, 1),
+) -> subprocess.CompletedProcess[str]:
+    """Run a validator process; exit codes outside `ok` mean the tool itself failed."""
+    full_env = {**os.environ, **(env or {})}
+    try:
+        proc = subprocess.run(
+            args, capture_output=True, text=True, encoding="utf-8", errors="replace",
+            env=full_env, cwd=cwd, timeout=TIMEOUT_S, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolFailure(f"{Path(args[0]).name}: {exc}") from exc
+    if proc.returncode not in ok:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise ToolFailure(f"exit {proc.returncode}: " + " | ".join(tail))
+    return proc
+
+
+def failure_findings(outcome: Outcome, exc: ToolFailure, roots: dict[str, str]) -> None:
+    """Turn a crashed validator into an error finding on each of its targets (a crash is never a pass)."""
+    for t in outcome.targets:
+        outcome.findings.append(
+            Finding(outcome.validator, outcome.version, "tool-failure", ERROR, t.artifact, "",
+                    scrub(str(exc), roots))
+        )

@@ -1,0 +1,54 @@
+"""Which validator judges which artifact: decided from the manifest's media_type and conforms_to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from archivekit.validate import ace, axe, epubcheck, verapdf, vnu
+from archivekit.validate.base import Outcome, Target
+from archivekit.validate.tools import Tool
+
+Runner = Callable[[Tool, list[Target], Path, Path], Outcome]
+
+# Fixed order: report.json and the table list validators in this order.
+RUNNERS: dict[str, Runner] = {
+    "verapdf": verapdf.run,
+    "epubcheck": epubcheck.run,
+    "ace": ace.run,
+    "vnu": vnu.run,
+    "axe": axe.run,
+}
+NAMES = {
+    "verapdf": "veraPDF", "epubcheck": "EPUBCheck", "ace": "Ace", "vnu": "Nu HTML Checker", "axe": "axe-core",
+}
+SKIP_FORMATS = {"validation-report"}  # our own output is not judged by the tools it reports on
+
+
+def validators_for(entry: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+    """Return (validator key, claims it checks) for one manifest artifact entry."""
+    if entry.get("format") in SKIP_FORMATS:
+        return []
+    media = str(entry.get("media_type", "")).split(";")[0].strip().lower()
+    claims = tuple(str(c) for c in entry.get("conforms_to") or [])
+    path = str(entry.get("path", "")).lower()
+    if media == "application/pdf":
+        # PDF/X-4 and other print claims are not veraPDF's: the print preflight judges them.
+        pdf_claims = tuple(c for c in claims if verapdf.flavour(c))
+        return [("verapdf", pdf_claims)] if pdf_claims else []
+    if media == "application/epub+zip":
+        return [("epubcheck", claims), ("ace", claims)]
+    if media in ("text/html", "application/xhtml+xml") or path.endswith((".html", ".htm")):
+        return [("vnu", claims), ("axe", claims)]
+    return []
+
+
+def plan(build_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Target]]:
+    """Group a build's artifacts by validator, in manifest order, so each tool runs once per build."""
+    jobs: dict[str, list[Target]] = {key: [] for key in RUNNERS}
+    for entry in manifest.get("artifacts", []):
+        for key, claims in validators_for(entry):
+            rel = str(entry["path"])
+            jobs[key].append(Target(rel, build_dir / rel, claims))
+    return {k: v for k, v in jobs.items() if v}
