@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from archivekit.validate import tools
-from archivekit.validate.base import ERROR, WARNING, Target
 from conftest import EDITION, EDITION_ID, require, run_cli
 
 PAGE = f"{EDITION_ID}.html"
@@ -33,7 +32,8 @@ def html_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = str(tools.chromium_bin())
+    # Debian's chromium (never a downloaded browser); CHROMIUM_BIN as in tools/validators/install.sh.
+    chromium = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
     require(Path(chromium).is_file() or shutil.which(chromium) is not None, f"chromium at {chromium}")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
@@ -153,13 +153,16 @@ def test_cjk_typography_and_print_styles(browser, html_build: Path) -> None:
         context.close()
 
 
-def _targets(build: Path) -> list[Target]:
+def _targets(build: Path) -> list:
+    from archivekit.validate.base import Target
+
     return [Target(name, build / name, ("HTML", "WCAG 2.2 AA")) for name in (PAGE, "index.html")]
 
 
 @pytest.mark.validators
 def test_nu_html_checker_no_errors_no_warnings(html_build: Path, tmp_path: Path) -> None:
-    from archivekit.validate import vnu
+    from archivekit.validate import tools, vnu
+    from archivekit.validate.base import ERROR, WARNING
 
     tool = tools.vnu()
     require(tool.available, f"Nu HTML Checker: {tool.missing} (run tools/validators/install.sh)")
@@ -170,7 +173,7 @@ def test_nu_html_checker_no_errors_no_warnings(html_build: Path, tmp_path: Path)
 
 @pytest.mark.validators
 def test_axe_wcag_aa_at_320_and_1280_light_and_dark(html_build: Path, tmp_path: Path) -> None:
-    from archivekit.validate import axe
+    from archivekit.validate import axe, tools
 
     tool = tools.axe()
     require(tool.available, f"axe-core: {tool.missing} (run tools/validators/install.sh)")
