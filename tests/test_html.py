@@ -59,7 +59,8 @@ def test_landmarks_headings_and_languages(tree) -> None:
     assert len(tree.xpath("//h1")) == 1
     assert tree.xpath("//nav/@aria-label") == ["Contents"]
     outline = [(h.tag, h.text_content()) for h in tree.xpath("//main//*[self::h2 or self::h3]")]
-    assert outline == [("h2", "公开信"), ("h2", "宗 旨"), ("h2", "Principle Statement")]
+    assert outline == [("h2", "公开信"), ("h3", "Notes"), ("h2", "宗 旨"), ("h2", "Principle Statement")]
+    assert tree.get_element_by_id("letter-notes-title").get("lang") == "en"
     assert tree.get_element_by_id("principles-en").get("lang") == "en"
     assert tree.get_element_by_id("principles-zh").get("lang") == "zh-Hans"
     assert tree.get_element_by_id("letter").get("lang") == "zh-Hans"

@@ -196,9 +196,12 @@ class PageBuilder:
             items.append(
                 el("li", {"id": note.id, "value": note.label if note.label.isdigit() else None}, body)
             )
+        # The label is the edition's English, so it is marked en; the notes keep their part's language.
+        title_id = f"{part.id}-notes-title"
         return el(
             "section",
-            {"id": f"{part.id}-notes", "role": "doc-endnotes", "aria-label": "Notes", "class": "notes"},
+            {"id": f"{part.id}-notes", "role": "doc-endnotes", "aria-labelledby": title_id, "class": "notes"},
+            el("h3", {"id": title_id, "class": "ak-ui notes-title", "lang": "en"}, "Notes"),
             el("ol", None, items),
         )
 
