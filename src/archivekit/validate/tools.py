@@ -56,10 +56,14 @@ def _check(name: str, folder: Path, needs: dict[str, Path], programs: dict[str, 
             return Tool(name, missing=f"{label} not found on PATH")
     for path in needs.values():
         if not path.exists():
-            return Tool(name, missing=f"{path.name} not installed in {folder}; {INSTALL_HINT}")
+            # No cache path in the reason: it goes into report.json, which must not name local folders.
+            if path.is_relative_to(folder):
+                rel = f"{folder.name}/{path.relative_to(folder)}"
+                return Tool(name, missing=f"{rel} not installed; {INSTALL_HINT}")
+            return Tool(name, missing=f"{path} not found; {INSTALL_HINT}")
     version = _read_version(folder)
     if not version:
-        return Tool(name, missing=f"{folder}/VERSION missing (interrupted install?); {INSTALL_HINT}")
+        return Tool(name, missing=f"{folder.name}/VERSION missing (interrupted install?); {INSTALL_HINT}")
     paths = dict(needs)
     for label, prog in programs.items():
         paths[label] = Path(prog or "")
