@@ -7,9 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: all setup system build package validators validate test lint format clean bench fuzz
+.PHONY: all setup system build package validators validate test lint format clean fuzz
 
-all: build
+all: package
+
+# The archival package of every edition, verified (validation reports go in when `make test` ran).
+package: build
+	$(BIN)/archivekit package
+	$(BIN)/archivekit verify build/*.bag
 
 system:
 	@tools/install-system.sh
@@ -30,10 +35,12 @@ validators: setup
 	@tools/validators/install.sh
 
 validate: build validators
-	$(BIN)/archivekit validate --require-all build/*/
+	$(BIN)/archivekit validate --require-all
 
 test: build validators
-	$(BIN)/archivekit validate --require-all $$(ls -d build/*/ | grep -v '\.bag/$$')
+	$(BIN)/archivekit validate --require-all
+	$(BIN)/archivekit package
+	$(BIN)/archivekit verify build/*.bag
 	$(BIN)/pytest -q
 
 lint: setup
@@ -43,6 +50,11 @@ lint: setup
 format: setup
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
+
+# Peers (Typst, WeasyPrint) go into their own venv under the user cache, never into our lock.
+bench: setup
+	@bench/install-peers.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests -k property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -44,6 +45,19 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def tool_versions() -> dict[str, str]:
+    """Versions of the programs whose output is in the build (provenance for PREMIS and readers)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from archivekit.ingest.pandoc_ast import pandoc_version
+
+    tools = {"archivekit": __version__, "pandoc": pandoc_version()}
+    for dist, name in (("reportlab", "ReportLab"), ("pikepdf", "pikepdf"), ("fonttools", "fontTools")):
+        with contextlib.suppress(PackageNotFoundError):
+            tools[name] = version(dist)
+    return tools
+
+
 def write_manifest(
     build_dir: Path, doc: Document, artifacts: list[Artifact], *, source_date_epoch: int, build_key: str
 ) -> dict[str, Any]:
@@ -61,6 +75,7 @@ def write_manifest(
         "source_files": list(doc.source_files),
         "source_date_epoch": source_date_epoch,
         "build_key": build_key,
+        "tools": tool_versions(),
         "artifacts": sorted((artifact_entry(build_dir, a) for a in artifacts), key=lambda e: e["path"]),
     }
     write_atomic(build_dir / MANIFEST, dumps(manifest))
