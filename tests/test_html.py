@@ -242,7 +242,7 @@ def test_bibtex_ris_and_csl_downloads(html_build: Path) -> None:
     assert f"{{{EDITION_ID}," in bib and "author = {{促进中国宗教自由联盟}}" in bib
     assert bib.count("{") == bib.count("}")
     ris = (html_build / f"{EDITION_ID}.ris").read_text(encoding="utf-8")
-    records = [r for r in ris.split("ER  -") if r.strip()]
+    records = [r for r in ris.split("ER  - \n") if r.strip()]
     assert len(records) == 2
     assert "TY  - RPRT\n" in ris and "SN  - A/HRC/41/35\n" in ris and "DA  - 2019/05/28\n" in ris
     assert "UR  - https://undocs.org/A/HRC/41/35\n" in ris

@@ -352,9 +352,8 @@ def ris(item: dict[str, Any]) -> str:
             # RIS is line based: a value never spans lines.
             lines.append((field.ris, " ".join(str(item[field.csl]).split())))
     lines.append(("ER", ""))
-    return "".join(
-        f"{tag}  - {value}".rstrip() + "\n" if tag == "ER" else f"{tag}  - {value}\n" for tag, value in lines
-    )
+    # Every line is "TAG  - value", the closing one included ("ER  - "), as the RIS specification writes it.
+    return "".join(f"{tag}  - {value}\n" for tag, value in lines)
 
 
 def csl_json(items: list[dict[str, Any]]) -> str:
