@@ -1,0 +1,243 @@
+"""The bench's outputs: ratios, the goals of issue #9, a Markdown table, an SVG chart, the README section."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+from typing import Any
+
+README_START = "<!-- bench:results:start -->"
+README_END = "<!-- bench:results:end -->"
+
+
+def _median(section: dict, name: str) -> float | None:
+    row = section.get(name)
+    return row["median_s"] if row else None
+
+
+def _ratio(top: float | None, bottom: float | None) -> float | None:
+    if top is None or not bottom:
+        return None
+    return round(top / bottom, 2)
+
+
+def ratios(results: dict) -> dict[str, dict[str, Any]]:
+    """archivekit against its peers, same run: time ratios (median over median) and size ratios."""
+    letter = results["letter"]
+    ours, theirs, sizes = letter["archivekit"], letter["peers"], letter["sizes"]
+    typst = _median(theirs, "typst-pdf")
+    pairs = [
+        ("full set warm / Typst PDF", _median(ours, "full warm"), typst),
+        ("full set cold / Typst PDF", _median(ours, "full cold"), typst),
+        ("archival PDF warm / Typst PDF", _median(ours, "pdf warm"), typst),
+        ("archival PDF cold / Typst PDF", _median(ours, "pdf cold"), typst),
+        ("archival PDF warm / WeasyPrint PDF", _median(ours, "pdf warm"), _median(theirs, "weasyprint-pdf")),
+        ("print PDF warm / Typst PDF", _median(ours, "print warm"), typst),
+        ("EPUB (+PDF) warm / pandoc EPUB", _median(ours, "epub warm"), _median(theirs, "pandoc-epub")),
+        ("HTML warm / pandoc HTML", _median(ours, "html warm"), _median(theirs, "pandoc-html")),
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    for label, top, bottom in pairs:
+        value = _ratio(top, bottom)
+        if value is not None:
+            out[label] = {"kind": "time", "value": value, "archivekit_s": top, "peer_s": bottom}
+    pdf, typst_pdf = sizes.get("archivekit pdf"), sizes.get("typst-pdf")
+    if pdf and typst_pdf:
+        out["archival PDF bytes / Typst PDF bytes"] = {
+            "kind": "size",
+            "value": _ratio(pdf["bytes"], typst_pdf["bytes"]),
+            "archivekit_bytes": pdf["bytes"],
+            "peer_bytes": typst_pdf["bytes"],
+        }
+    return out
+
+
+def goals(results: dict) -> list[dict[str, Any]]:
+    """Each acceptance goal of issue #9: what was measured, the limit, whether it is met."""
+    found: list[dict[str, Any]] = []
+    rat = results.get("ratios", {}) or ratios(results)
+    ours = results["letter"]["archivekit"]
+    missing = sorted({"html", "epub", "pdf", "print"} - set(results["formats"]))
+    note = f"full set lacks {', '.join(missing)} (not built yet)" if missing else ""
+
+    def add(goal: str, value: float | None, limit: float, unit: str, note: str = "") -> None:
+        found.append(
+            {
+                "goal": goal,
+                "measured": value,
+                "limit": limit,
+                "unit": unit,
+                "met": value is not None and value <= limit,
+                "note": note,
+            }
+        )
+
+    add("warm full set / Typst PDF", rat.get("full set warm / Typst PDF", {}).get("value"), 1.0, "x", note)
+    add("cold full set", _median(ours, "full cold"), 3.0, "s", note)
+    add(
+        "archival PDF bytes / Typst PDF bytes",
+        rat.get("archival PDF bytes / Typst PDF bytes", {}).get("value"),
+        1.0,
+        "x",
+    )
+    add("no-op rebuild", _median(ours, "no-op rebuild"), 0.1, "s")
+    growth = results.get("scale", {}).get("growth", {})
+    ours_growth = {k: v for k, v in growth.items() if not k.startswith(("pandoc", "typst", "weasyprint"))}
+    if ours_growth:
+        worst = max(ours_growth, key=lambda k: ours_growth[k]["time_ratio"])
+        add(
+            "largest / smallest document time",
+            ours_growth[worst]["time_ratio"],
+            35.0,
+            "x",
+            f"worst: {worst}; pages x{ours_growth[worst]['pages_ratio']}",
+        )
+        heaviest = max(ours_growth, key=lambda k: ours_growth[k]["max_rss_mib_large"])
+        add(
+            "peak memory, largest document",
+            ours_growth[heaviest]["max_rss_mib_large"],
+            500.0,
+            "MiB",
+            f"worst: {heaviest}",
+        )
+    return found
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f}{unit}" if value < 100 else f"{value:.0f}{unit}"
+
+
+def _stats_row(name: str, row: dict) -> str:
+    return (
+        f"| {name} | {row['median_s']:.3f} | {row['min_s']:.3f}–{row['max_s']:.3f} | "
+        f"{row['max_rss_mib']:.0f} |"
+    )
+
+
+def table(results: dict) -> str:
+    """The results as Markdown: goals, ratios, letter edition, batch, scale."""
+    letter = results["letter"]
+    versions = ", ".join(f"{k} {v}" for k, v in results["peer_versions"].items())
+    lines = [
+        f"archivekit {results['archivekit_version']} against {versions}; {results['machine']['cpus']} cores, "
+        f"Python {results['machine']['python']}; {results['date']}; median of {results['runs']} runs "
+        f"(min–max), wall time of a fresh process; peak memory is the largest RSS of a run.",
+        "",
+    ]
+    if results.get("formats_not_built"):
+        lines += [f"Formats that did not build, left out: {', '.join(results['formats_not_built'])}.", ""]
+    lines += ["| goal (issue #9) | measured | limit | met | note |", "|---|---|---|---|---|"]
+    for g in results["goals"]:
+        mark = "yes" if g["met"] else "**no**"
+        lines.append(
+            f"| {g['goal']} | {_fmt(g['measured'], ' ' + g['unit'])} | {g['limit']:g} {g['unit']} | {mark} "
+            f"| {g['note']} |"
+        )
+    lines += ["", "| ratio (same run) | value |", "|---|---|"]
+    for label, row in results["ratios"].items():
+        lines.append(f"| {label} | {row['value']:.2f} |")
+    lines += ["", "| letter edition | median s | min–max s | peak MiB |", "|---|---|---|---|"]
+    for name, row in letter["archivekit"].items():
+        lines.append(_stats_row(f"archivekit {name}", row))
+    for name, row in letter["peers"].items():
+        lines.append(_stats_row(name, row))
+    lines += ["", "| output | bytes | PDF pages |", "|---|---|---|"]
+    for name, row in letter["sizes"].items():
+        lines.append(f"| {name} | {row['bytes']:,} | {row.get('pages') or ''} |")
+    batch = results.get("batch")
+    if batch:
+        lines += [
+            "",
+            f"Batch of {batch['editions']} editions (full set, warm, --force): "
+            f"--jobs 1 {batch['jobs 1']['median_s']:.2f} s, --jobs 2 {batch['jobs 2']['median_s']:.2f} s, "
+            f"speed-up {batch['speedup']:.2f}x on {batch['cpus']} cores.",
+        ]
+    if results.get("font_cache"):
+        cold, warm = results["font_cache"].get("cold", []), results["font_cache"].get("warm", [])
+        lines += [
+            "",
+            f"Prepared-font cache (--verbose): cold build {len(cold)} line(s) "
+            f"[{'; '.join(cold)[:200]}], warm build [{'; '.join(warm)[:200]}].",
+        ]
+    lines += _scale_table(results.get("scale"))
+    return "\n".join(lines)
+
+
+def _scale_table(section: dict | None) -> list[str]:
+    if not section:
+        return []
+    keys = sorted(section["series"], key=int)
+    names = list(section["series"][keys[-1]]["cases"])
+    pages = [section["series"][k]["pages"] or f"~{k}" for k in keys]
+    head = " | ".join(f"{p} pages s (MiB)" for p in pages)
+    lines = [
+        "",
+        f"| scale (median of {section['series'][keys[0]]['cases'][names[0]]['runs']}) | {head} | "
+        "time ratio | pages ratio | ms/page |",
+        "|---" * (len(keys) + 4) + "|",
+    ]
+    for name in names:
+        cells = []
+        for k in keys:
+            row = section["series"][k]["cases"].get(name)
+            cells.append(f"{row['median_s']:.2f} ({row['max_rss_mib']:.0f})" if row else "–")
+        g = section["growth"].get(name, {})
+        lines.append(
+            f"| {name} | {' | '.join(cells)} | {_fmt(g.get('time_ratio'))} | {_fmt(g.get('pages_ratio'))} "
+            f"| {_fmt(g.get('ms_per_page'))} |"
+        )
+    return lines
+
+
+def chart_svg(results: dict) -> str:
+    """A horizontal bar chart of the ratios, a line at 1.0 (left of it archivekit is faster or smaller)."""
+    rows = [(label, row["value"]) for label, row in results["ratios"].items() if row["value"] is not None]
+    label_w, bar_w, row_h, top = 290, 330, 24, 40
+    scale_max = max([1.5, *(v for _, v in rows)]) * 1.1
+    height = top + row_h * len(rows) + 30
+    x_of = lambda v: label_w + bar_w * v / scale_max  # noqa: E731 (a tiny local mapping)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}" height="{height}" '
+        f'font-family="sans-serif" font-size="12" role="img" aria-labelledby="t">',
+        f'<title id="t">archivekit / peer ratios, same run ({escape(results["date"])}); '
+        "below 1 archivekit is faster or smaller</title>",
+        f'<text x="8" y="20" font-size="14" font-weight="bold">archivekit / peer (same run, '
+        f"{escape(results['date'])}): below 1 is faster or smaller</text>",
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = top + i * row_h
+        colour = "#2a7d2a" if value <= 1.0 else "#c0562b"
+        parts.append(f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{x_of(value) - label_w:.1f}" height="{row_h - 8}" '
+            f'fill="{colour}"/>'
+        )
+        parts.append(f'<text x="{x_of(value) + 4:.1f}" y="{y + 15}">{value:.2f}</text>')
+    one = x_of(1.0)
+    parts.append(
+        f'<line x1="{one:.1f}" y1="{top - 4}" x2="{one:.1f}" y2="{top + row_h * len(rows)}" '
+        'stroke="#000" stroke-dasharray="4 3"/>'
+    )
+    parts.append(f'<text x="{one:.1f}" y="{top + row_h * len(rows) + 16}" text-anchor="middle">1.0</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def write_chart(results: dict, path: Path) -> None:
+    """Write the ratio chart as SVG."""
+    path.write_text(chart_svg(results), encoding="utf-8")
+
+
+def update_readme(results: dict, path: Path) -> None:
+    """Put the latest table and chart between the README's bench markers (appending them if absent)."""
+    section = f"{README_START}\n{table(results)}\n\n![archivekit / peer ratios](ratios.svg)\n{README_END}"
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n\n"
+    if README_START in text and README_END in text:
+        pattern = re.escape(README_START) + r".*?" + re.escape(README_END)
+        text = re.sub(pattern, lambda _: section, text, flags=re.DOTALL)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")

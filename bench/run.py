@@ -1,0 +1,273 @@
+"""`make bench`: archivekit against its peers on the same sources, cold and warm, at scale, in batch.
+
+Every figure is the wall time of a fresh process, as a user runs it, from spawn to exit, with its
+peak memory from wait4. Measurements of one section run round-robin (run 1 of every case, then
+run 2 of every case, ...), so load from elsewhere on the machine falls on archivekit and its peers
+alike. Cold means an empty archivekit cache (ARCHIVEKIT_CACHE set to a new folder) and a new out
+folder; the operating system's file cache is left alone. Warm means a filled cache and --force.
+
+Usage: .venv/bin/python bench/run.py [--runs N] [--quick] [--skip-scale] [--skip-peers]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import measure
+import peers
+import report
+import scale
+from cases import (
+    ARCHIVEKIT,
+    ROOT,
+    Argv,
+    Case,
+    build_argv,
+    edition_id,
+    env_with,
+    fresh,
+    package_argv,
+    pdf_pages,
+    round_robin,
+)
+
+from archivekit import __version__, writers
+
+EDITION = ROOT / "sources" / "carfc-2019-07-15-letter-to-ceos"
+
+
+def probe_formats(work: Path, warm_cache: Path) -> tuple[list[str], dict[str, str]]:
+    """Build each registered format once (filling the warm cache); those that work, and why others fail."""
+    working, broken = [], {}
+    for name in writers.names():
+        try:
+            measure.run_child(
+                build_argv(EDITION, work / "probe", [name], "--force"), env=env_with(warm_cache)
+            )
+            working.append(name)
+        except measure.RunFailed as exc:
+            broken[name] = str(exc).strip().splitlines()[-1][:300]
+            print(f"  format {name} does not build; left out: {broken[name]}", file=sys.stderr)
+    return working, broken
+
+
+def full_steps(edition: Path, out: Path, bag_out: Path, formats: list[str]) -> list[Argv]:
+    """The full edition set: every format, then the BagIt package of the build."""
+    build = build_argv(edition, out, formats)
+    return [build, package_argv(out / edition_id(edition), bag_out)]
+
+
+def single_document(work: Path, formats: list[str], runs: int, with_peers: bool) -> dict:
+    """The letter edition: each format and the full set, cold and warm; no-op; the peers."""
+    warm_cache = work / "warm-cache"
+    ident = edition_id(EDITION)
+    cases: list[Case] = []
+    for name in [*formats, "full"]:
+        cold_root = work / "cold" / name
+        warm_out = work / "warm" / name
+
+        def steps(i: int, name: str = name, root: Path = cold_root, out: Path | None = None) -> list[Argv]:
+            target = out or root / "out"
+            force = ("--force",) if out else ()
+            if name == "full":
+                build = full_steps(EDITION, target, target.parent / "bag", formats)
+                if force:
+                    build[0] = [*build[0], *force]
+                return build
+            return [build_argv(EDITION, target, [name], *force)]
+
+        cases.append(
+            Case(
+                f"{name} cold",
+                steps,
+                lambda i, root=cold_root: env_with(root / "cache"),
+                before=lambda i, root=cold_root: fresh(root / "cache", root / "out", root / "bag"),
+            )
+        )
+        cases.append(
+            Case(
+                f"{name} warm",
+                lambda i, s=steps, out=warm_out: s(i, out=out),
+                lambda i: env_with(warm_cache),
+            )
+        )
+    noop_out = work / "warm" / "full"
+    cases.append(
+        Case(
+            "no-op rebuild",
+            lambda i: [build_argv(EDITION, noop_out, formats)],
+            lambda i: env_with(warm_cache),
+            expect_stderr="up to date",
+        )
+    )
+    # Every archivekit case once, untimed: the warm out folders and the no-op's build exist after it.
+    for case in cases:
+        if case.name.endswith("warm"):
+            case.run(0)
+            case.stats = measure.Stats()
+
+    peer_outputs = work / "peers"
+    peer_cases: list[Case] = []
+    if with_peers:
+        inputs = peers.prepare(EDITION, work / "peer-inputs")
+        peer_outputs.mkdir(parents=True, exist_ok=True)
+        for name, argv in peers.commands(inputs, peer_outputs).items():
+            peer_cases.append(Case(name, lambda i, a=argv: [a], lambda i: dict(os.environ)))
+    round_robin(cases + peer_cases, runs, "letter edition")
+
+    font_cache = font_cache_log(work, formats)
+    result: dict = {
+        "archivekit": {c.name: c.stats.as_dict() for c in cases},
+        "peers": {c.name: c.stats.as_dict() for c in peer_cases},
+        "font_cache": font_cache,
+        "sizes": sizes(noop_out / ident, peer_outputs),
+    }
+    return result
+
+
+def font_cache_log(work: Path, formats: list[str]) -> dict[str, list[str]]:
+    """What --verbose says about the prepared-font cache, building the PDF cold and then warm."""
+    if "pdf" not in formats:
+        return {}
+    cache, out = work / "verbose" / "cache", work / "verbose" / "out"
+    fresh(cache, out)
+    seen = {}
+    for label in ("cold", "warm"):
+        argv = [*ARCHIVEKIT, "-v", "build", str(EDITION), "--out", str(out), "--format", "pdf", "--force"]
+        child = measure.run_child(argv, env=env_with(cache), cwd=ROOT)
+        seen[label] = [line.strip() for line in child.stderr.splitlines() if "cache" in line.lower()]
+    return seen
+
+
+def sizes(build_dir: Path, peer_outputs: Path) -> dict[str, dict]:
+    """Bytes (and PDF pages) of each archivekit artifact and each peer's output."""
+    found: dict[str, dict] = {}
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    for row in manifest["artifacts"]:
+        if row["format"] == "source":
+            continue
+        entry = {"path": row["path"], "bytes": row["bytes"]}
+        if row["path"].endswith(".pdf"):
+            entry["pages"] = pdf_pages(build_dir / row["path"])
+        found.setdefault(f"archivekit {row['format']}", entry)
+    for name, file in peers.OUTPUTS.items():
+        path = peer_outputs / file
+        if path.is_file():
+            entry = {"path": file, "bytes": path.stat().st_size}
+            if file.endswith(".pdf"):
+                entry["pages"] = pdf_pages(path)
+            found[name] = entry
+    return found
+
+
+def batch(work: Path, formats: list[str], editions: int, runs: int) -> dict:
+    """Several editions in one `archivekit build`, --jobs 1 against --jobs 2, warm, forced."""
+    warm_cache = work / "warm-cache"
+    sources = [
+        scale.copy_edition(EDITION, work / "batch-sources" / f"e{k}", f"bench-batch-{k}")
+        for k in range(1, editions + 1)
+    ]
+    cases = [
+        Case(
+            f"jobs {jobs}",
+            lambda i, j=jobs: [
+                build_argv(
+                    sources,
+                    work / "batch" / f"j{j}",
+                    formats,
+                    "--force",
+                    "--jobs",
+                    str(j),
+                )
+            ],
+            lambda i: env_with(warm_cache),
+        )
+        for jobs in (1, 2)
+    ]
+    round_robin(cases, runs, f"batch of {editions}")
+    one, two = (c.stats.median for c in cases)
+    return {
+        "editions": editions,
+        "cpus": os.cpu_count(),
+        **{c.name: c.stats.as_dict() for c in cases},
+        "speedup": round(one / two, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bench; print the table; write results.json, the chart and the README table."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=5, help="runs of each letter-edition case (default 5)")
+    p.add_argument("--scale-runs", type=int, default=2, help="runs of each scale case (default 2)")
+    p.add_argument("--scale-pages", default="10,100,300", help="target page counts (default 10,100,300)")
+    p.add_argument("--batch-editions", type=int, default=4, help="editions in the batch case (default 4)")
+    p.add_argument("--quick", action="store_true", help="2 runs, scale to 10 and 30 pages: a smoke run")
+    p.add_argument("--skip-scale", action="store_true")
+    p.add_argument("--skip-peers", action="store_true")
+    p.add_argument("--work", type=Path, help="keep every build here (default: a temporary folder)")
+    p.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
+    p.add_argument("--no-write", action="store_true", help="print the table only")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.runs, args.scale_runs, args.scale_pages, args.batch_editions = 2, 1, "10,30", 2
+
+    with_peers = not args.skip_peers
+    if with_peers and not peers.peers_installed():
+        print("bench: peers missing: run bench/install-peers.sh (make bench does)", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    work = args.work or Path(tempfile.mkdtemp(prefix="archivekit-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        print(f"bench: working in {work}", file=sys.stderr)
+        formats, broken = probe_formats(work, work / "warm-cache")
+        results: dict = {
+            "archivekit_version": __version__,
+            "peer_versions": peers.versions() if with_peers else {"pandoc": peers.versions()["pandoc"]},
+            "typst_pdf_standards": peers.TYPST_STANDARDS,
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "system": f"{platform.system()} {platform.machine()}",
+                "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            },
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "formats": formats,
+            "formats_not_built": broken,
+            "runs": args.runs,
+        }
+        results["letter"] = single_document(work, formats, args.runs, with_peers)
+        results["batch"] = batch(work, formats, args.batch_editions, min(args.runs, 3))
+        if not args.skip_scale:
+            from scale_bench import scale_series
+
+            pages = [int(x) for x in args.scale_pages.split(",")]
+            results["scale"] = scale_series(work, EDITION, formats, pages, args.scale_runs, with_peers)
+        results["ratios"] = report.ratios(results)
+        results["goals"] = report.goals(results)
+        results["bench_seconds"] = round(time.perf_counter() - started, 1)
+        # Other work on the machine skews absolute times (ratios less so): record how busy it was.
+        results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(report.table(results))
+    if not args.no_write:
+        args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        report.write_chart(results, args.results.with_name("ratios.svg"))
+        report.update_readme(results, args.results.with_name("README.md"))
+        print(f"bench: wrote {args.results} and {args.results.with_name('ratios.svg')}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

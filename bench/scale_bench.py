@@ -1,0 +1,123 @@
+"""The scale section: long generated documents (10, 100, 300 pages), time and peak memory per format."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import peers
+import scale
+from cases import Case, build_argv, edition_id, env_with, package_argv, pdf_pages, round_robin
+
+# Pages per repetition of the letter and pages of everything else, measured here on 2026-11-28;
+# used only when the archival PDF cannot be built to measure them afresh.
+FALLBACK_PAGES_PER_REP, FALLBACK_BASE_PAGES = 2.67, 3.3
+
+# Peers at scale: the fast ones. WeasyPrint on 300 pages would take minutes a run.
+SCALE_PEERS = ("pandoc-html", "pandoc-epub", "typst-pdf")
+
+
+def _pdf_of(build_dir: Path) -> Path | None:
+    found = sorted(p for p in build_dir.glob("*.pdf") if "print" not in p.name)
+    return found[0] if found else None
+
+
+def calibrate(work: Path, edition: Path, warm_cache: Path) -> tuple[float, float, bool]:
+    """Pages per repetition of the letter and pages of the rest, from two archival PDF builds."""
+    pages = {}
+    for reps in (1, 4):
+        src = scale.make_long_edition(edition, work / "scale-calibrate" / f"x{reps}", reps)
+        out = work / "scale-calibrate" / "out"
+        Case(
+            f"calibrate x{reps}",
+            lambda i, s=src, o=out: [build_argv(s, o, ["pdf"], "--force")],
+            lambda i: env_with(warm_cache),
+        ).run(0)
+        pdf = _pdf_of(out / edition_id(src))
+        count = pdf_pages(pdf) if pdf else None
+        if count is None:
+            return FALLBACK_PAGES_PER_REP, FALLBACK_BASE_PAGES, False
+        pages[reps] = count
+    per_rep = (pages[4] - pages[1]) / 3
+    return per_rep, pages[1] - per_rep, True
+
+
+def scale_series(
+    work: Path, edition: Path, formats: list[str], targets: list[int], runs: int, with_peers: bool
+) -> dict:
+    """Build long documents of about `targets` pages: each format alone and the full set, warm."""
+    warm_cache = work / "warm-cache"
+    measured = "pdf" in formats
+    per_rep, base, measured = (
+        calibrate(work, edition, warm_cache)
+        if measured
+        else (FALLBACK_PAGES_PER_REP, FALLBACK_BASE_PAGES, False)
+    )
+    series: dict[str, dict] = {}
+    for target in targets:
+        reps = max(1, round((target - base) / per_rep))
+        src = scale.make_long_edition(edition, work / "scale-sources" / f"p{target}", reps)
+        ident = edition_id(src)
+        root = work / "scale" / f"p{target}"
+        cases: list[Case] = []
+        for name in formats:
+            cases.append(
+                Case(
+                    name,
+                    lambda i, n=name, s=src, r=root: [build_argv(s, r / n, [n], "--force")],
+                    lambda i: env_with(warm_cache),
+                )
+            )
+        cases.append(
+            Case(
+                "full",
+                lambda i, s=src, r=root, ident=ident: [
+                    build_argv(s, r / "full", formats, "--force"),
+                    package_argv(r / "full" / ident, r / "bag"),
+                ],
+                lambda i: env_with(warm_cache),
+            )
+        )
+        if with_peers:
+            inputs = peers.prepare(src, root / "peer-inputs")
+            (root / "peers").mkdir(parents=True, exist_ok=True)
+            for name, argv in peers.commands(inputs, root / "peers").items():
+                if name in SCALE_PEERS:
+                    cases.append(Case(name, lambda i, a=argv: [a], lambda i: dict(os.environ)))
+        round_robin(cases, runs, f"scale ~{target} pages ({reps} letters)")
+        pdf = _pdf_of(root / "full" / ident) if "pdf" in formats else None
+        typst_pdf = root / "peers" / "typst.pdf"
+        series[str(target)] = {
+            "letters": reps,
+            "pages": pdf_pages(pdf) if pdf else None,
+            "typst_pages": pdf_pages(typst_pdf) if typst_pdf.is_file() else None,
+            "pages_measured": measured,
+            "cases": {c.name: c.stats.as_dict() for c in cases},
+        }
+        print(f"  scale ~{target}: {series[str(target)]['pages']} pages", file=sys.stderr)
+    return {"targets": targets, "series": series, "growth": growth(series)}
+
+
+def growth(series: dict[str, dict]) -> dict[str, dict]:
+    """How each case grows from the smallest to the largest document: time ratio, per-page cost, memory."""
+    keys = sorted(series, key=int)
+    if len(keys) < 2:
+        return {}
+    small, large = series[keys[0]], series[keys[-1]]
+    pages_small = small["pages"] or int(keys[0])
+    pages_large = large["pages"] or int(keys[-1])
+    out = {}
+    for name, stats in large["cases"].items():
+        before = small["cases"].get(name)
+        if not before:
+            continue
+        t_small, t_large = before["median_s"], stats["median_s"]
+        out[name] = {
+            "time_ratio": round(t_large / t_small, 2),
+            "pages_ratio": round(pages_large / pages_small, 2),
+            "ms_per_page": round(1000 * (t_large - t_small) / max(1, pages_large - pages_small), 1),
+            "max_rss_mib_small": before["max_rss_mib"],
+            "max_rss_mib_large": stats["max_rss_mib"],
+        }
+    return out
