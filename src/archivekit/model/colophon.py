@@ -25,7 +25,7 @@ def edition_csl(edition: Edition, built: dt.date) -> dict[str, Any]:
     english = edition.title.get("en")
     record: dict[str, Any] = {
         "id": edition.id,
-        "type": "personal_communication",  # Zotero "letter"; RIS PCOMM: every export agrees
+        "type": "letter",  # Zotero "letter", RIS PCOMM: every export agrees
         "title": edition.title.first(),
         "author": [{"literal": edition.creator.first()}],
         "issued": {"date-parts": [[edition.date.year, edition.date.month, edition.date.day]]},

@@ -29,6 +29,7 @@ class TypeRow:
 TYPES: dict[str, TypeRow] = {
     "report": TypeRow("Report", "report", "RPRT", "techreport", ("book", "report")),
     "personal_communication": TypeRow("CreativeWork", "letter", "PCOMM", "misc", ("book", "document")),
+    "letter": TypeRow("CreativeWork", "letter", "PCOMM", "misc", ("book", "document")),
     "document": TypeRow("CreativeWork", "document", "GEN", "misc", ("book", "document")),
     "manuscript": TypeRow("CreativeWork", "manuscript", "MANSCPT", "unpublished", ("book", "document")),
     "book": TypeRow("Book", "book", "BOOK", "book", ("book", "book")),
