@@ -242,7 +242,9 @@ class ContentBuilder:
         eff = blk.lang or lang
         if blk.kicker:
             kicker = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
-            out.append(self.text_block(kicker, blk.kicker, styles.style("kicker", eff), blk.id))
+            kicker_block = self.text_block(kicker, blk.kicker, styles.style("kicker", eff), blk.id)
+            kicker_block.spec.start_words = plain_text(blk.inlines)
+            out.append(kicker_block)
         level = min(max(blk.level, 1), 6)
         node = parent.child(f"H{level}", lang=_lang(blk.lang, parent, self.catalog))
         if blk.editorial:

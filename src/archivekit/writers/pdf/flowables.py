@@ -70,6 +70,9 @@ class BlockSpec:
     notes: dict[int, NoteBox] = field(default_factory=dict)  # offset of the note mark -> note
     outline: Outline | None = None
     body: bool = True  # records page starts (notes and furniture do not)
+    # A heading's kicker has no place in the model's text: a page that begins with it is
+    # recorded as beginning at its heading, with the heading's words.
+    start_words: str | None = None
 
 
 class TextBlock(Flowable):
@@ -182,7 +185,10 @@ class TextBlock(Flowable):
             spare = width - line.indent - line.width
             shift = spare / 2 if st.align == "center" else spare
         if self.spec.body and line.pieces:
-            self.setter.page_start(canv.getPageNumber(), self.spec.block_id, line.offset, line.text)
+            if self.spec.start_words is not None:
+                self.setter.page_start(canv.getPageNumber(), self.spec.block_id, 0, self.spec.start_words)
+            else:
+                self.setter.page_start(canv.getPageNumber(), self.spec.block_id, line.offset, line.text)
         if first_line and self.spec.label is not None:
             label = self.spec.label
             with canv.marked(label.node):
@@ -196,6 +202,7 @@ class TextBlock(Flowable):
             with canv.marked(pieces[i].tag):
                 tx = canv.beginText()
                 current = None
+                pen = None  # where the previous piece ended; contiguous pieces share one show
                 for k in range(i, j):
                     piece = pieces[k]
                     if piece.kind == "newline":
@@ -204,8 +211,12 @@ class TextBlock(Flowable):
                     if face != current:
                         tx.setFont(face.font, face.size)
                         current = face
-                    tx.setTextOrigin(x0 + shift + xs[k], baseline + face.rise)
+                        pen = None
+                    x = x0 + shift + xs[k]
+                    if pen is None or abs(pen - x) > EPSILON:
+                        tx.setTextOrigin(x, baseline + face.rise)
                     tx.textOut(piece.text)
+                    pen = x + measure(piece.text, face)  # the glyphs' own advance
                 canv.drawText(tx)
             i = j
 

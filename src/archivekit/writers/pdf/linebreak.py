@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # clreq 3.1.6: may not start a line (closing brackets and quotes, pause and stop marks), plus the
 # ASCII forms the diplomatic transcription keeps, and the iteration/prolonged-sound marks.
@@ -30,6 +30,10 @@ _CJK = (
 )
 _TOKEN = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
+# A space between two Han characters (the seed's spaced heading "宗 旨") is set at this part of an
+# em: Chinese typography spaces such headings by a fraction of the square, and text extraction
+# (poppler) only keeps a space between Han characters when the gap is about half an em wide.
+CJK_SPACE_EM = 0.6
 # Float comparisons of widths in points: a hundredth of a point is far below what anyone sees.
 EPSILON = 0.01
 
@@ -104,6 +108,12 @@ def tokens(runs: Sequence[Run], measure: Callable[[str, Hashable], float]) -> li
                     stretch,
                 )
             )
+    for index in range(1, len(out) - 1):
+        piece = out[index]
+        if piece.kind == "space" and out[index - 1].kind == "cjk" and out[index + 1].kind == "cjk":
+            wide = CJK_SPACE_EM * float(getattr(piece.style, "size", 0.0)) * len(piece.text)
+            if wide > piece.width:
+                out[index] = replace(piece, width=wide)
     return out
 
 
@@ -157,7 +167,7 @@ def break_lines(
                 break
             if end > start and may_break_before(units[end - 1], unit, attached):
                 last_break = end
-            if unit.kind != "space" and running + unit.width > avail + EPSILON and end > start:
+            if unit.kind != "space" and running + unit.width > avail + EPSILON and filled > 0:
                 break
             running += unit.width
             if unit.kind != "space":
@@ -166,7 +176,7 @@ def break_lines(
         if end < len(units) and not forced:
             # Overflow: end at the last allowed break; with none (one unit wider than the line,
             # which the sources do not have) the line ends where it is, so text is never lost.
-            if last_break is not None and last_break > start:
+            if last_break is not None and _natural(units[start:last_break]) > 0:
                 end = last_break
             # Keep the spaces that follow with this line, so they are drawn at its end.
             while end < len(units) and units[end].kind == "space":
