@@ -140,7 +140,8 @@ def _report_lines(verdict: Verdict | None) -> list[str]:
     elif verdict.ace_error:
         lines.append(f"Ace by DAISY {verdict.ace_version}: did not complete.")
     else:
-        lines.append(f"Ace by DAISY {verdict.ace_version}: {len(verdict.ace_violations)} violations.")
+        count = len(verdict.ace_violations)
+        lines.append(f"Ace by DAISY {verdict.ace_version}: {count} violation{'' if count == 1 else 's'}.")
         for v in verdict.ace_violations:
             lines.append(f"Ace violation ({v.impact}) {v.rule} in {v.file}.")
     if verdict.epubcheck_version is None:
