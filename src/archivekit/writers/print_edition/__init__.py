@@ -1,0 +1,106 @@
+"""The print edition: a PDF/X-4 file with bleed and crop marks, a saddle-stitch booklet, proofs,
+a print order and a pagination report, all from one typesetting by the archival layout engine.
+
+Artifacts (relative to the build folder): <id>.print.pdf, <id>.booklet.pdf, proof/*.png,
+print-order.json, print-order.html, pagination-report.json. ctx.options["print_icc"] may name
+the printer's own CMYK profile; by default Ghostscript's default_cmyk.icc is embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from importlib.metadata import version
+
+from archivekit.model import Document
+from archivekit.writers.base import Artifact, BuildContext
+from archivekit.writers.pdf.layout import typeset
+from archivekit.writers.print_edition import assemble, imposition, order, pagination, proofs
+from archivekit.writers.print_edition.boxes import geometry
+from archivekit.writers.print_edition.metadata import cmyk_profile, output_intent, set_metadata
+from archivekit.writers.print_edition.titlepage import BLACK, title_page
+
+PDF = "application/pdf"
+PNG = "image/png"
+JSON = "application/json"
+HTML = "text/html"
+PRINT_PRODUCT = "print.pages"  # ctx.products key: list[assemble.PrintPage]
+
+
+class PrintWriter:
+    """Writes the print-ready PDF and what a printer needs around it."""
+
+    name = "print"
+
+    def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
+        """Typeset at the trim size with bleed, then assemble, impose, proof and describe the job."""
+        started = time.perf_counter()
+        settings = doc.edition.settings
+        g = geometry(settings.print_trim, settings.bleed_mm)
+        icc, condition, _ = cmyk_profile(ctx.options.get("print_icc"))
+        producer = f"archivekit ({'; '.join(f'{m} {version(m)}' for m in ('reportlab', 'pikepdf'))})"
+        ts = typeset(doc, ctx, page_size=(g.trim_w, g.trim_h), bleed=g.offset, text_colour=BLACK)
+        pages = assemble.plan(ts.page_starts, ts.page_count)
+        labels = [p.label for p in pages]
+        pdf = assemble.assemble(title_page(doc, ctx, g), ts.pdf, pages, g)
+        output_intent(pdf, icc, condition)
+        set_metadata(pdf, doc, ctx.source_date_epoch, "print", pdfx=True, producer=producer)
+        print_bytes = assemble.save(pdf)
+        ed = doc.edition
+        print_name = f"{ed.id}.print.pdf"
+        (ctx.out_dir / print_name).write_bytes(print_bytes)
+
+        booklet, sides = imposition.impose(print_bytes, labels, g)
+        set_metadata(booklet, doc, ctx.source_date_epoch, "booklet", pdfx=False, producer=producer)
+        booklet_bytes = assemble.save(booklet)
+        booklet_name = f"{ed.id}.booklet.pdf"
+        (ctx.out_dir / booklet_name).write_bytes(booklet_bytes)
+        ctx.products[PRINT_PRODUCT] = pages
+
+        trim = f"{g.trim_name} {g.trim_mm[0]:g} x {g.trim_mm[1]:g} mm"
+        heading = (
+            f"{ed.id} {ed.version}: print proof, {len(pages)} pages, trim {trim}, bleed {g.bleed_mm:g} mm"
+        )
+        proof_files = proofs.write_proofs(ctx.out_dir / print_name, ctx.out_dir, g, labels, heading)
+
+        print_sha = hashlib.sha256(print_bytes).hexdigest()
+        files = [
+            order.FileRow(
+                "print",
+                print_name,
+                print_sha,
+                len(print_bytes),
+                len(pages),
+                f"print PDF (PDF/X-4): single pages, trim {trim}, {g.bleed_mm:g} mm bleed, crop marks",
+            ),
+            order.FileRow(
+                "booklet",
+                booklet_name,
+                hashlib.sha256(booklet_bytes).hexdigest(),
+                len(booklet_bytes),
+                len(sides),
+                "imposed for saddle stitch: 2-up on the double-width sheet, duplex, "
+                "flip on the short edge, sheet sides in printing order",
+            ),
+        ]
+        data = order.order(doc, g, files, sides, labels, condition)
+        (ctx.out_dir / order.ORDER_JSON).write_text(order.to_json(data), encoding="utf-8")
+        (ctx.out_dir / order.ORDER_HTML).write_text(order.to_html(data), encoding="utf-8")
+
+        edition = {"id": ed.id, "version": ed.version}
+        report = pagination.report(ctx.out_dir.parent / ed.id, edition, pages, print_sha, ctx.log)
+        (ctx.out_dir / pagination.REPORT).write_text(pagination.to_json(report), encoding="utf-8")
+        ctx.log.debug(
+            "print: %d pages, %d sheet sides in %.2f s", len(pages), len(sides), time.perf_counter() - started
+        )
+        return [
+            Artifact("print-pdf", print_name, PDF, ("PDF/X-4",)),
+            Artifact("print-booklet", booklet_name, PDF),
+            *[Artifact("print-proof", path, PNG) for path in proof_files],
+            Artifact("print-order", order.ORDER_JSON, JSON),
+            Artifact("print-order-html", order.ORDER_HTML, HTML),
+            Artifact("pagination-report", pagination.REPORT, JSON),
+        ]
+
+
+WRITER = PrintWriter()

@@ -1,0 +1,183 @@
+"""The print order: what a printer needs to quote and print, as JSON (with a schema) and as HTML.
+
+Paper and caliper are suggestions, marked as assumptions for the printer to confirm; quantity,
+contact and delivery are left empty for the customer. Binding follows the page count: saddle
+stitch up to 64 pages, perfect binding above, with the spine width computed from the page
+count and the assumed caliper.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from archivekit.errors import BuildError
+from archivekit.model import Document
+from archivekit.writers.print_edition.boxes import Geometry
+from archivekit.writers.print_edition.imposition import Side
+
+ORDER_JSON = "print-order.json"
+ORDER_HTML = "print-order.html"
+SCHEMA = "schemas/print-order.schema.json"
+SCHEMA_ID = "https://archivekit.invalid/schemas/print-order.schema.json"
+SADDLE_STITCH_MAX_PAGES = 64
+PAPER = "80 g/m² uncoated offset (text and self-cover)"
+# 80 g/m² uncoated offset is about 100 µm thick: 0.1 mm per leaf (two pages). An assumption.
+CALIPER_MM_PER_LEAF = 0.1
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One file the printer receives."""
+
+    role: str
+    path: str
+    sha256: str
+    bytes: int
+    pages: int
+    description: str
+
+
+def binding(pages: int, caliper: float = CALIPER_MM_PER_LEAF) -> dict[str, Any]:
+    """Saddle stitch up to 64 pages, else perfect binding with its spine width."""
+    leaves = pages // 2
+    if pages <= SADDLE_STITCH_MAX_PAGES:
+        return {
+            "method": "saddle stitch",
+            "sheets": pages // 4,
+            "leaves": leaves,
+            "spine_width_mm": None,
+            "rule": f"saddle stitch up to {SADDLE_STITCH_MAX_PAGES} pages, perfect binding above",
+        }
+    return {
+        "method": "perfect binding",
+        "sheets": None,
+        "leaves": leaves,
+        "spine_width_mm": round(leaves * caliper, 1),
+        "rule": f"saddle stitch up to {SADDLE_STITCH_MAX_PAGES} pages, perfect binding above; "
+        f"spine = {leaves} leaves x {caliper} mm, cover board not included",
+    }
+
+
+def order(
+    doc: Document,
+    g: Geometry,
+    files: list[FileRow],
+    sides: list[Side],
+    labels: list[str],
+    profile: str,
+) -> dict[str, Any]:
+    """The print order as data (validated against the schema by write_order)."""
+    ed = doc.edition
+    pages = len(labels)
+    width, height = g.trim_mm
+    return {
+        "$schema": SCHEMA_ID,
+        "edition": {
+            "id": ed.id,
+            "version": ed.version,
+            "title": ed.title.first(),
+            "identifier": ed.identifier,
+        },
+        "files": [row.__dict__ for row in files],
+        "trim": {"name": g.trim_name, "width_mm": width, "height_mm": height},
+        "bleed_mm": g.bleed_mm,
+        "page_count": pages,
+        "page_labels": labels,
+        "colours": {
+            "inks": "1/1",
+            "description": "black only (100 % K) on both sides; no cyan, magenta or yellow",
+            "output_intent": profile,
+        },
+        "paper": {
+            "suggestion": PAPER,
+            "caliper_mm_per_leaf": CALIPER_MM_PER_LEAF,
+            "assumption": True,
+            "note": "suggested stock and its thickness are assumptions: the printer confirms them",
+        },
+        "binding": binding(pages),
+        "imposition": [
+            {"sheet": s.sheet, "face": s.face, "left": labels[s.left], "right": labels[s.right]}
+            for s in sides
+        ],
+        "customer": {"quantity": None, "contact": None, "delivery": None, "notes": None},
+    }
+
+
+def schema() -> dict[str, Any]:
+    """The print order's JSON Schema, shipped with archivekit."""
+    return json.loads(resources.files("archivekit").joinpath(SCHEMA).read_text(encoding="utf-8"))
+
+
+def to_json(data: dict[str, Any]) -> str:
+    """The order as deterministic JSON text, checked against its schema."""
+    try:
+        jsonschema.validate(data, schema())
+    except jsonschema.ValidationError as exc:
+        raise BuildError(f"print order does not match its schema: {exc.message}") from exc
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _row(head: str, value: str) -> str:
+    return f'<tr><th scope="row">{html.escape(head)}</th><td>{value}</td></tr>'
+
+
+STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:46rem;padding:0 1rem;color:#111}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{text-align:left;vertical-align:top;
+border-bottom:1px solid #999;padding:.35rem .5rem}tbody th{width:14rem}code{word-break:break-all}
+caption{text-align:left;font-weight:bold;padding:.5rem 0}.blank{color:#444;font-style:italic}"""
+
+
+def to_html(data: dict[str, Any]) -> str:
+    """A readable order sheet with the same facts as the JSON."""
+    e = html.escape
+    ed = data["edition"]
+    b = data["binding"]
+    trim = data["trim"]
+    spine = f"{b['spine_width_mm']} mm" if b["spine_width_mm"] is not None else "none (saddle stitch)"
+    files = "".join(
+        f"<tr><td><code>{e(f['path'])}</code></td><td>{e(f['description'])}</td><td>{f['pages']}</td>"
+        f"<td>{f['bytes']}</td><td><code>{f['sha256']}</code></td></tr>"
+        for f in data["files"]
+    )
+    sides = "".join(
+        f"<tr><td>{s['sheet']}</td><td>{e(s['face'])}</td><td>{e(s['left'])}</td><td>{e(s['right'])}</td></tr>"
+        for s in data["imposition"]
+    )
+    blank = '<span class="blank">to be filled in by the customer</span>'
+    job = "".join(
+        [
+            _row("Edition", f"<code>{e(ed['id'])}</code>, version {e(ed['version'])}"),
+            _row("Title", f'<span lang="zh-Hans">{e(ed["title"])}</span>'),
+            _row("Trim size", f"{e(trim['name'])}, {trim['width_mm']} × {trim['height_mm']} mm"),
+            _row("Bleed", f"{data['bleed_mm']} mm on every side"),
+            _row("Pages", f"{data['page_count']} (blank pages included, labelled blank-N)"),
+            _row("Colours", f"{e(data['colours']['inks'])}: {e(data['colours']['description'])}"),
+            _row("Output intent", e(data["colours"]["output_intent"])),
+            _row("Paper (suggestion)", f"{e(data['paper']['suggestion'])}; {e(data['paper']['note'])}"),
+            _row("Binding", f"{e(b['method'])} ({e(b['rule'])})"),
+            _row("Spine width", spine),
+        ]
+    )
+    customer = "".join(_row(k.capitalize(), blank) for k in ("quantity", "contact", "delivery", "notes"))
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Print order: {e(ed['id'])} {e(ed['version'])}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<body>\n<main>\n<h1>Print order: <code>{e(ed['id'])}</code> {e(ed['version'])}</h1>\n"
+        "<p>Generated with the files it describes; the sha256 sums let the printer check them.</p>\n"
+        f"<table><caption>Job</caption><tbody>{job}</tbody></table>\n"
+        '<table><caption>Files</caption><thead><tr><th scope="col">File</th><th scope="col">What</th>'
+        '<th scope="col">Pages</th><th scope="col">Bytes</th><th scope="col">sha256</th></tr></thead>'
+        f"<tbody>{files}</tbody></table>\n"
+        "<table><caption>Booklet imposition (sheet sides in printing order)</caption><thead><tr>"
+        '<th scope="col">Sheet</th><th scope="col">Face</th><th scope="col">Left</th>'
+        f'<th scope="col">Right</th></tr></thead><tbody>{sides}</tbody></table>\n'
+        f"<table><caption>Customer</caption><tbody>{customer}</tbody></table>\n"
+        "</main>\n</body>\n</html>\n"
+    )

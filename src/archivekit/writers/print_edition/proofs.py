@@ -1,0 +1,116 @@
+"""Proofs a printer or editor looks at before reading: a contact sheet and 150 dpi pages.
+
+poppler's pdftoppm renders the print PDF; Pillow draws the BleedBox (red) and TrimBox (blue)
+on the thumbnails and re-encodes every PNG, so the bytes depend only on the pixels (no
+timestamps or tool-specific chunks) and a rebuild on the same machine is byte-identical.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from archivekit.errors import BuildError, ToolMissing
+from archivekit.writers.print_edition.boxes import Geometry
+
+PROOF_DIR = "proof"
+PAGE_DPI = 150
+THUMB_DPI = 30
+COLUMNS = 4
+BLEED_COLOUR = (220, 0, 0)
+TRIM_COLOUR = (0, 90, 220)
+GAP = 16
+CAPTION = 16
+
+
+def _pdftoppm() -> str:
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise ToolMissing(
+            "pdftoppm not found", hint="install poppler-utils (Debian: apt-get install poppler-utils)"
+        )
+    return exe
+
+
+def _render(pdf: Path, dpi: int, folder: Path) -> list[Path]:
+    """Every page as a grey PNG at this resolution, in page order."""
+    proc = subprocess.run(
+        [_pdftoppm(), "-r", str(dpi), "-gray", "-png", str(pdf), str(folder / "p")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise BuildError(f"pdftoppm could not render the print PDF: {proc.stderr.strip()[-300:]}")
+    # pdftoppm pads the page number to the width of the page count: sort by the number itself.
+    return sorted(folder.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+
+
+def _save(image: Image.Image, path: Path) -> None:
+    image.save(path, format="PNG", compress_level=6)
+
+
+def _box_px(box: tuple[float, float, float, float], g: Geometry, scale: float) -> tuple[int, int, int, int]:
+    """A PDF box (points, origin bottom left) as image pixels (origin top left)."""
+    x0, y0, x1, y1 = box
+    height = g.media[1]
+    return (round(x0 * scale), round((height - y1) * scale), round(x1 * scale), round((height - y0) * scale))
+
+
+def thumbnail(path: Path, g: Geometry) -> Image.Image:
+    """One page thumbnail with the BleedBox and TrimBox outlined."""
+    image = Image.open(path).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    scale = THUMB_DPI / 72
+    draw.rectangle(_box_px(g.bleed_box, g, scale), outline=BLEED_COLOUR, width=1)
+    draw.rectangle(_box_px(g.trim_box, g, scale), outline=TRIM_COLOUR, width=1)
+    return image
+
+
+def contact_sheet(thumbs: list[Image.Image], labels: list[str], heading: str) -> Image.Image:
+    """Thumbnails in a grid, each captioned with its position and page label."""
+    font = ImageFont.load_default()
+    tw, th = thumbs[0].size
+    rows = -(-len(thumbs) // COLUMNS)
+    top = 2 * CAPTION + GAP
+    width = GAP + COLUMNS * (tw + GAP)
+    height = top + rows * (th + CAPTION + GAP)
+    sheet = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(sheet)
+    draw.text((GAP, GAP // 2), heading, fill=(0, 0, 0), font=font)
+    legend = "red: BleedBox   blue: TrimBox   (crop marks outside the BleedBox)"
+    draw.text((GAP, GAP // 2 + CAPTION), legend, fill=(0, 0, 0), font=font)
+    for index, (thumb, label) in enumerate(zip(thumbs, labels, strict=True)):
+        x = GAP + (index % COLUMNS) * (tw + GAP)
+        y = top + (index // COLUMNS) * (th + CAPTION + GAP)
+        sheet.paste(thumb, (x, y))
+        draw.text((x, y + th + 2), f"{index + 1}  [{label}]", fill=(0, 0, 0), font=font)
+    return sheet
+
+
+def write_proofs(pdf: Path, out_dir: Path, g: Geometry, labels: list[str], heading: str) -> list[str]:
+    """Write proof/contact-sheet.png and proof/page-NN.png; return their paths relative to out_dir."""
+    target = out_dir / PROOF_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="archivekit-proof-") as tmp:
+        thumbs_dir = Path(tmp) / "thumbs"
+        pages_dir = Path(tmp) / "pages"
+        thumbs_dir.mkdir()
+        pages_dir.mkdir()
+        thumbs = [thumbnail(p, g) for p in _render(pdf, THUMB_DPI, thumbs_dir)]
+        if len(thumbs) != len(labels):
+            raise BuildError(f"pdftoppm rendered {len(thumbs)} pages of {len(labels)}")
+        _save(contact_sheet(thumbs, labels, heading), target / "contact-sheet.png")
+        written.append(f"{PROOF_DIR}/contact-sheet.png")
+        digits = max(2, len(str(len(labels))))
+        for number, path in enumerate(_render(pdf, PAGE_DPI, pages_dir), start=1):
+            name = f"page-{number:0{digits}d}.png"
+            _save(Image.open(path), target / name)
+            written.append(f"{PROOF_DIR}/{name}")
+    return written

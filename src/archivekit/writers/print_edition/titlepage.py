@@ -1,0 +1,125 @@
+"""The pamphlet's title page: the edition's own words (title, author, date, edition), set apart.
+
+Everything on it comes from edition.yaml and is editorial, so it is set in the sans the archival
+PDF uses for editorial matter and says so in a line at its foot. It is drawn with ReportLab in
+the same fonts as the text pages, in 100 % K.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from reportlab.lib.colors import CMYKColor
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from archivekit.errors import BuildError
+from archivekit.model import Document
+from archivekit.writers.base import BuildContext
+from archivekit.writers.pdf.content import document_chars
+from archivekit.writers.pdf.layout import register_fonts
+from archivekit.writers.print_edition.boxes import MM, Geometry
+
+BLACK = CMYKColor(0, 0, 0, 1)  # K only: text must print on the black plate alone
+SANS = ("zh-sans", "en-sans")
+SANS_BOLD = ("zh-sans-bold", "en-sans-bold")
+LATIN_SANS = ("en-sans", "zh-sans")
+EDITORIAL_NOTE = "Title page: editorial matter of this edition, not part of the letter."
+# Words and numbers stay whole when a line is broken; CJK may break between any two characters.
+_TOKEN = re.compile(r"[A-Za-z0-9\-.,:;'’()/]+|\s+|.")
+
+
+def lines_of(doc: Document) -> list[tuple[str, tuple[str, ...], float, float]]:
+    """The title page's text, top to bottom: (text, font chain, size, space above in points)."""
+    ed = doc.edition
+    statement = " / ".join(text for _, text in ed.statement.values)
+    out: list[tuple[str, tuple[str, ...], float, float]] = [
+        (ed.creator.first(), SANS, 10.5, 0.0),
+        (ed.title.first(), SANS_BOLD, 18.0, 14 * MM),
+    ]
+    english = ed.title.get("en")
+    if english and english != ed.title.first():
+        out.append((english, LATIN_SANS, 10.0, 8 * MM))
+    out.append((ed.date.isoformat(), LATIN_SANS, 10.0, 14 * MM))
+    out.append((f"{statement}, version {ed.version}", SANS, 9.0, 0.0))  # placed at the foot
+    return out
+
+
+def _font_for(char: str, chain: tuple[str, ...]) -> str:
+    for name in chain:
+        if ord(char) in pdfmetrics.getFont(name).face.charToGlyph:
+            return name
+    raise BuildError(
+        f"no font has a glyph for U+{ord(char):04X} {char!r} on the print title page",
+        file="edition.yaml",
+        hint="check the title, creator and statement in edition.yaml",
+    )
+
+
+def _runs(text: str, chain: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(font, text) runs: each character in the first font of the chain that has it."""
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        font = runs[-1][0] if char == " " and runs else _font_for(char, chain)
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + char)
+        else:
+            runs.append((font, char))
+    return runs
+
+
+def _width(text: str, chain: tuple[str, ...], size: float) -> float:
+    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in _runs(text, chain))
+
+
+def wrap(text: str, chain: tuple[str, ...], size: float, width: float) -> list[str]:
+    """Greedy line breaking: whole words and numbers, any break between CJK characters."""
+    lines: list[str] = []
+    current = ""
+    for token in _TOKEN.findall(text):
+        trial = current + token
+        if current and not token.isspace() and _width(trial.rstrip(), chain, size) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current = trial
+    if current.strip():
+        lines.append(current.strip())
+    return lines
+
+
+def _centred(canv: Canvas, text: str, chain: tuple[str, ...], size: float, cx: float, y: float) -> None:
+    x = cx - _width(text, chain, size) / 2
+    for font, part in _runs(text, chain):
+        canv.setFont(font, size)
+        canv.drawString(x, y, part)
+        x += pdfmetrics.stringWidth(part, font, size)
+
+
+def title_page(doc: Document, ctx: BuildContext, g: Geometry) -> bytes:
+    """A one-page PDF, media size of the print pages, with the title page drawn on the trim."""
+    entries = lines_of(doc)
+    chars = document_chars(doc) | frozenset(ord(c) for t, *_ in entries for c in t + EDITORIAL_NOTE)
+    register_fonts(chars, ctx)
+    buffer = io.BytesIO()
+    # A TrueType initial font: ReportLab would otherwise list Helvetica, which is never embedded.
+    canv = Canvas(buffer, pagesize=g.media, invariant=1, pageCompression=1, initialFontName="en-sans")
+    canv.setFillColor(BLACK)
+    canv.setStrokeColor(BLACK)
+    x0, y0, x1, y1 = g.trim_box
+    cx = (x0 + x1) / 2
+    measure = g.trim_w - 2 * 22 * MM
+    y = y1 - 42 * MM
+    *body, foot = entries
+    for text, chain, size, above in body:
+        y -= above
+        for line in wrap(text, chain, size, measure):
+            _centred(canv, line, chain, size, cx, y)
+            y -= size * 1.55
+    text, chain, size, _ = foot
+    _centred(canv, text, chain, size, cx, y0 + 30 * MM)
+    _centred(canv, EDITORIAL_NOTE, LATIN_SANS, 6.5, cx, y0 + 14 * MM)
+    canv.showPage()
+    canv.save()
+    return buffer.getvalue()
