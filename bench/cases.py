@@ -29,6 +29,7 @@ class Case:
     before: Callable[[int], None] | None = None
     expect_stderr: str | None = None  # a no-op build must say so, or it measured something else
     stats: measure.Stats = field(default_factory=measure.Stats)
+    failed: str | None = None  # why the case stopped running (its figures are then left out)
 
     def run(self, i: int) -> None:
         """Do run i: set up, then time every step; the run's time is their sum."""
@@ -48,8 +49,22 @@ def round_robin(cases: list[Case], runs: int, label: str) -> None:
     """Run every case `runs` times, interleaved; print progress."""
     for i in range(runs):
         for case in cases:
-            case.run(i)
+            if case.failed:
+                continue
+            try:
+                case.run(i)
+            except measure.RunFailed as exc:
+                # One broken case (a writer mid-change) must not lose the rest of the bench.
+                case.failed = str(exc).strip().splitlines()[-1][:300]
+                print(f"  {case.name} failed, left out: {case.failed}", file=sys.stderr)
         print(f"  {label}: round {i + 1}/{runs} done", file=sys.stderr, flush=True)
+
+
+def results_of(cases: list[Case]) -> dict[str, dict]:
+    """Each case's figures, or why it failed."""
+    return {
+        c.name: {"failed": c.failed} if c.failed or not c.stats.seconds else c.stats.as_dict() for c in cases
+    }
 
 
 def env_with(cache: Path) -> dict[str, str]:

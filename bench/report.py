@@ -13,7 +13,7 @@ README_END = "<!-- bench:results:end -->"
 
 def _median(section: dict, name: str) -> float | None:
     row = section.get(name)
-    return row["median_s"] if row else None
+    return row.get("median_s") if row else None
 
 
 def _ratio(top: float | None, bottom: float | None) -> float | None:
@@ -111,6 +111,8 @@ def _fmt(value: float | None, unit: str = "") -> str:
 
 
 def _stats_row(name: str, row: dict) -> str:
+    if "median_s" not in row:
+        return f"| {name} | failed: {row.get('failed', '?')[:80]} | | |"
     return (
         f"| {name} | {row['median_s']:.3f} | {row['min_s']:.3f}–{row['max_s']:.3f} | "
         f"{row['max_rss_mib']:.0f} |"
@@ -175,15 +177,16 @@ def _scale_table(section: dict | None) -> list[str]:
     head = " | ".join(f"{p} pages s (MiB)" for p in pages)
     lines = [
         "",
-        f"| scale (median of {section['series'][keys[0]]['cases'][names[0]]['runs']}) | {head} | "
+        f"| scale (median of {section.get('runs', '?')} runs) | {head} | "
         "time ratio | pages ratio | ms/page |",
         "|---" * (len(keys) + 4) + "|",
     ]
     for name in names:
         cells = []
         for k in keys:
-            row = section["series"][k]["cases"].get(name)
-            cells.append(f"{row['median_s']:.2f} ({row['max_rss_mib']:.0f})" if row else "–")
+            row = section["series"][k]["cases"].get(name) or {}
+            ok = "median_s" in row
+            cells.append(f"{row['median_s']:.2f} ({row['max_rss_mib']:.0f})" if ok else "–")
         g = section["growth"].get(name, {})
         lines.append(
             f"| {name} | {' | '.join(cells)} | {_fmt(g.get('time_ratio'))} | {_fmt(g.get('pages_ratio'))} "

@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,12 +37,15 @@ from cases import (
     fresh,
     package_argv,
     pdf_pages,
+    results_of,
     round_robin,
 )
 
 from archivekit import __version__, writers
 
-EDITION = ROOT / "sources" / "carfc-2019-07-15-letter-to-ceos"
+# With --commit the bench re-runs itself on a snapshot of that commit (see snapshot_run).
+SNAPSHOT = os.environ.get("ARCHIVEKIT_BENCH_SNAPSHOT")
+EDITION = Path(SNAPSHOT or ROOT) / "sources" / "carfc-2019-07-15-letter-to-ceos"
 
 
 def probe_formats(work: Path, warm_cache: Path) -> tuple[list[str], dict[str, str]]:
@@ -108,11 +112,10 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
             expect_stderr="up to date",
         )
     )
-    # Every archivekit case once, untimed: the warm out folders and the no-op's build exist after it.
+    # Every warm case once, untimed: the warm out folders and the no-op's build exist after it.
+    round_robin([c for c in cases if c.name.endswith("warm")], 1, "warm-up")
     for case in cases:
-        if case.name.endswith("warm"):
-            case.run(0)
-            case.stats = measure.Stats()
+        case.stats = measure.Stats()
 
     peer_outputs = work / "peers"
     peer_cases: list[Case] = []
@@ -123,12 +126,16 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
             peer_cases.append(Case(name, lambda i, a=argv: [a], lambda i: dict(os.environ)))
     round_robin(cases + peer_cases, runs, "letter edition")
 
-    font_cache = font_cache_log(work, formats)
+    try:
+        font_cache = font_cache_log(work, formats)
+    except measure.RunFailed as exc:
+        font_cache = {"failed": [str(exc).strip().splitlines()[-1][:300]]}
+    built = noop_out / ident
     result: dict = {
-        "archivekit": {c.name: c.stats.as_dict() for c in cases},
-        "peers": {c.name: c.stats.as_dict() for c in peer_cases},
+        "archivekit": results_of(cases),
+        "peers": results_of(peer_cases),
         "font_cache": font_cache,
-        "sizes": sizes(noop_out / ident, peer_outputs),
+        "sizes": sizes(built if (built / "manifest.json").is_file() else None, peer_outputs),
     }
     return result
 
@@ -147,11 +154,11 @@ def font_cache_log(work: Path, formats: list[str]) -> dict[str, list[str]]:
     return seen
 
 
-def sizes(build_dir: Path, peer_outputs: Path) -> dict[str, dict]:
+def sizes(build_dir: Path | None, peer_outputs: Path) -> dict[str, dict]:
     """Bytes (and PDF pages) of each archivekit artifact and each peer's output."""
     found: dict[str, dict] = {}
-    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-    for row in manifest["artifacts"]:
+    manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8")) if build_dir else {}
+    for row in manifest.get("artifacts", []):
         if row["format"] == "source":
             continue
         entry = {"path": row["path"], "bytes": row["bytes"]}
@@ -193,13 +200,52 @@ def batch(work: Path, formats: list[str], editions: int, runs: int) -> dict:
         for jobs in (1, 2)
     ]
     round_robin(cases, runs, f"batch of {editions}")
-    one, two = (c.stats.median for c in cases)
+    one, two = (None if c.failed else c.stats.median for c in cases)
     return {
         "editions": editions,
         "cpus": os.cpu_count(),
-        **{c.name: c.stats.as_dict() for c in cases},
-        "speedup": round(one / two, 2),
+        **results_of(cases),
+        "speedup": round(one / two, 2) if one and two else None,
     }
+
+
+def snapshot_run(rev: str, argv: list[str]) -> int:
+    """Run this bench on archivekit as committed at rev, not on the working tree, and clean up."""
+    # Other people's unfinished edits in a shared working tree would otherwise break or skew the
+    # run. PYTHONPATH puts the snapshot's src/ before the editable install's path.
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=ROOT, capture_output=True, text=True
+    )
+    if commit.returncode != 0:
+        print(f"bench: no commit {rev!r}: {commit.stderr.strip()}", file=sys.stderr)
+        return 2
+    sha = commit.stdout.strip()
+    snap = Path(tempfile.mkdtemp(prefix="archivekit-snapshot-"))
+    try:
+        archive = subprocess.run(
+            ["git", "archive", sha, "src", "sources"], cwd=ROOT, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", str(snap)], input=archive.stdout, check=True)
+        env = {
+            **os.environ,
+            "ARCHIVEKIT_BENCH_SNAPSHOT": str(snap),
+            "ARCHIVEKIT_BENCH_COMMIT": sha,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(snap / "src"), os.environ.get("PYTHONPATH")])),
+        }
+        return subprocess.run([sys.executable, __file__, *argv], env=env, check=False).returncode
+    finally:
+        shutil.rmtree(snap, ignore_errors=True)
+
+
+def tree_state() -> str:
+    """Which archivekit is benched: a commit, or the working tree at HEAD with its local changes."""
+    if os.environ.get("ARCHIVEKIT_BENCH_COMMIT"):
+        return os.environ["ARCHIVEKIT_BENCH_COMMIT"]
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True)
+    return f"{head} + uncommitted changes in src/" if dirty.stdout.strip() else head
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,7 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, help="keep every build here (default: a temporary folder)")
     p.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
     p.add_argument("--no-write", action="store_true", help="print the table only")
+    p.add_argument(
+        "--commit",
+        metavar="REV",
+        help="bench archivekit as committed at REV (e.g. HEAD), not the working tree",
+    )
+    argv = sys.argv[1:] if argv is None else argv
     args = p.parse_args(argv)
+    if args.commit and not SNAPSHOT:
+        return snapshot_run(args.commit, argv)
     if args.quick:
         args.runs, args.scale_runs, args.scale_pages, args.batch_editions = 2, 1, "10,30", 2
 
@@ -231,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         formats, broken = probe_formats(work, work / "warm-cache")
         results: dict = {
             "archivekit_version": __version__,
+            "archivekit_commit": tree_state(),
             "peer_versions": peers.versions() if with_peers else {"pandoc": peers.versions()["pandoc"]},
             "typst_pdf_standards": peers.TYPST_STANDARDS,
             "machine": {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import peers
 import scale
-from cases import Case, build_argv, edition_id, env_with, package_argv, pdf_pages, round_robin
+from cases import Case, build_argv, edition_id, env_with, package_argv, pdf_pages, results_of, round_robin
 
 # Pages per repetition of the letter and pages of everything else, measured here on 2026-11-28;
 # used only when the archival PDF cannot be built to measure them afresh.
@@ -93,10 +93,10 @@ def scale_series(
             "pages": pdf_pages(pdf) if pdf else None,
             "typst_pages": pdf_pages(typst_pdf) if typst_pdf.is_file() else None,
             "pages_measured": measured,
-            "cases": {c.name: c.stats.as_dict() for c in cases},
+            "cases": results_of(cases),
         }
         print(f"  scale ~{target}: {series[str(target)]['pages']} pages", file=sys.stderr)
-    return {"targets": targets, "series": series, "growth": growth(series)}
+    return {"targets": targets, "runs": runs, "series": series, "growth": growth(series)}
 
 
 def growth(series: dict[str, dict]) -> dict[str, dict]:
@@ -110,7 +110,7 @@ def growth(series: dict[str, dict]) -> dict[str, dict]:
     out = {}
     for name, stats in large["cases"].items():
         before = small["cases"].get(name)
-        if not before:
+        if not before or "median_s" not in before or "median_s" not in stats:
             continue
         t_small, t_large = before["median_s"], stats["median_s"]
         out[name] = {
