@@ -313,7 +313,11 @@ def test_pdfa3_carries_its_sources(pdf_build: PdfBuild) -> None:
         assert sorted(files) == sorted(pdf_build.doc.source_files)
         for name in files:
             spec = files[name]
-            assert spec.obj.AFRelationship in ("/Source", "/Data")
+            expected = "/Source" if name.endswith((".zh-Hans.md", ".en.md")) else None
+            expected = expected or {"edition.yaml": "/Data", "bibliography.json": "/Data"}.get(
+                name, "/Supplement"
+            )
+            assert spec.obj.AFRelationship == expected, name
             assert spec.get_file().read_bytes() == (EDITION / name).read_bytes()
         assert len(pdf.Root.AF) == len(files)
     with pikepdf.open(pdf_build.pdf) as pdf:

@@ -36,7 +36,7 @@ class PdfWriter:
         artifacts: list[Artifact] = []
         for profile in chosen:
             attachments = (
-                postprocess.read_attachments(ctx.edition_dir, doc.source_files)
+                postprocess.read_attachments(ctx.edition_dir, doc.source_files, [p.source for p in doc.parts])
                 if profile.embed_sources
                 else ()
             )

@@ -7,7 +7,8 @@ and records where each page's text begins. Columns sets two stacks of blocks sid
 
 ReportLab internals relied on (reportlab==4.4.4): Frame sets `flowable._frame` during add();
 Frame._y1p is the frame's working bottom (raised here to keep room for notes, restored by
-Frame._geom() at each page start); Flowable.keepWithNext is honoured by BaseDocTemplate.
+Frame._geom() at each page start); Flowable.keepWithNext is honoured by BaseDocTemplate;
+Canvas._currentMatrix holds the translation drawOn() applied (for bookmark positions).
 """
 
 from __future__ import annotations
@@ -164,7 +165,11 @@ class TextBlock(Flowable):
             frame._y1p += reserve  # keep the page foot free for the notes referred to here
         page = canv.getPageNumber()
         if self.spec.outline is not None and self.first:
-            self.setter.outline(self.spec.outline, page, self.height)
+            # ReportLab's current matrix (internal, see module doc) gives the heading's top on the page.
+            top = canv._currentMatrix[5] + self.height
+            self.setter.outline(
+                self.spec.outline, page, top, self.spec.runs[0].tag if self.spec.runs else None
+            )
         for index, line in enumerate(lines):
             baseline = self.height - index * st.leading - (st.leading - st.size) / 2 - st.size * 0.88
             self.draw_line(line, st.left_indent, baseline, index == 0 and self.first)

@@ -39,6 +39,7 @@ class OutlineEntry:
     title: str
     page: int
     y: float
+    node: StructNode | None = None  # the heading's structure element (outline /SE)
 
 
 @dataclass
@@ -99,9 +100,9 @@ class Typesetter:
         if page not in self.page_starts:
             self.page_starts[page] = PageStart(page, str(page), block_id, offset, text.strip()[:24])
 
-    def outline(self, entry: Outline, page: int, y: float) -> None:
+    def outline(self, entry: Outline, page: int, y: float, node: StructNode | None = None) -> None:
         """Remember a heading for the bookmarks."""
-        self.outlines.append(OutlineEntry(entry.level, entry.title, page, y))
+        self.outlines.append(OutlineEntry(entry.level, entry.title, page, y, node))
 
     def place_note(self, box: NoteBox, page: int) -> None:
         """A note mark was drawn on this page: set the note at its foot."""

@@ -143,7 +143,7 @@ def _struct_elements(
     return made, ids
 
 
-def add_structure(pdf: Pdf, ts: Typeset) -> None:
+def add_structure(pdf: Pdf, ts: Typeset) -> dict[int, Dictionary]:
     """StructTreeRoot with ParentTree and IDTree; StructParents and Tabs on every page."""
     tree_root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
     made, ids = _struct_elements(pdf, ts.root, tree_root, pdf.pages)
@@ -164,14 +164,18 @@ def add_structure(pdf: Pdf, ts: Typeset) -> None:
         tree_root.IDTree = Dictionary(Names=names)
     pdf.Root.StructTreeRoot = tree_root
     pdf.Root.MarkInfo = Dictionary(Marked=True)
+    return made
 
 
-def add_outline(pdf: Pdf, ts: Typeset) -> None:
-    """Bookmarks mirroring the headings, nested by level."""
+def add_outline(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
+    """Bookmarks mirroring the headings, nested by level, each pointing at its heading element (/SE)."""
     with pdf.open_outline() as outline:
         stack: list[tuple[int, pikepdf.OutlineItem]] = []
         for entry in ts.outline:
-            item = pikepdf.OutlineItem(entry.title, entry.page - 1)
+            elem = made.get(id(entry.node)) if entry.node is not None else None
+            item = pikepdf.OutlineItem(
+                entry.title, entry.page - 1, "XYZ", left=0, top=round(entry.y, 2), structure_element=elem
+            )
             while stack and stack[-1][0] >= entry.level:
                 stack.pop()
             (stack[-1][1].children if stack else outline.root).append(item)
@@ -236,8 +240,8 @@ def finish(
     """The PDF/A file: ReportLab's pages with tags, metadata and colour added, saved by qpdf."""
     pdf = Pdf.open(io.BytesIO(ts.pdf))
     fix_fonts(pdf)
-    add_structure(pdf, ts)
-    add_outline(pdf, ts)
+    made = add_structure(pdf, ts)
+    add_outline(pdf, ts, made)
     add_output_intent(pdf)
     pdf.Root.Lang = String(lang)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
@@ -265,18 +269,20 @@ def finish(
     return out.getvalue()
 
 
-def read_attachments(edition_dir: Path, files: Sequence[str]) -> list[Attachment]:
-    """The edition's canonical sources as PDF/A-3 attachments (Source; the data files as Data)."""
+def read_attachments(edition_dir: Path, files: Sequence[str], texts: Sequence[str]) -> list[Attachment]:
+    """The edition's sources as PDF/A-3 attachments: the texts as Source, metadata and CSL-JSON as Data."""
     out = []
     for name in files:
         data = (edition_dir / name).read_bytes()
-        if name.endswith(".md"):
-            rel, media, desc = "Source", "text/markdown", "canonical source text of this edition"
+        if name in texts:
+            rel, media, desc = "Source", "text/markdown", "canonical source text (diplomatic transcription)"
         elif name.endswith(".json"):
             rel, media, desc = "Data", "application/vnd.citationstyles.csl+json", "bibliography (CSL-JSON)"
         elif name.endswith((".yaml", ".yml")):
             rel, media, desc = "Data", "application/yaml", "edition metadata"
         else:
             rel, media, desc = "Supplement", None, "file of the edition's sources"
+            if name.endswith(".md"):
+                media = "text/markdown"
         out.append(Attachment(name, data, rel, desc, media))
     return out
