@@ -8,7 +8,7 @@ section.letter p, section.statement p { text-indent: 2em; }
 section.statement:lang(en) p { text-indent: 0; }
 p.dateline { text-indent: 0; text-align: end; }
 p.salutation, p.closing { text-indent: 0; }
-hgroup p.kicker { margin: 0; font-weight: bold; }
+section hgroup p.kicker { margin: 0; text-indent: 0; font-weight: bold; }
 hgroup h1 { margin-top: 0.3em; }
 /* Editorial matter (the edition's title, part title, colophon, report) is set apart from the text. */
 .editorial, .editorial h1, .editorial h2, h1.editorial, h2.editorial { font-family: sans-serif; }
