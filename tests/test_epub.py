@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from archivekit.errors import BuildError
 from archivekit.fidelity import broken_units, first_gap, squeeze
 from archivekit.ingest import load_edition
 from archivekit.model import Document
@@ -304,3 +305,12 @@ def test_claim_follows_the_verdict_never_asserted() -> None:
     assert claims(flagged) == claims(invalid) == claims(no_epubcheck) == []
     report = etree.tostring(a11y.report_page(flagged, True).body, encoding="unicode")
     assert "1 violation." in report and "color-contrast" in report and "No conformance is claimed" in report
+
+
+def test_page_starts_from_other_sources_fail_with_a_fix(doc: Document) -> None:
+    docs = content_documents(doc)
+    with pytest.raises(BuildError, match="no-such-block") as missing:
+        insert_page_breaks(docs, [PageStart(1, "1", "no-such-block", 0, "")])
+    assert "rebuild" in (missing.value.hint or "")
+    with pytest.raises(BuildError, match="letter-1"):
+        insert_page_breaks(docs, [PageStart(1, "1", "letter-1", 999, "")])
