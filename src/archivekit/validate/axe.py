@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from archivekit.errors import Finding
-from archivekit.validate import axe_runner
 from archivekit.validate.base import (
     ERROR,
     Outcome,
@@ -25,6 +24,8 @@ from archivekit.validate.base import (
 from archivekit.validate.tools import Tool, playwright_version
 
 KEY = "axe"
+# Run by module name, not imported: importing it here would make `python -m` warn about a double import.
+RUNNER_MODULE = "archivekit.validate.axe_runner"
 
 
 def _config(r: dict[str, Any]) -> str:
@@ -63,7 +64,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     roots = roots_for(build_dir)
     with tempfile.TemporaryDirectory(prefix="archivekit-axe-") as tmp:
         out = Path(tmp) / "axe.json"
-        cmd = [sys.executable, "-m", axe_runner.__name__, "--root", str(build_dir.resolve()),
+        cmd = [sys.executable, "-m", RUNNER_MODULE, "--root", str(build_dir.resolve()),
                "--axe", str(tool.paths["axe_js"]), "--chromium", str(tool.paths["chromium"]),
                "--out", str(out), *[t.artifact for t in targets]]
         try:

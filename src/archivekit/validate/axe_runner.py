@@ -17,7 +17,10 @@ import sys
 import threading
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Route
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # axe has no "wcag22a" tag
 WIDTHS = [320, 1280]
@@ -43,6 +46,16 @@ def _serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return httpd, f"http://127.0.0.1:{httpd.server_address[1]}"
 
 
+def _guard(origin: str, blocked: list[str], route: Route) -> None:
+    """Let requests to our loopback server through; abort and record every other one."""
+    url = route.request.url
+    if url.startswith((origin + "/", *LOCAL_SCHEMES)):
+        route.continue_()
+    else:
+        blocked.append(url)
+        route.abort("blockedbyclient")
+
+
 def _slim(violation: dict[str, Any]) -> dict[str, Any]:
     nodes = [{k: n.get(k) for k in ("target", "html", "failureSummary")} for n in violation.get("nodes", [])]
     return {**{k: violation.get(k) for k in ("id", "impact", "tags", "help", "helpUrl")}, "nodes": nodes}
@@ -53,7 +66,7 @@ def check(
     widths: list[int], schemes: list[str], tags: list[str],
 ) -> dict[str, Any]:
     """Return axe violations and blocked network requests for every page x width x scheme."""
-    from playwright.sync_api import Route, sync_playwright  # imported here: only this child needs it
+    from playwright.sync_api import sync_playwright  # imported here: only this child process needs it
 
     httpd, origin = _serve(root)
     results: list[dict[str, Any]] = []
@@ -69,16 +82,7 @@ def check(
                         service_workers="block", reduced_motion="reduce",
                     )
                     blocked: list[str] = []
-
-                    def guard(route: Route, blocked: list[str] = blocked) -> None:
-                        url = route.request.url
-                        if url.startswith((origin + "/", *LOCAL_SCHEMES)):
-                            route.continue_()
-                        else:
-                            blocked.append(url)
-                            route.abort("blockedbyclient")
-
-                    context.route("**/*", guard)
+                    context.route("**/*", functools.partial(_guard, origin, blocked))
                     for rel in pages:
                         blocked.clear()
                         page = context.new_page()

@@ -110,8 +110,9 @@ def run_tool(
 
 def failure_findings(outcome: Outcome, exc: ToolFailure, roots: dict[str, str]) -> None:
     """Turn a crashed validator into an error finding on each of its targets (a crash is never a pass)."""
+    # The loopback server's port changes every run; the report must not.
+    message = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1", scrub(str(exc), roots))
     for t in outcome.targets:
         outcome.findings.append(
-            Finding(outcome.validator, outcome.version, "tool-failure", ERROR, t.artifact, "",
-                    scrub(str(exc), roots))
+            Finding(outcome.validator, outcome.version, "tool-failure", ERROR, t.artifact, "", message)
         )

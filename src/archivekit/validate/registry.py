@@ -45,10 +45,12 @@ def validators_for(entry: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def plan(build_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Target]]:
-    """Group a build's artifacts by validator, in manifest order, so each tool runs once per build."""
+    """Group a build's artifacts by validator, so each tool runs once per build."""
     jobs: dict[str, list[Target]] = {key: [] for key in RUNNERS}
     for entry in manifest.get("artifacts", []):
         for key, claims in validators_for(entry):
             rel = str(entry["path"])
             jobs[key].append(Target(rel, build_dir / rel, claims))
-    return {k: v for k, v in jobs.items() if v}
+    # Sorted by path, not manifest order: recording the report re-sorts the manifest, and the next run
+    # must list artifacts (and so write report.json) in the same order.
+    return {k: sorted(v, key=lambda t: t.artifact) for k, v in jobs.items() if v}

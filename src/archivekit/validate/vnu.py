@@ -73,7 +73,8 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     """Check all HTML files in one vnu run and split its report per artifact."""
     outcome = Outcome(KEY, "Nu HTML Checker", tool.version, targets)
     roots = roots_for(build_dir)
-    cmd = [str(tool.paths["java"]), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
+    # vnu's schema evaluation recurses deeply: it asks for at least 512k of thread stack (-Xss).
+    cmd = [str(tool.paths["java"]), "-Xss2m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
            str(tool.paths["jar"]), "--format", "json", "--stdout", *[t.artifact for t in targets]]
     try:
         proc = run_tool(cmd, cwd=build_dir, ok=(0, 1))
