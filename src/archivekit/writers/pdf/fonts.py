@@ -74,6 +74,24 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _font_digest(path: Path, folder: Path) -> str:
+    """The sha256 of a font file, remembered next to the cache while its size and mtime stay the same."""
+    stat = path.stat()
+    stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+    note = folder / f"digest-{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.txt"
+    try:
+        recorded, digest = note.read_text(encoding="ascii").split()
+        if recorded == stamp and len(digest) == 64:
+            return digest
+    except (OSError, ValueError):
+        pass
+    digest = _sha256_file(path)
+    tmp = note.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(f"{stamp} {digest}\n", encoding="ascii")
+    tmp.replace(note)
+    return digest
+
+
 def _face_index(path: Path, family: str) -> int:
     """The index in a collection of the face with this family name."""
     from fontTools.ttLib import TTCollection
@@ -86,19 +104,6 @@ def _face_index(path: Path, family: str) -> int:
     finally:
         collection.close()
     raise ToolMissing(f"{path} has no face named {family!r}", hint="install Debian's fonts-noto-cjk")
-
-
-def coverage(path: Path, family: str | None = None) -> frozenset[int]:
-    """The code points this font maps to a glyph."""
-    from fontTools.ttLib import TTFont
-
-    _require(path)
-    number = _face_index(path, family) if family else -1
-    font = TTFont(str(path), fontNumber=number, lazy=True)
-    try:
-        return frozenset(font.getBestCmap())
-    finally:
-        font.close()
 
 
 def _convert(path: Path, family: str, chars: frozenset[int], target: Path) -> None:
@@ -168,13 +173,15 @@ def prepared_path(
     _require(src.path)
     if not src.needs_conversion:
         return src.path
-    wanted = frozenset(chars) & coverage(src.path, src.family)
-    key = hashlib.sha256()
-    for part in (CONVERTER_VERSION, _sha256_file(src.path), src.family or "", repr(MAX_ERR)):
-        key.update(part.encode() + b"\0")
-    key.update(",".join(f"{c:x}" for c in sorted(wanted)).encode())
+    # The key uses the characters asked for, not those the face has: reading a CJK face's cmap
+    # costs more than the whole cached build, and the subsetter skips characters it lacks.
+    wanted = frozenset(chars)
     folder = cache_dir / "fonts"
     folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256()
+    for part in (CONVERTER_VERSION, _font_digest(src.path, folder), src.family or "", repr(MAX_ERR)):
+        key.update(part.encode() + b"\0")
+    key.update(",".join(f"{c:x}" for c in sorted(wanted)).encode())
     target = folder / f"{src.key}-{key.hexdigest()[:24]}.ttf"
     if target.is_file():
         log.debug("font cache hit: %s -> %s", src.key, target.name)
