@@ -360,7 +360,7 @@ def test_missing_glyph_is_a_build_error_naming_character_file_and_block(
         *doc.parts[1:],
     )
     with pytest.raises(BuildError) as info:
-        _write(dataclasses.replace(doc, parts=parts), tmp_path, font_cache, "2a")
+        _write(dataclasses.replace(doc, parts=parts), tmp_path, cache_dir(), "2a")
     message = str(info.value)
     assert "U+13000" in message and block.id in message and letter.source in message
     assert info.value.exit_code == 2
