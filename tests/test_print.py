@@ -337,3 +337,19 @@ def test_trim_sizes(name: str) -> None:
     w, h = TRIMS_MM[name]
     assert abs(g.trim_w - w * MM) < 1e-9 and abs(g.trim_h - h * MM) < 1e-9
     assert g.bleed_box[0] < g.trim_box[0] and g.media[0] > g.bleed_box[2]
+
+
+def test_validate_adapter_judges_pdfx_claims_only(printed: Path, tmp_path: Path) -> None:
+    from archivekit.validate import preflight as adapter
+    from archivekit.validate.base import Target
+
+    manifest = json.loads((printed / "manifest.json").read_text(encoding="utf-8"))
+    judged = {a["path"]: adapter.applies(a) for a in manifest["artifacts"]}
+    assert judged[PRINT] == ("PDF/X-4",)
+    assert [p for p, claims in judged.items() if claims] == [PRINT]  # not the booklet, not the proofs
+    tool = adapter.tool()
+    require(tool.available, tool.missing)
+    outcome = adapter.run(tool, [Target(PRINT, printed / PRINT, ("PDF/X-4",))], printed, tmp_path)
+    assert outcome.findings == [] and outcome.version.startswith("Ghostscript")
+    raw = json.loads((tmp_path / Path(outcome.raw_reports[PRINT]).name).read_text(encoding="utf-8"))
+    assert len(raw["ink_coverage"]) == _pages(printed / PRINT) and raw["issues"] == []

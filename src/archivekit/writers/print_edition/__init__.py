@@ -12,6 +12,9 @@ import hashlib
 import time
 from importlib.metadata import version
 
+from reportlab.platypus.doctemplate import LayoutError
+
+from archivekit.errors import BuildError
 from archivekit.model import Document
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.pdf.layout import typeset
@@ -39,7 +42,15 @@ class PrintWriter:
         g = geometry(settings.print_trim, settings.bleed_mm)
         icc, condition, _ = cmyk_profile(ctx.options.get("print_icc"))
         producer = f"archivekit ({'; '.join(f'{m} {version(m)}' for m in ('reportlab', 'pikepdf'))})"
-        ts = typeset(doc, ctx, page_size=(g.trim_w, g.trim_h), bleed=g.offset, text_colour=BLACK)
+        try:
+            ts = typeset(doc, ctx, page_size=(g.trim_w, g.trim_h), bleed=g.offset, text_colour=BLACK)
+        except LayoutError as exc:
+            # A user can pick a trim the layout engine cannot fill: say which setting, not a traceback.
+            raise BuildError(
+                f"the text cannot be set at print trim {g.trim_name}: {str(exc).splitlines()[0]}",
+                file="edition.yaml",
+                hint="choose another settings.print_trim (A5, A4 and Letter are known to work)",
+            ) from exc
         pages = assemble.plan(ts.page_starts, ts.page_count)
         labels = [p.label for p in pages]
         pdf = assemble.assemble(title_page(doc, ctx, g), ts.pdf, pages, g)
