@@ -34,6 +34,8 @@ _IS_CJK = re.compile(rf"[{_CJK}]")
 # em: Chinese typography spaces such headings by a fraction of the square, and text extraction
 # (poppler) only keeps a space between Han characters when the gap is about half an em wide.
 CJK_SPACE_EM = 0.6
+# The fewest characters a paragraph's last line may hold (clreq: avoid a lone character there).
+MIN_LAST_LINE = 2
 # Float comparisons of widths in points: a hundredth of a point is far below what anyone sees.
 EPSILON = 0.01
 
@@ -185,7 +187,45 @@ def break_lines(
         pieces = tuple(units[start:end])
         lines.append(Line(pieces, filled, indent, last=forced or end >= len(units)))
         start = end
+    if not any(u.kind == "newline" for u in units):
+        _avoid_runt(lines, attached, width)
     return lines
+
+
+def _starters(line: Line, attached: set[int]) -> int:
+    """How many units of a line could stand at a line start (a lone 。” or note mark counts for nothing)."""
+    count = 0
+    for piece in line.pieces:
+        if piece.kind in ("space", "newline") or piece.offset in attached or piece.text[0] in NO_START:
+            continue
+        count += 1
+    return count
+
+
+def _avoid_runt(lines: list[Line], attached: set[int], width: float) -> None:
+    """Give a paragraph's last line at least two characters, taking them from the line before.
+
+    A single character (with its punctuation) alone on the last line is a typographic fault in
+    Chinese setting; the line before gives up its last unit at an allowed break and is justified
+    a little looser.
+    """
+    if len(lines) < 2 or _starters(lines[-1], attached) >= MIN_LAST_LINE:
+        return
+    before, last = lines[-2], lines[-1]
+    pieces = before.pieces
+    for cut in range(len(pieces) - 1, 0, -1):
+        if _natural(pieces[:cut]) < (width - before.indent) * 0.8:
+            return  # taking more would leave the line before visibly loose
+        if not may_break_before(pieces[cut - 1], pieces[cut], attached):
+            continue
+        moved = tuple(pieces[cut:]) + last.pieces
+        if _natural(moved) > width + EPSILON:
+            return
+        head = Line(tuple(pieces[:cut]), _natural(pieces[:cut]), before.indent, last=False)
+        tail = Line(moved, _natural(moved), last.indent, last=True)
+        if _starters(tail, attached) >= MIN_LAST_LINE:
+            lines[-2:] = [head, tail]
+            return
 
 
 def _natural(pieces: Sequence[Piece]) -> float:
