@@ -287,11 +287,15 @@ def test_preflight_passes_the_print_pdf_and_catches_faults(printed: Path, tmp_pa
     assert ("page-count", "") in codes
 
 
-def test_pagination_report_names_moved_pages(edition_copy: Path, tmp_path: Path) -> None:
-    _tools()
+def test_pagination_report_names_moved_pages(printed: Path, edition_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run_cli("build", str(edition_copy), "--out", str(out), "--format", "print", "--force")
     assert first.returncode == 0, first.stderr
+    # Built again elsewhere from the same sources: byte-identical files, proofs included.
+    proofs = ("proof/contact-sheet.png", "proof/page-03.png")
+    same = (PRINT, BOOKLET, order.ORDER_JSON, order.ORDER_HTML, *proofs)
+    for rel in same:
+        assert (out / EDITION_ID / rel).read_bytes() == (printed / rel).read_bytes(), rel
     report = json.loads((out / EDITION_ID / pagination.REPORT).read_text(encoding="utf-8"))
     assert report["compared_with"] is None and report["changes"] == []
     yaml = edition_copy / "edition.yaml"
