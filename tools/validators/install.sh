@@ -16,7 +16,8 @@ REPO="$(cd "$HERE/../.." && pwd)"
 CACHE="${ARCHIVEKIT_VALIDATORS:-${XDG_CACHE_HOME:-$HOME/.cache}/archivekit/validators}"
 CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
 # The interpreter that runs archivekit (axe runs through its playwright); the repo venv when there is one.
-if [[ -z "${PYTHON:-}" ]]; then
+PYTHON="${ARCHIVEKIT_PYTHON:-}"
+if [[ -z "$PYTHON" ]]; then
   if [[ -x "$REPO/.venv/bin/python" ]]; then PYTHON="$REPO/.venv/bin/python"; else PYTHON="$(command -v python3)"; fi
 fi
 PLAYWRIGHT_VERSION="${PLAYWRIGHT_VERSION:-1.65.2}"
@@ -90,16 +91,19 @@ install_tool() {
 npm_ci() {  # args: STAGE LOCKDIR ; exact tree from the committed lockfile, npm's download cache kept in CACHE
   cp "$2/package.json" "$2/package-lock.json" "$1/"
   (cd "$1" && PUPPETEER_SKIP_DOWNLOAD=true npm_config_cache="$CACHE/.npm" \
-    npm ci --no-audit --no-fund --loglevel=error)
+    npm ci --no-audit --no-fund --loglevel=error) >&2
 }
 
 build_verapdf() {
   local d=$1
   cp "$HERE/verapdf/pom.xml" "$d/pom.xml"
   # Maven's local repository lives in the cache too, so reinstalling never downloads again.
+  # Maven's output is noise on success (and colour codes even with -B); keep it for the error case only.
   mvn -B -q -Dstyle.color=never -f "$d/pom.xml" -Dmaven.repo.local="$CACHE/.m2" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$d/lib"
+    -DincludeScope=runtime -DoutputDirectory="$d/lib" > "$d/mvn.log" 2>&1 \
+    || { cat "$d/mvn.log" >&2; log "verapdf: Maven could not fetch the jars (network? pins in verapdf/pom.xml)"; return 1; }
+  rm -f "$d/mvn.log"
   # The pom pins versions; the hash list also catches a changed jar or an extra one.
   (cd "$d/lib" && sha256sum -c --quiet "$HERE/verapdf/lib.sha256")
   diff <(cd "$d/lib" && ls) <(awk '{print $2}' "$HERE/verapdf/lib.sha256" | sort) >/dev/null \
