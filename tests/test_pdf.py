@@ -7,6 +7,7 @@ file, poppler (pdftotext, pdfinfo, pdffonts) and, in test_pdf_verapdf.py, veraPD
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
 import re
 import shutil
@@ -374,3 +375,19 @@ def test_cli_exits_2_on_a_character_no_font_has(edition_copy: Path, tmp_path: Pa
     result = run_cli("build", str(edition_copy), "--out", str(tmp_path / "out"), "--format", "pdf", "--force")
     assert result.returncode == 2, result.stderr
     assert "U+13000" in result.stderr and "01-letter.zh-Hans.md" in result.stderr
+
+
+def test_typeset_takes_another_page_size_and_bleed_for_print(pdf_build: PdfBuild, tmp_path: Path) -> None:
+    from reportlab.lib.colors import CMYKColor
+    from reportlab.lib.units import mm
+
+    from archivekit.writers.pdf.layout import page_size_for, typeset
+
+    ctx = BuildContext(out_dir=tmp_path, edition_dir=EDITION, source_date_epoch=EPOCH, cache_dir=cache_dir())
+    a4 = page_size_for("A4")
+    ts = typeset(pdf_build.doc, ctx, page_size=a4, bleed=3 * mm, text_colour=CMYKColor(0, 0, 0, 1))
+    with pikepdf.open(io.BytesIO(ts.pdf)) as pdf:
+        box = [float(v) for v in pdf.pages[0].MediaBox]
+        assert box[2] == pytest.approx(a4[0] + 6 * mm) and box[3] == pytest.approx(a4[1] + 6 * mm)
+        assert b" k" in pdf.pages[0].Contents.read_bytes()  # CMYK fill for the print edition
+    assert len(ts.page_starts) == ts.page_count

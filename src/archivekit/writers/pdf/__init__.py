@@ -3,6 +3,18 @@
 layout.typeset() draws the pages and records the structure while drawing; postprocess.finish()
 makes the tagged PDF/A of each profile asked for (ctx.options["pdfa"]: "2a" by default, "2u",
 "3a", or several, comma-separated). The page starts go to ctx.products for the EPUB page-list.
+
+Files: <edition-id>.pdf (2a), <edition-id>.pdfa2u.pdf (2u), <edition-id>.pdfa3.pdf (3a).
+
+Pinned reportlab==4.4.4; the ReportLab internals this package relies on (check them when the pin
+moves): Canvas.addLiteral and Canvas._currentMatrix (tagging.py, flowables.py); the
+BaseDocTemplate initialFontName argument (layout.py: a TrueType initial font keeps the
+un-embedded Helvetica out); Frame._y1p / Frame._geom() and flowable._frame (flowables.py:
+room for footnotes); pdfmetrics._fonts (layout.py: re-registering a font whose file changed);
+TTFont(asciiReadable=True) subsets keeping code 32 a space; TTFontFace.charToGlyph (content.py:
+the glyph check, since ReportLab silently draws .notdef for a missing glyph). ReportLab's own
+output defects are repaired in postprocess.py: no EOL before endstream (qpdf rewrites the file),
+catalog/page entries it does not know (added with pikepdf), ToUnicode entries to U+0000 (rebuilt).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
-from archivekit.errors import BuildError, UsageError
+from archivekit.errors import UsageError
 from archivekit.model import Document
 from archivekit.model.pagination import PageStart
 from archivekit.writers.base import BuildContext
@@ -174,10 +174,7 @@ def typeset(
         canvases.append(canv)
         return canv
 
-    try:
-        out.build(story, canvasmaker=make_canvas)
-    except BuildError:
-        raise
+    out.build(story, canvasmaker=make_canvas)
     canv = canvases[-1]
     starts = [setter.page_starts[n] for n in sorted(setter.page_starts)]
     return Typeset(
