@@ -10,7 +10,7 @@ from archivekit.errors import SourceError
 from archivekit.ingest.bibliography import load_bibliography
 from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
 from archivekit.ingest.files import read_text, resolve_inside
-from archivekit.ingest.markdown import check_note_markers, convert_part
+from archivekit.ingest.markdown import check_markup, check_note_markers, convert_part
 from archivekit.ingest.pandoc_ast import markdown_to_ast
 from archivekit.model import Document, Edition, Heading, Note, Paragraph, Part, Text
 from archivekit.model.colophon import colophon_blocks, title_block
@@ -41,6 +41,7 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
     for spec in edition.parts:
         path = resolve_inside(edition_dir, spec.file, what="part file", referenced_from=meta_path)
         text = read_text(path)
+        check_markup(text, path)
         check_note_markers(text, path)
         blocks = convert_part(
             markdown_to_ast(text, source=path),

@@ -12,14 +12,49 @@ import jsonschema
 import yaml
 
 from archivekit.errors import SourceError
-from archivekit.ingest.files import read_text
+from archivekit.ingest.files import read_text, resolve_inside
+from archivekit.ingest.langtags import HINT as LANG_HINT
+from archivekit.ingest.langtags import tag_problem
 from archivekit.model.metadata import Edition, LangText, PartSpec, Settings
 
 EDITION_FILE = "edition.yaml"
+MAX_YAML_DEPTH = 20  # the schema needs 4 levels; deeper nesting only exhausts the parser's stack
+
+# Fields holding one language tag, or a list of them, or text keyed by language tag.
+_TAG_FIELDS = ("language",)
+_TAG_LIST_FIELDS = ("languages",)
+_LANGTEXT_FIELDS = ("title", "rights", "statement", "description", "publisher")
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML with dates kept as strings (the schema checks them) and no duplicate keys."""
+    """Safe YAML with dates kept as strings (the schema checks them), no duplicate keys, no aliases.
+
+    Aliases (`*name`) are refused: metadata never needs them, and a chain of them is the YAML
+    form of an entity-expansion bomb.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise SourceError(
+                "YAML aliases (*name) are not allowed in edition metadata",
+                line=event.start_mark.line + 1,
+                hint="write the value out in full instead of referring to an &anchor",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()
+                raise SourceError(
+                    f"YAML nested more than {MAX_YAML_DEPTH} levels deep",
+                    line=event.start_mark.line + 1,
+                    hint="edition metadata is a few levels deep: remove the extra brackets or indentation",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _no_timestamps(loader: yaml.SafeLoader, node: yaml.Node) -> str:
@@ -74,12 +109,13 @@ def _langtext(value: dict[str, str] | None) -> LangText | None:
 def load_edition_yaml(edition_dir: Path) -> Edition:
     """Read and check edition.yaml in this folder."""
     path = edition_dir / EDITION_FILE
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         raise SourceError(
             f"no {EDITION_FILE} in the edition folder",
             file=path,
             hint=f"create {EDITION_FILE} (see sources/*/edition.yaml for an example)",
         )
+    path = resolve_inside(edition_dir, EDITION_FILE, what="edition metadata")
     text = read_text(path)
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -110,7 +146,33 @@ def load_edition_yaml(edition_dir: Path) -> Edition:
             line=_node_line(root, list(err.absolute_path)),
             hint=_schema_hint(err),
         )
+    _check_language_tags(data, path, root)
     return _to_edition(data, path, root)
+
+
+def _check_language_tags(data: dict[str, Any], path: Path, root: yaml.Node | None) -> None:
+    """Every language tag in the metadata is one the IANA registry knows (the schema checked the form)."""
+    found: list[tuple[list[Any], str]] = [([name], data[name]) for name in _TAG_FIELDS if name in data]
+    for name in _TAG_LIST_FIELDS:
+        found += [([name, i], tag) for i, tag in enumerate(data.get(name, []))]
+    texts: list[tuple[list[Any], dict[str, str]]] = [
+        ([name], data[name]) for name in _LANGTEXT_FIELDS if name in data
+    ]
+    texts.append((["creator", "name"], data["creator"]["name"]))
+    for index, part in enumerate(data["parts"]):
+        found.append((["parts", index, "lang"], part["lang"]))
+        if "title" in part:
+            texts.append((["parts", index, "title"], part["title"]))
+    found += [([*where, tag], tag) for where, value in texts for tag in value]
+    for where, tag in found:
+        problem = tag_problem(tag)
+        if problem:
+            raise SourceError(
+                f"field {'.'.join(map(str, where))}: {problem}",
+                file=path,
+                line=_node_line(root, where),
+                hint=LANG_HINT,
+            )
 
 
 def _schema_hint(err: jsonschema.ValidationError) -> str:

@@ -42,14 +42,20 @@ def resolve_inside(edition_dir: Path, name: str, *, what: str, referenced_from: 
 
 def read_text(path: Path) -> str:
     """The file's text; refuses non-UTF-8, a BOM, CR line ends, control characters and overlong input."""
-    size = path.stat().st_size
+    if not path.is_file():
+        # A device or pipe (/dev/zero, a FIFO) would be read forever or block the build.
+        raise SourceError(
+            "not a regular file", file=path, hint="put the text itself in a plain file in the edition folder"
+        )
+    with path.open("rb") as handle:
+        data = handle.read(MAX_SOURCE_BYTES + 1)  # bounded: the size on disk may change under us
+        size = max(len(data), path.stat().st_size)
     if size > MAX_SOURCE_BYTES:
         raise SourceError(
             f"file is {size:,} bytes, more than the {MAX_SOURCE_BYTES:,} bytes a source may have",
             file=path,
             hint="split the text into several parts",
         )
-    data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(
             "file starts with a byte-order mark (BOM)",

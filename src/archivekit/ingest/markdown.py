@@ -14,6 +14,8 @@ from typing import Any
 
 from archivekit.errors import SourceError
 from archivekit.ingest.files import line_of
+from archivekit.ingest.langtags import HINT as LANG_HINT
+from archivekit.ingest.langtags import tag_problem
 from archivekit.model import (
     Block,
     BulletList,
@@ -34,6 +36,14 @@ PARAGRAPH_ROLES = ("dateline", "salutation", "closing", "signature", "kicker")
 MAX_DEPTH = 8  # lists and spans nested deeper than this are a mistake, and would overflow writers
 CITATION_CLASS = "citation"
 LOCATOR_ATTRIBUTES = ("chapter", "page", "paragraph", "section", "line", "note")
+
+MAX_BRACKETS = 4  # a note mark inside a span inside a span is 3; pandoc slows exponentially past ~8
+
+# Unescaped (no backslash before): an HTML tag, comment, declaration or processing instruction, or
+# an autolink <scheme:...>; `](` or `]:` opening a link target or reference definition.
+_RAW_MARKUP = re.compile(r"(?<!\\)<(?:/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|/?[A-Za-z][A-Za-z0-9+.-]*:|!|\?)")
+_LINK_TARGET = re.compile(r"(?<!\\)\]\(|^ {0,3}\[(?!\^)[^\]]+\]:")
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")
 
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:", re.MULTILINE)
@@ -84,6 +94,48 @@ class _Context:
     def error(self, message: str, node: Any = None, *, hint: str, needle: str | None = None) -> SourceError:
         line = line_of(self.text, needle) if needle else _locate(self.text, node)
         return SourceError(message, file=self.source, line=line, hint=hint)
+
+
+def check_markup(text: str, source: Path) -> None:
+    """Refuse, before pandoc sees them, the constructs that are never allowed and that can stall its parser.
+
+    pandoc's Markdown reader takes exponential time on deeply nested or unclosed brackets and on
+    long runs of HTML tags or link openings; a hostile part could hold a build for hours. These
+    are refused here by line, cheaply; pandoc's own time limit is only the last stop.
+    """
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = _RAW_MARKUP.search(line)
+        if found:
+            raise SourceError(
+                f"raw HTML or other raw markup ({found.group()!r}) is not allowed in an archival source",
+                file=source,
+                line=number,
+                hint="write the text as plain Markdown; for a literal < write \\<",
+            )
+        found = _LINK_TARGET.search(line)
+        if found:
+            raise SourceError(
+                "a link or image is not allowed in an archival source",
+                file=source,
+                line=number,
+                hint="write the address as plain text; for a literal ]( write \\](",
+            )
+    depth, start = 0, 1
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            depth = 0  # brackets never span paragraphs
+            continue
+        for match in _BRACKET.finditer(line):
+            depth = depth + 1 if match.group() == "[" else max(0, depth - 1)
+            if depth == 1 and match.group() == "[":
+                start = number
+            if depth > MAX_BRACKETS:
+                raise SourceError(
+                    f"square brackets open more than {MAX_BRACKETS} deep (from line {start})",
+                    file=source,
+                    line=number,
+                    hint="close the brackets; write literal ones as \\[ and \\]",
+                )
 
 
 def check_note_markers(text: str, source: Path) -> None:
@@ -273,10 +325,9 @@ def _span(node: dict[str, Any], ctx: _Context, *, depth: int) -> Inline:
             node,
             hint="spans may carry only lang=... or the .citation class",
         )
-    if lang is not None and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang):
-        raise ctx.error(
-            f"malformed language tag {lang!r}", node, hint="use a BCP 47 tag such as en or zh-Hans"
-        )
+    problem = tag_problem(lang) if lang is not None else None
+    if problem:
+        raise ctx.error(problem, node, hint=LANG_HINT)
     return Span(children, lang=lang, classes=tuple(classes))
 
 

@@ -12,7 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from archivekit.errors import ToolMissing
+from archivekit.errors import SourceError, ToolMissing
+
+PANDOC_SECONDS = 60.0  # the letter takes 0.1 s and a 2 MiB part under 1 s; this is only a stop
+PANDOC_HEAP = "1024M"
 
 READER = "markdown" + "".join(
     f"-{ext}"
@@ -57,19 +60,30 @@ def pandoc_version() -> str:
 
 def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     """Parse Markdown text into pandoc's JSON AST."""
-    proc = subprocess.run(
-        [pandoc_path(), "--from", READER, "--to", "json", "--sandbox"],
-        input=text.encode("utf-8"),
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
+    # pandoc's manual advises a time and heap limit: some inputs make its parser take exponential time.
+    limits = ["+RTS", f"-M{PANDOC_HEAP}", "-RTS"]
+    command = [pandoc_path(), *limits, "--from", READER, "--to", "json", "--sandbox"]
+    try:
+        proc = subprocess.run(
+            command, input=text.encode("utf-8"), capture_output=True, check=False, timeout=PANDOC_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        raise SourceError(
+            f"pandoc did not finish reading the file within {PANDOC_SECONDS:g} s",
+            file=source,
+            hint="look for long runs of unmatched [ ( < or * and write literal ones as \\[ \\( \\< \\*",
+        ) from None
     if proc.returncode != 0:
-        from archivekit.errors import SourceError
-
         raise SourceError(
             f"pandoc could not read the file: {proc.stderr.decode('utf-8', 'replace').strip()}",
             file=source,
             hint="check the Markdown near the place pandoc names",
         )
-    return json.loads(proc.stdout)
+    try:
+        return json.loads(proc.stdout)
+    except RecursionError:
+        raise SourceError(
+            "the Markdown is nested too deeply to read (e.g. a long run of > or list indentation)",
+            file=source,
+            hint="remove the nesting: archival parts hold paragraphs, headings and simple lists",
+        ) from None
