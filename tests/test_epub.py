@@ -20,8 +20,8 @@ from archivekit.model.pagination import PAGE_STARTS, PageStart
 from archivekit.validate import ace, epubcheck, tools
 from archivekit.validate.base import Target
 from archivekit.writers.base import BuildContext
-from archivekit.writers.epub import WRITER, a11y
-from archivekit.writers.epub.checks import Verdict, Violation
+from archivekit.writers.epub import WRITER, a11y, ocf
+from archivekit.writers.epub.checks import Verdict, Violation, check, validators_dir
 from archivekit.writers.epub.documents import block_texts, content_documents
 from archivekit.writers.epub.pagebreaks import insert_page_breaks
 from archivekit.writers.epub.xhtml import EPUB_TYPE, XHTML_NS, XML_LANG, element_text
@@ -314,3 +314,20 @@ def test_page_starts_from_other_sources_fail_with_a_fix(doc: Document) -> None:
     assert "rebuild" in (missing.value.hint or "")
     with pytest.raises(BuildError, match="letter-1"):
         insert_page_breaks(docs, [PageStart(1, "1", "letter-1", 999, "")])
+
+
+@pytest.mark.validators
+def test_build_time_judges_catch_a_broken_epub(book: Epub, tmp_path: Path) -> None:
+    require(tools.ace().available and tools.epubcheck().available, "Ace and EPUBCheck are not both installed")
+    files = {n.removeprefix("EPUB/"): book.zip.read(n) for n in book.zip.namelist() if n.startswith("EPUB/")}
+    files["letter.xhtml"] = files["letter.xhtml"].replace(
+        b' lang="zh-Hans" xml:lang="zh-Hans"><head>', b"><head>", 1
+    )
+    broken = tmp_path / "broken.epub"
+    ocf.write_epub(broken, files, EPOCH)
+    verdict = check(broken, tmp_path / "work", validators_dir({}), None)
+    assert verdict.ace_ran and ("html-has-lang", "letter.xhtml") in {
+        (v.rule, v.file) for v in verdict.ace_violations
+    }
+    assert not verdict.earned
+    assert a11y.CONFORMANCE not in [m.value for m in a11y.metadata(True, verdict)]
