@@ -16,11 +16,15 @@ __all__ = ["BuildValidation", "add_arguments", "add_subcommands", "record_in_man
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the validate subcommand's arguments (the global -q/--quiet comes from the main parser)."""
     parser.add_argument(
-        "build_dirs", nargs="*", type=Path, metavar="BUILD_DIR",
+        "build_dirs",
+        nargs="*",
+        type=Path,
+        metavar="BUILD_DIR",
         help="edition build folders (default: every build/*/ holding a manifest.json)",
     )
     parser.add_argument(
-        "--require-all", action="store_true",
+        "--require-all",
+        action="store_true",
         help="fail when any applicable validator is not installed (CI uses this)",
     )
 
@@ -43,8 +47,9 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
 def _discover() -> list[Path]:
     found = sorted(p.parent for p in Path("build").glob("*/manifest.json"))
     if not found:
-        raise UsageError("no build folder to validate",
-                         hint="run `archivekit build` first, or name BUILD_DIR")
+        raise UsageError(
+            "no build folder to validate", hint="run `archivekit build` first, or name BUILD_DIR"
+        )
     return found
 
 
@@ -62,8 +67,11 @@ def run_validate(build_dirs: list[Path], *, require_all: bool, quiet: bool) -> i
         if not quiet:
             print(f"{result.edition} ({build_dir}):")
             print(table(result))
-            print(f"report: {Path(build_dir) / 'validation' / 'report.json'}  "
-                  f"({result.errors} error(s), {len(result.not_run)} validator(s) not run)")
+            print(
+                f"report: {Path(build_dir) / 'validation' / 'report.json'}  "
+                f"({result.errors} error(s), {len(result.not_run)} validator(s) not run)"
+            )
+            sys.stdout.flush()  # keep the table above the timing line when both go to a terminal
             # Timing goes to stderr only: report.json must stay byte-identical between runs.
             print(f"archivekit: validated {result.edition} in {elapsed:.1f} s", file=sys.stderr)
     if missing and require_all:
