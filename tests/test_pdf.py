@@ -159,10 +159,15 @@ def test_structure_has_the_letters_elements(elements: list) -> None:
     for item in items:
         assert [str(k.S) for k in item.K] == ["/Lbl", "/LBody"]
     assert lists[0].A.ListNumbering == "/Disc"
-    ref = roles.index("Reference")
-    assert roles[ref + 1] == "Note"  # the note is read right after its mark
-    note = elements[ref + 1][2]
-    assert str(note.ID) == "note-1"
+    reference = elements[roles.index("Reference")][2]
+    siblings = [k for k in reference.P.K if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+    note = siblings[[k.objgen for k in siblings].index(reference.objgen) + 1]
+    assert note.S == "/Note" and str(note.ID) == "note-1"  # the note is read right after its mark
+    [link] = [k for k in reference.K if k.get("/S") == "/Link"]
+    [objr] = [k for k in link.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
+    annot = objr.Obj
+    assert annot.Subtype == "/Link" and str(annot.Contents) == "脚注 1"
+    assert annot.Dest[0].objgen == note.K[0].Pg.objgen  # the mark jumps to the page its note is on
 
 
 def test_english_elements_have_lang_en_and_chinese_inherit(elements: list, pdf_build: PdfBuild) -> None:
@@ -219,7 +224,8 @@ def test_structure_text_is_the_transcription_in_reading_order(pdf_build: PdfBuil
         position = texts.index(expected, position + 1)  # in order: each language read whole
     note = pdf_build.doc.notes["note-1"]
     assert plain_text(note.blocks[0].inlines) in texts
-    assert ("Reference", "1") in [(role, text) for _, role, text in rows]
+    roles = [(role, text) for _, role, text in rows]
+    assert roles[roles.index(("Reference", "")) + 1] == ("Link", "1")
     assert "\u00ad" not in "".join(texts)
 
 

@@ -151,9 +151,11 @@ class ContentBuilder:
                     offset += 1
                 case NoteRef(note_id=note_id, label=label):
                     ref = tag.child("Reference")
+                    # The mark is also a link to its note: Reference > Link > (mark, link annotation).
+                    link = ref.child("Link", link_to=note_id)
                     size = st.size * NOTE_MARK_SCALE
                     out += self._runs_for_text(
-                        label, chain, size, st.size * NOTE_MARK_RISE, ref, offset, block_id, attach=True
+                        label, chain, size, st.size * NOTE_MARK_RISE, link, offset, block_id, attach=True
                     )
                     refs.append((offset, note_id, ref))
                     offset += len(label)

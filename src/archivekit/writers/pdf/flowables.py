@@ -223,6 +223,21 @@ class TextBlock(Flowable):
                     tx.textOut(piece.text)
                     pen = x + measure(piece.text, face)  # the glyphs' own advance
                 canv.drawText(tx)
+            tag = pieces[i].tag
+            if getattr(tag, "link_to", None):
+                left = x0 + shift + xs[i]
+                right = x0 + shift + xs[j - 1] + pieces[j - 1].width
+                face = pieces[i].style
+                ox, oy = canv._currentMatrix[4], canv._currentMatrix[5]
+                # A generous box around the small mark, so a finger or pointer can hit it.
+                rect = (
+                    ox + left - 2,
+                    oy + baseline - 2,
+                    ox + right + 2,
+                    oy + baseline + face.rise + face.size + 2,
+                )
+                label = "".join(p.text for p in pieces[i:j]).strip()
+                self.setter.link(canv.getPageNumber(), rect, tag, label)
             i = j
 
     def _text(self, text: str, face: Face, x: float, y: float) -> None:

@@ -43,6 +43,16 @@ class OutlineEntry:
 
 
 @dataclass
+class LinkSpot:
+    """A note mark's clickable box on a page and the Link element it belongs to."""
+
+    page: int
+    rect: tuple[float, float, float, float]
+    node: StructNode
+    label: str  # the mark the reader sees ("1")
+
+
+@dataclass
 class Typeset:
     """What ReportLab drew and what the tagging layer recorded while it drew."""
 
@@ -55,6 +65,8 @@ class Typeset:
     page_size: tuple[float, float]  # trim size in points
     bleed: float  # points added on each side
     fonts_used: dict[str, str] = field(default_factory=dict)  # key -> file embedded
+    links: list[LinkSpot] = field(default_factory=list)
+    note_spots: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # id -> page, x, top
 
 
 def page_size_for(name: str) -> tuple[float, float]:
@@ -94,6 +106,12 @@ class Typesetter:
         self.outlines: list[OutlineEntry] = []
         self.notes_on_page: dict[int, list[NoteBox]] = {}
         self.canvas: TaggingCanvas | None = None
+        self.links: list[LinkSpot] = []
+        self.note_spots: dict[str, tuple[int, float, float]] = {}
+
+    def link(self, page: int, rect: tuple[float, float, float, float], node: StructNode, label: str) -> None:
+        """Remember where a note mark was drawn, for its link annotation."""
+        self.links.append(LinkSpot(page, rect, node, label))
 
     def page_start(self, page: int, block_id: str, offset: int, text: str) -> None:
         """Remember the first text drawn on a page."""
@@ -151,7 +169,7 @@ def typeset(
 
     def on_page_end(canv: TaggingCanvas, _doc: BaseDocTemplate) -> None:
         number = canv.getPageNumber()
-        _draw_notes(canv, setter.notes_on_page.get(number, []), fx, fy, fw)
+        _draw_notes(canv, setter.notes_on_page.get(number, []), fx, fy, fw, setter, number)
         _draw_furniture(canv, number, title, fx, fy, fw, fh)
 
     template = PageTemplate("page", [frame], onPage=on_page, onPageEnd=on_page_end, pagesize=media)
@@ -187,6 +205,8 @@ def typeset(
         page_size=page,
         bleed=bleed,
         fonts_used=used,
+        links=setter.links,
+        note_spots=setter.note_spots,
     )
 
 
@@ -205,7 +225,9 @@ def _fill_page_starts(starts: list[PageStart], pages: int) -> list[PageStart]:
     return out
 
 
-def _draw_notes(canv: TaggingCanvas, boxes: list[NoteBox], fx: float, fy: float, fw: float) -> None:
+def _draw_notes(
+    canv: TaggingCanvas, boxes: list[NoteBox], fx: float, fy: float, fw: float, setter: Typesetter, page: int
+) -> None:
     """Set this page's notes at the foot of the text block, under a short rule."""
     if not boxes:
         return
@@ -217,6 +239,7 @@ def _draw_notes(canv: TaggingCanvas, boxes: list[NoteBox], fx: float, fy: float,
     for box in boxes:
         block = box.block
         block.wrap(fw, 1e9)
+        setter.note_spots[box.note_id] = (page, fx, y)
         y -= box.height
         block.drawOn(canv, fx, y)
 

@@ -167,6 +167,41 @@ def add_structure(pdf: Pdf, ts: Typeset) -> dict[int, Dictionary]:
     return made
 
 
+def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
+    """Link annotations from note marks to their notes, each owned by its Link element (OBJR)."""
+    tree_root = pdf.Root.StructTreeRoot
+    nums = tree_root.ParentTree.Nums
+    key = int(tree_root.ParentTreeNextKey)
+    for spot in ts.links:
+        elem = made.get(id(spot.node))
+        target = ts.note_spots.get(spot.node.link_to or "")
+        if elem is None or target is None:
+            continue
+        page = pdf.pages[spot.page - 1].obj
+        note_page, x, top = target
+        annot = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Annot,
+                Subtype=Name.Link,
+                Rect=Array([round(v, 2) for v in spot.rect]),
+                Border=Array([0, 0, 0]),
+                F=4,  # print: PDF/A wants annotations printable
+                # PDF/UA wants a description on every annotation: "footnote 1", in the document's language.
+                Contents=String(f"脚注 {spot.label}"),
+                Dest=Array([pdf.pages[note_page - 1].obj, Name.XYZ, round(x, 2), round(top, 2), 0]),
+                StructParent=key,
+            )
+        )
+        if "/Annots" not in page:
+            page.Annots = Array()
+        page.Annots.append(annot)
+        elem.K.append(Dictionary(Type=Name.OBJR, Obj=annot, Pg=page))
+        nums.append(key)
+        nums.append(elem)
+        key += 1
+    tree_root.ParentTreeNextKey = key
+
+
 def add_outline(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
     """Bookmarks mirroring the headings, nested by level, each pointing at its heading element (/SE)."""
     with pdf.open_outline() as outline:
@@ -241,6 +276,7 @@ def finish(
     pdf = Pdf.open(io.BytesIO(ts.pdf))
     fix_fonts(pdf)
     made = add_structure(pdf, ts)
+    add_links(pdf, ts, made)
     add_outline(pdf, ts, made)
     add_output_intent(pdf)
     pdf.Root.Lang = String(lang)

@@ -34,6 +34,7 @@ class StructNode:
     alt: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)  # /A, owner /List etc.
     follow: StructNode | None = None  # attach this node right after self (a Note after its reference)
+    link_to: str | None = None  # a Link element: the id of the note its annotation jumps to
     attached: bool = False
 
     def __hash__(self) -> int:
