@@ -16,7 +16,10 @@ from archivekit.validate.runner import validate_build
 
 def test_verapdf_flavours_follow_the_manifest_claims() -> None:
     assert [verapdf.flavour(c) for c in ("PDF/A-2a", "PDF/A-2u", "PDF/A-3a", "PDF/UA-1")] == [
-        "2a", "2u", "3a", "ua1",
+        "2a",
+        "2u",
+        "3a",
+        "ua1",
     ]
     assert verapdf.flavour("PDF/A-4f") == "4f"
     assert verapdf.flavour("PDF/UA-2") == "ua2"
@@ -29,20 +32,39 @@ def test_verapdf_flavours_follow_the_manifest_claims() -> None:
 VERAPDF_JOB = {
     "itemDetails": {"name": "/abs/build/letter.pdf", "size": 1406},
     "processingTime": {"start": 1, "finish": 2, "duration": "00:00:00.391", "difference": 391},
-    "validationResult": [{
-        "jobEndStatus": "normal",
-        "profileName": "PDF/A-2a validation profile",
-        "compliant": False,
-        "details": {"failedRules": 1, "ruleSummaries": [{
-            "ruleStatus": "FAILED", "status": "failed", "specification": "ISO 19005-2:2011",
-            "clause": "6.6.2.1", "testNumber": 1, "failedChecks": 2,
-            "description": "The Catalog dictionary shall contain the Metadata key",
-            "checks": [
-                {"status": "failed", "context": "root/document[0]", "errorMessage": "no metadata key"},
-                {"status": "failed", "context": "root/document[1]", "errorMessage": "no metadata key"},
-            ],
-        }]},
-    }],
+    "validationResult": [
+        {
+            "jobEndStatus": "normal",
+            "profileName": "PDF/A-2a validation profile",
+            "compliant": False,
+            "details": {
+                "failedRules": 1,
+                "ruleSummaries": [
+                    {
+                        "ruleStatus": "FAILED",
+                        "status": "failed",
+                        "specification": "ISO 19005-2:2011",
+                        "clause": "6.6.2.1",
+                        "testNumber": 1,
+                        "failedChecks": 2,
+                        "description": "The Catalog dictionary shall contain the Metadata key",
+                        "checks": [
+                            {
+                                "status": "failed",
+                                "context": "root/document[0]",
+                                "errorMessage": "no metadata key",
+                            },
+                            {
+                                "status": "failed",
+                                "context": "root/document[1]",
+                                "errorMessage": "no metadata key",
+                            },
+                        ],
+                    }
+                ],
+            },
+        }
+    ],
 }
 
 
@@ -61,18 +83,33 @@ def test_verapdf_job_without_results_is_an_error_not_a_pass() -> None:
 
 
 def test_verapdf_build_information_loses_dates() -> None:
-    rep = {"report": {"buildInformation": {"releaseDetails": [
-        {"id": "apps", "version": "1.30.2", "buildDate": 1780483980000}]}}}
+    rep = {
+        "report": {
+            "buildInformation": {
+                "releaseDetails": [{"id": "apps", "version": "1.30.2", "buildDate": 1780483980000}]
+            }
+        }
+    }
     assert verapdf.normalise_build_info(rep) == {"releaseDetails": [{"id": "apps", "version": "1.30.2"}]}
     assert verapdf.version_of(rep, "?") == "1.30.2"
 
 
 EPUBCHECK_REPORT = {
-    "checker": {"path": "/abs/book.epub", "filename": "book.epub", "checkerVersion": "5.3.0",
-                "checkDate": "11-28-2026 03:30:41", "elapsedTime": 3008, "nError": 1},
+    "checker": {
+        "path": "/abs/book.epub",
+        "filename": "book.epub",
+        "checkerVersion": "5.3.0",
+        "checkDate": "11-28-2026 03:30:41",
+        "elapsedTime": 3008,
+        "nError": 1,
+    },
     "messages": [
-        {"ID": "RSC-008", "severity": "ERROR", "message": "Referenced resource is not declared",
-         "locations": [{"path": "EPUB/c1.xhtml", "line": 8, "column": 20}, {"path": "EPUB/c2.xhtml"}]},
+        {
+            "ID": "RSC-008",
+            "severity": "ERROR",
+            "message": "Referenced resource is not declared",
+            "locations": [{"path": "EPUB/c1.xhtml", "line": 8, "column": 20}, {"path": "EPUB/c2.xhtml"}],
+        },
         {"ID": "OPF-096", "severity": "WARNING", "message": "w", "locations": []},
         {"ID": "ACC-001", "severity": "USAGE", "message": "u", "locations": []},
         {"ID": "X", "severity": "SUPPRESSED", "message": "s", "locations": []},
@@ -86,7 +123,9 @@ def test_epubcheck_messages_map_to_severities_and_locations() -> None:
     assert norm["checker"]["path"] == "book.epub"
     found = epubcheck.findings(norm, "book.epub", "5.3.0")
     assert [(f.code, f.severity) for f in found] == [
-        ("RSC-008", ERROR), ("OPF-096", WARNING), ("ACC-001", INFO),
+        ("RSC-008", ERROR),
+        ("OPF-096", WARNING),
+        ("ACC-001", INFO),
     ]
     assert found[0].location == "EPUB/c1.xhtml:8:20 (+1 more)"
 
@@ -95,18 +134,34 @@ ACE_REPORT = {
     "dct:date": "11/28/2026, 3:30:48 AM",
     "earl:assertedBy": {"doap:release": {"doap:revision": "1.4.6"}},
     "earl:testSubject": {"url": "../somewhere/book.epub"},
-    "assertions": [{
-        "earl:testSubject": {"url": "EPUB/c1.xhtml"},
-        "assertions": [
-            {"earl:result": {"earl:outcome": "fail", "dct:description": "Element has no alt\nmore",
-                             "earl:pointer": {"css": ["img"]}},
-             "earl:test": {"earl:impact": "critical", "dct:title": "image-alt", "dct:description": "Images"}},
-            {"earl:result": {"earl:outcome": "fail"},
-             "earl:test": {"earl:impact": "moderate", "dct:title": "metadata-accessibilitysummary",
-                           "dct:description": "summary"}},
-            {"earl:result": {"earl:outcome": "pass"}, "earl:test": {"dct:title": "ok"}},
-        ],
-    }],
+    "assertions": [
+        {
+            "earl:testSubject": {"url": "EPUB/c1.xhtml"},
+            "assertions": [
+                {
+                    "earl:result": {
+                        "earl:outcome": "fail",
+                        "dct:description": "Element has no alt\nmore",
+                        "earl:pointer": {"css": ["img"]},
+                    },
+                    "earl:test": {
+                        "earl:impact": "critical",
+                        "dct:title": "image-alt",
+                        "dct:description": "Images",
+                    },
+                },
+                {
+                    "earl:result": {"earl:outcome": "fail"},
+                    "earl:test": {
+                        "earl:impact": "moderate",
+                        "dct:title": "metadata-accessibilitysummary",
+                        "dct:description": "summary",
+                    },
+                },
+                {"earl:result": {"earl:outcome": "pass"}, "earl:test": {"dct:title": "ok"}},
+            ],
+        }
+    ],
 }
 
 
@@ -136,12 +191,22 @@ def test_vnu_codes_severities_and_files() -> None:
 
 
 def test_axe_merges_views_and_reports_network_requests() -> None:
-    viol = {"id": "image-alt", "impact": "critical", "help": "Images must have alternative text",
-            "nodes": [{"target": ["img"]}]}
+    viol = {
+        "id": "image-alt",
+        "impact": "critical",
+        "help": "Images must have alternative text",
+        "nodes": [{"target": ["img"]}],
+    }
     results = [
-        {"page": "index.html", "width": w, "scheme": s, "violations": [viol],
-         "blocked_requests": ["https://fonts.example/x.woff2"] if w == 320 else []}
-        for w in (320, 1280) for s in ("light", "dark")
+        {
+            "page": "index.html",
+            "width": w,
+            "scheme": s,
+            "violations": [viol],
+            "blocked_requests": ["https://fonts.example/x.woff2"] if w == 320 else [],
+        }
+        for w in (320, 1280)
+        for s in ("light", "dark")
     ]
     found = axe.findings({"results": results}, "index.html", "4.14.1")
     assert [(f.code, f.severity) for f in found] == [("image-alt", ERROR), ("network-request", ERROR)]
@@ -190,16 +255,30 @@ def _fake_build(root: Path) -> Path:
     rows = []
     for rel, (data, media, claims) in files.items():
         (build / rel).write_bytes(data)
-        rows.append({"format": rel.rsplit(".", 1)[1], "path": rel, "media_type": media, "bytes": len(data),
-                     "sha256": hashlib.sha256(data).hexdigest(), "conforms_to": claims})
-    manifest = {"archivekit": "0.1.0", "edition": {"id": "demo", "version": "1.0.0", "identifier": "urn:x"},
-                "sources_sha256": "0", "source_date_epoch": 1563148800, "artifacts": rows}
+        rows.append(
+            {
+                "format": rel.rsplit(".", 1)[1],
+                "path": rel,
+                "media_type": media,
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "conforms_to": claims,
+            }
+        )
+    manifest = {
+        "archivekit": "0.1.0",
+        "edition": {"id": "demo", "version": "1.0.0", "identifier": "urn:x"},
+        "sources_sha256": "0",
+        "source_date_epoch": 1563148800,
+        "artifacts": rows,
+    }
     (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return build
 
 
-def test_missing_tools_are_not_run_never_passed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_tools_are_not_run_never_passed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("ARCHIVEKIT_VALIDATORS", str(tmp_path / "empty"))
     build = _fake_build(tmp_path)
     result = validate_build(build)
@@ -225,11 +304,13 @@ def test_missing_tools_are_not_run_never_passed(monkeypatch: pytest.MonkeyPatch,
         run_validate([build], require_all=True, quiet=True)
 
 
-def test_validation_is_repeatable_and_catches_changed_files(monkeypatch: pytest.MonkeyPatch,
-                                                            tmp_path: Path) -> None:
+def test_validation_is_repeatable_and_catches_changed_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("ARCHIVEKIT_VALIDATORS", str(tmp_path / "empty"))
     build = _fake_build(tmp_path)
     validate_build(build)
+
     def snapshot() -> tuple[bytes, bytes]:
         return (build / "validation" / "report.json").read_bytes(), (build / "manifest.json").read_bytes()
 

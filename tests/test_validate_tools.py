@@ -74,15 +74,25 @@ def make_epub(path: Path, *, undeclared_image: bool) -> None:
   <spine><itemref idref="c1"/></spine>
 </package>
 """
-    nav = XHTML.format(title="Contents", body='<nav epub:type="toc" id="toc" role="doc-toc"><h1>Contents</h1>'
-                       '<ol><li><a href="chapter1.xhtml">Chapter 1</a></li></ol></nav>')
-    chapter = XHTML.format(title="Chapter 1", body='<section epub:type="chapter" role="doc-chapter" '
-                           'aria-labelledby="h1"><h1 id="h1">Chapter 1</h1><p>Hello, world.</p>'
-                           f"{img}</section>")
+    nav = XHTML.format(
+        title="Contents",
+        body='<nav epub:type="toc" id="toc" role="doc-toc"><h1>Contents</h1>'
+        '<ol><li><a href="chapter1.xhtml">Chapter 1</a></li></ol></nav>',
+    )
+    chapter = XHTML.format(
+        title="Chapter 1",
+        body='<section epub:type="chapter" role="doc-chapter" '
+        'aria-labelledby="h1"><h1 id="h1">Chapter 1</h1><p>Hello, world.</p>'
+        f"{img}</section>",
+    )
     with zipfile.ZipFile(path, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        for name, data in [("META-INF/container.xml", CONTAINER), ("EPUB/package.opf", opf),
-                           ("EPUB/nav.xhtml", nav), ("EPUB/chapter1.xhtml", chapter)]:
+        for name, data in [
+            ("META-INF/container.xml", CONTAINER),
+            ("EPUB/package.opf", opf),
+            ("EPUB/nav.xhtml", nav),
+            ("EPUB/chapter1.xhtml", chapter),
+        ]:
             z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
         if undeclared_image:
             z.writestr("EPUB/pixel.png", _png())
@@ -123,11 +133,24 @@ def _manifest(build: Path, rows: list[tuple[str, str, str, list[str]]]) -> None:
     arts = []
     for fmt, rel, media, claims in rows:
         data = (build / rel).read_bytes()
-        arts.append({"format": fmt, "path": rel, "media_type": media, "bytes": len(data),
-                     "sha256": hashlib.sha256(data).hexdigest(), "conforms_to": claims})
+        arts.append(
+            {
+                "format": fmt,
+                "path": rel,
+                "media_type": media,
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "conforms_to": claims,
+            }
+        )
     edition = {"id": "samples", "version": "1.0.0", "identifier": "urn:x"}
-    manifest = {"archivekit": "0.1.0", "edition": edition,
-                "sources_sha256": "0", "source_date_epoch": 1563148800, "artifacts": arts}
+    manifest = {
+        "archivekit": "0.1.0",
+        "edition": edition,
+        "sources_sha256": "0",
+        "source_date_epoch": 1563148800,
+        "artifacts": arts,
+    }
     (build / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
@@ -142,13 +165,16 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (build / "html" / "bad.html").write_text(BAD_HTML, encoding="utf-8")
     (build / "html" / "pixel.png").write_bytes(_png())
     make_pdf_without_xmp(build / "noxmp.pdf")
-    _manifest(build, [
-        ("epub", "good.epub", "application/epub+zip", ["EPUB 3.3"]),
-        ("epub", "undeclared.epub", "application/epub+zip", ["EPUB 3.3"]),
-        ("html", "html/good.html", "text/html", ["HTML", "WCAG 2.2 AA"]),
-        ("html", "html/bad.html", "text/html", ["HTML", "WCAG 2.2 AA"]),
-        ("pdf", "noxmp.pdf", "application/pdf", ["PDF/A-2a", "PDF/UA-1"]),
-    ])
+    _manifest(
+        build,
+        [
+            ("epub", "good.epub", "application/epub+zip", ["EPUB 3.3"]),
+            ("epub", "undeclared.epub", "application/epub+zip", ["EPUB 3.3"]),
+            ("html", "html/good.html", "text/html", ["HTML", "WCAG 2.2 AA"]),
+            ("html", "html/bad.html", "text/html", ["HTML", "WCAG 2.2 AA"]),
+            ("pdf", "noxmp.pdf", "application/pdf", ["PDF/A-2a", "PDF/UA-1"]),
+        ],
+    )
     return build
 
 
@@ -164,8 +190,11 @@ def _need(key: str) -> None:
 
 
 def _errors(result: BuildValidation, validator: str, artifact: str) -> list[str]:
-    return [f.code for f in result.findings
-            if f.validator == validator and f.artifact == artifact and f.severity == ERROR]
+    return [
+        f.code
+        for f in result.findings
+        if f.validator == validator and f.artifact == artifact and f.severity == ERROR
+    ]
 
 
 def test_epubcheck_flags_an_undeclared_manifest_item(validated: BuildValidation) -> None:
@@ -205,7 +234,10 @@ def test_axe_blocks_and_records_network_requests(validated: BuildValidation) -> 
     raw_path = validated.build_dir / "validation" / "axe-html__bad.html.json"
     raw = json.loads(raw_path.read_text(encoding="utf-8"))
     assert {(r["width"], r["scheme"]) for r in raw["results"]} == {
-        (320, "light"), (320, "dark"), (1280, "light"), (1280, "dark"),
+        (320, "light"),
+        (320, "dark"),
+        (1280, "light"),
+        (1280, "dark"),
     }
 
 
@@ -227,8 +259,9 @@ def test_report_names_every_validator_and_its_version(validated: BuildValidation
 
 
 @pytest.mark.slow
-def test_validating_twice_gives_identical_bytes(samples: Path, validated: BuildValidation,
-                                                tmp_path: Path) -> None:
+def test_validating_twice_gives_identical_bytes(
+    samples: Path, validated: BuildValidation, tmp_path: Path
+) -> None:
     for key in ("verapdf", "epubcheck", "ace", "vnu", "axe"):
         _need(key)
     first = tmp_path / "first"

@@ -59,8 +59,17 @@ def findings(report: dict[str, Any], artifact: str, version: str) -> list[Findin
             message = str(test.get("dct:description", ""))
             if detail and detail != message:
                 message = f"{message}: {detail}" if message else detail
-            out.append(Finding("Ace", version, str(test.get("dct:title", "?")), SEVERITY.get(impact, ERROR),
-                               artifact, loc, message))
+            out.append(
+                Finding(
+                    "Ace",
+                    version,
+                    str(test.get("dct:title", "?")),
+                    SEVERITY.get(impact, ERROR),
+                    artifact,
+                    loc,
+                    message,
+                )
+            )
     return out
 
 
@@ -77,8 +86,16 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
                 "XDG_STATE_HOME": f"{tmp}/state",
                 "XDG_CONFIG_HOME": f"{tmp}/config",
             }
-            cmd = [str(tool.paths["node"]), str(tool.paths["cli"].resolve()), "--force", "--silent",
-                   "--exiterror2", "--outdir", f"{tmp}/out", str((build_dir / t.artifact).resolve())]
+            cmd = [
+                str(tool.paths["node"]),
+                str(tool.paths["cli"].resolve()),
+                "--force",
+                "--silent",
+                "--exiterror2",
+                "--outdir",
+                f"{tmp}/out",
+                str((build_dir / t.artifact).resolve()),
+            ]
             try:
                 # --exiterror2: 0 pass, 2 violations, 1 Ace itself failed.
                 run_tool(cmd, env=env, cwd=Path(tmp), ok=(0, 2))
@@ -87,13 +104,25 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
                 except (OSError, json.JSONDecodeError) as exc:
                     raise ToolFailure(f"Ace wrote no JSON report: {exc}") from exc
             except ToolFailure as exc:
-                outcome.findings.append(Finding("Ace", outcome.version, "tool-failure", ERROR, t.artifact, "",
-                                                scrub(str(exc), roots)))
+                outcome.findings.append(
+                    Finding(
+                        "Ace", outcome.version, "tool-failure", ERROR, t.artifact, "", scrub(str(exc), roots)
+                    )
+                )
                 continue
         outcome.version = version_of(report, tool.version)
         norm = normalise(report, t.artifact)
         save_raw(out_dir, outcome, t.artifact, norm, roots)
         for f in findings(norm, t.artifact, outcome.version):
-            outcome.findings.append(Finding(f.validator, f.validator_version, f.code, f.severity,
-                                            f.artifact, f.location, scrub(f.message, roots)))
+            outcome.findings.append(
+                Finding(
+                    f.validator,
+                    f.validator_version,
+                    f.code,
+                    f.severity,
+                    f.artifact,
+                    f.location,
+                    scrub(f.message, roots),
+                )
+            )
     return outcome

@@ -51,8 +51,15 @@ def findings(report: dict[str, Any], artifact: str, version: str) -> list[Findin
         for (rule, target, help_), configs in seen.items()
     ]
     out += [
-        Finding("axe-core", version, "network-request", ERROR, artifact, f"[{', '.join(configs)}]",
-                f"the page requested {url} (blocked: pages must not touch the network)")
+        Finding(
+            "axe-core",
+            version,
+            "network-request",
+            ERROR,
+            artifact,
+            f"[{', '.join(configs)}]",
+            f"the page requested {url} (blocked: pages must not touch the network)",
+        )
         for url, configs in blocked.items()
     ]
     return out
@@ -64,9 +71,20 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     roots = roots_for(build_dir)
     with tempfile.TemporaryDirectory(prefix="archivekit-axe-") as tmp:
         out = Path(tmp) / "axe.json"
-        cmd = [sys.executable, "-m", RUNNER_MODULE, "--root", str(build_dir.resolve()),
-               "--axe", str(tool.paths["axe_js"]), "--chromium", str(tool.paths["chromium"]),
-               "--out", str(out), *[t.artifact for t in targets]]
+        cmd = [
+            sys.executable,
+            "-m",
+            RUNNER_MODULE,
+            "--root",
+            str(build_dir.resolve()),
+            "--axe",
+            str(tool.paths["axe_js"]),
+            "--chromium",
+            str(tool.paths["chromium"]),
+            "--out",
+            str(out),
+            *[t.artifact for t in targets],
+        ]
         try:
             run_tool(cmd, ok=(0,))
             try:
@@ -79,12 +97,23 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     outcome.version = str(report.get("axeVersion") or tool.version)
     for t in targets:
         raw = {
-            "axeVersion": outcome.version, "browser": report.get("browser"), "tags": report.get("tags"),
+            "axeVersion": outcome.version,
+            "browser": report.get("browser"),
+            "tags": report.get("tags"),
             "playwright": playwright_version(),
             "results": [r for r in report.get("results", []) if r.get("page") == t.artifact],
         }
         save_raw(out_dir, outcome, t.artifact, raw, roots)
         for f in findings(raw, t.artifact, outcome.version):
-            outcome.findings.append(Finding(f.validator, f.validator_version, f.code, f.severity,
-                                            f.artifact, f.location, scrub(f.message, roots)))
+            outcome.findings.append(
+                Finding(
+                    f.validator,
+                    f.validator_version,
+                    f.code,
+                    f.severity,
+                    f.artifact,
+                    f.location,
+                    scrub(f.message, roots),
+                )
+            )
     return outcome

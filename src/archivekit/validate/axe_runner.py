@@ -27,8 +27,13 @@ WIDTHS = [320, 1280]
 SCHEMES = ["light", "dark"]
 HEIGHT = 800
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 # Schemes a page may load without touching the network.
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
@@ -62,8 +67,13 @@ def _slim(violation: dict[str, Any]) -> dict[str, Any]:
 
 
 def check(
-    root: Path, pages: list[str], axe_js: str, chromium: str,
-    widths: list[int], schemes: list[str], tags: list[str],
+    root: Path,
+    pages: list[str],
+    axe_js: str,
+    chromium: str,
+    widths: list[int],
+    schemes: list[str],
+    tags: list[str],
 ) -> dict[str, Any]:
     """Return axe violations and blocked network requests for every page x width x scheme."""
     from playwright.sync_api import sync_playwright  # imported here: only this child process needs it
@@ -78,8 +88,10 @@ def check(
             for width in widths:
                 for scheme in schemes:
                     context = browser.new_context(
-                        viewport={"width": width, "height": HEIGHT}, color_scheme=scheme,  # type: ignore[arg-type]
-                        service_workers="block", reduced_motion="reduce",
+                        viewport={"width": width, "height": HEIGHT},
+                        color_scheme=scheme,  # type: ignore[arg-type]
+                        service_workers="block",
+                        reduced_motion="reduce",
                     )
                     blocked: list[str] = []
                     context.route("**/*", functools.partial(_guard, origin, blocked))
@@ -93,14 +105,18 @@ def check(
                             " resultTypes: ['violations', 'incomplete']})",
                             tags,
                         )
-                        results.append({
-                            "page": rel, "width": width, "scheme": scheme,
-                            "axeVersion": res["testEngine"]["version"],
-                            "violations": [_slim(v) for v in res["violations"]],
-                            # "incomplete" needs a human: kept for the record, never a verdict.
-                            "incomplete": sorted({v["id"] for v in res["incomplete"]}),
-                            "blocked_requests": sorted(set(blocked)),
-                        })
+                        results.append(
+                            {
+                                "page": rel,
+                                "width": width,
+                                "scheme": scheme,
+                                "axeVersion": res["testEngine"]["version"],
+                                "violations": [_slim(v) for v in res["violations"]],
+                                # "incomplete" needs a human: kept for the record, never a verdict.
+                                "incomplete": sorted({v["id"] for v in res["incomplete"]}),
+                                "blocked_requests": sorted(set(blocked)),
+                            }
+                        )
                         page.close()
                     context.close()
             browser.close()
@@ -126,8 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     try:
         report = check(
-            a.root.resolve(), a.pages, a.axe.read_text(encoding="utf-8"), a.chromium,
-            [int(w) for w in a.widths.split(",")], a.schemes.split(","), a.tags.split(","),
+            a.root.resolve(),
+            a.pages,
+            a.axe.read_text(encoding="utf-8"),
+            a.chromium,
+            [int(w) for w in a.widths.split(",")],
+            a.schemes.split(","),
+            a.tags.split(","),
         )
     except Exception as exc:  # any failure means "could not judge", reported by the parent as tool-failure
         print(f"axe_runner: {type(exc).__name__}: {exc}", file=sys.stderr)

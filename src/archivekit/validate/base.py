@@ -97,8 +97,15 @@ def run_tool(
     full_env = {**os.environ, **(env or {})}
     try:
         proc = subprocess.run(
-            args, capture_output=True, text=True, encoding="utf-8", errors="replace",
-            env=full_env, cwd=cwd, timeout=TIMEOUT_S, check=False,
+            args,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=full_env,
+            cwd=cwd,
+            timeout=TIMEOUT_S,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ToolFailure(f"{Path(args[0]).name}: {exc}") from exc

@@ -55,8 +55,11 @@ def findings(report: dict[str, Any], artifact: str, version: str) -> list[Findin
                     loc += f":{first['column']}"
             if len(locs) > 1:
                 loc += f" (+{len(locs) - 1} more)"
-        out.append(Finding("EPUBCheck", version, str(msg.get("ID", "?")), sev, artifact, loc,
-                           str(msg.get("message", ""))))
+        out.append(
+            Finding(
+                "EPUBCheck", version, str(msg.get("ID", "?")), sev, artifact, loc, str(msg.get("message", ""))
+            )
+        )
     return out
 
 
@@ -68,8 +71,17 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             roots = roots_for(build_dir, tmp)
             raw = Path(tmp) / "report.json"
             # C1-only JIT and English messages: start-up dominates on a small book; codes stay stable.
-            cmd = [str(tool.paths["java"]), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                   "-Duser.language=en", "-jar", str(tool.paths["jar"]), t.artifact, "--json", str(raw)]
+            cmd = [
+                str(tool.paths["java"]),
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Duser.language=en",
+                "-jar",
+                str(tool.paths["jar"]),
+                t.artifact,
+                "--json",
+                str(raw),
+            ]
             try:
                 run_tool(cmd, cwd=build_dir, ok=(0, 1))
                 try:
@@ -77,13 +89,31 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
                 except (OSError, json.JSONDecodeError) as exc:
                     raise ToolFailure(f"EPUBCheck wrote no JSON report: {exc}") from exc
             except ToolFailure as exc:
-                outcome.findings.append(Finding("EPUBCheck", outcome.version, "tool-failure", ERROR,
-                                                t.artifact, "", scrub(str(exc), roots)))
+                outcome.findings.append(
+                    Finding(
+                        "EPUBCheck",
+                        outcome.version,
+                        "tool-failure",
+                        ERROR,
+                        t.artifact,
+                        "",
+                        scrub(str(exc), roots),
+                    )
+                )
                 continue
         outcome.version = str(report.get("checker", {}).get("checkerVersion") or tool.version)
         norm = normalise(report, t.artifact)
         save_raw(out_dir, outcome, t.artifact, norm, roots)
         for f in findings(norm, t.artifact, outcome.version):
-            outcome.findings.append(Finding(f.validator, f.validator_version, f.code, f.severity,
-                                            f.artifact, f.location, scrub(f.message, roots)))
+            outcome.findings.append(
+                Finding(
+                    f.validator,
+                    f.validator_version,
+                    f.code,
+                    f.severity,
+                    f.artifact,
+                    f.location,
+                    scrub(f.message, roots),
+                )
+            )
     return outcome

@@ -21,7 +21,11 @@ RUNNERS: dict[str, Runner] = {
     "axe": axe.run,
 }
 NAMES = {
-    "verapdf": "veraPDF", "epubcheck": "EPUBCheck", "ace": "Ace", "vnu": "Nu HTML Checker", "axe": "axe-core",
+    "verapdf": "veraPDF",
+    "epubcheck": "EPUBCheck",
+    "ace": "Ace",
+    "vnu": "Nu HTML Checker",
+    "axe": "axe-core",
 }
 SKIP_FORMATS = {"validation-report"}  # our own output is not judged by the tools it reports on
 

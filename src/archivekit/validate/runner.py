@@ -63,11 +63,29 @@ def _integrity_findings(build_dir: Path, manifest: dict[str, Any]) -> list[Findi
         rel = str(entry.get("path", ""))
         path = build_dir / rel
         if not path.is_file():
-            out.append(Finding("archivekit", __version__, "artifact-missing", ERROR, rel, "",
-                               "listed in manifest.json but not in the build folder"))
+            out.append(
+                Finding(
+                    "archivekit",
+                    __version__,
+                    "artifact-missing",
+                    ERROR,
+                    rel,
+                    "",
+                    "listed in manifest.json but not in the build folder",
+                )
+            )
         elif entry.get("sha256") and sha256_file(path) != entry["sha256"]:
-            out.append(Finding("archivekit", __version__, "artifact-changed", ERROR, rel, "",
-                               "file bytes differ from the sha256 in manifest.json"))
+            out.append(
+                Finding(
+                    "archivekit",
+                    __version__,
+                    "artifact-changed",
+                    ERROR,
+                    rel,
+                    "",
+                    "file bytes differ from the sha256 in manifest.json",
+                )
+            )
     return out
 
 
@@ -116,23 +134,29 @@ def report_data(result: BuildValidation, manifest: dict[str, Any]) -> dict[str, 
         for t in o.targets:
             raw = o.raw_reports.get(t.artifact)
             raw_path = result.build_dir / raw if raw else None
-            rows.append({
-                "artifact": t.artifact,
-                "checks": list(t.checks),
-                "status": "not run" if o.not_run else ("fail" if o.errors_for(t.artifact) else "pass"),
-                "errors": o.errors_for(t.artifact),
-                "warnings": sum(1 for f in o.findings if f.artifact == t.artifact and f.severity == WARNING),
-                "raw_report": raw,
-                # The manifest hashes report.json, report.json hashes each raw report: one chain of evidence.
-                "raw_report_sha256": sha256_file(raw_path) if raw_path and raw_path.is_file() else None,
-            })
-        validators.append({
-            "validator": o.validator,
-            "version": o.version,
-            "status": "not run" if o.not_run else "ran",
-            "reason": o.not_run or None,
-            "artifacts": rows,
-        })
+            rows.append(
+                {
+                    "artifact": t.artifact,
+                    "checks": list(t.checks),
+                    "status": "not run" if o.not_run else ("fail" if o.errors_for(t.artifact) else "pass"),
+                    "errors": o.errors_for(t.artifact),
+                    "warnings": sum(
+                        1 for f in o.findings if f.artifact == t.artifact and f.severity == WARNING
+                    ),
+                    "raw_report": raw,
+                    # Manifest hashes report.json, report.json hashes each raw report: one evidence chain.
+                    "raw_report_sha256": sha256_file(raw_path) if raw_path and raw_path.is_file() else None,
+                }
+            )
+        validators.append(
+            {
+                "validator": o.validator,
+                "version": o.version,
+                "status": "not run" if o.not_run else "ran",
+                "reason": o.not_run or None,
+                "artifacts": rows,
+            }
+        )
     return {
         "archivekit": __version__,
         "edition": manifest.get("edition", {}),
@@ -165,8 +189,9 @@ def table(result: BuildValidation) -> str:
             if t.artifact not in artifacts:
                 artifacts.append(t.artifact)
             n = o.errors_for(t.artifact)
-            cells[(t.artifact, o.validator)] = "not run" if o.not_run else (f"{n} error{'s' * (n != 1)}"
-                                                                            if n else "pass")
+            cells[(t.artifact, o.validator)] = (
+                "not run" if o.not_run else (f"{n} error{'s' * (n != 1)}" if n else "pass")
+            )
     for f in result.findings:
         if f.validator == "archivekit":
             if f.artifact not in artifacts:

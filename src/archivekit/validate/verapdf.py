@@ -67,9 +67,18 @@ def _claims_applied(job: dict[str, Any]) -> set[str]:
 
 
 def _run(tool: Tool, build_dir: Path, targets: list[Target], args: list[str]) -> dict[str, Any]:
-    cmd = [str(tool.paths["java"]), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-           "-cp", f"{tool.paths['lib'].parent}/*", MAIN, *args, "--format", "json",
-           *[t.artifact for t in targets]]
+    cmd = [
+        str(tool.paths["java"]),
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        f"{tool.paths['lib'].parent}/*",
+        MAIN,
+        *args,
+        "--format",
+        "json",
+        *[t.artifact for t in targets],
+    ]
     proc = run_tool(cmd, cwd=build_dir, ok=OK_CODES)
     try:
         return json.loads(proc.stdout)
@@ -114,14 +123,32 @@ def findings_from_job(job: dict[str, Any], artifact: str, version: str) -> list[
     if not results:
         exc = job.get("taskException")
         msg = exc.get("exceptionMessage") if isinstance(exc, dict) else None
-        out.append(Finding("veraPDF", version, "not-validated", ERROR, artifact, "",
-                           msg or "veraPDF could not validate this file (unreadable or encrypted PDF?)"))
+        out.append(
+            Finding(
+                "veraPDF",
+                version,
+                "not-validated",
+                ERROR,
+                artifact,
+                "",
+                msg or "veraPDF could not validate this file (unreadable or encrypted PDF?)",
+            )
+        )
         return out
     for res in results:
         claim = profile_claim(res.get("profileName", "?"))
         if res.get("jobEndStatus", "normal") != "normal":
-            out.append(Finding("veraPDF", version, f"{claim} job-{res.get('jobEndStatus')}", ERROR, artifact,
-                               "", res.get("statement", "validation did not finish")))
+            out.append(
+                Finding(
+                    "veraPDF",
+                    version,
+                    f"{claim} job-{res.get('jobEndStatus')}",
+                    ERROR,
+                    artifact,
+                    "",
+                    res.get("statement", "validation did not finish"),
+                )
+            )
         for rule in (res.get("details") or {}).get("ruleSummaries", []):
             if str(rule.get("status", rule.get("ruleStatus", ""))).lower() != "failed":
                 continue
@@ -177,13 +204,30 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
         for job in norm:
             # Only the claims the manifest makes are judged: a profile veraPDF picked by default for a file
             # whose XMP claims nothing (or claims something else) stays in the raw report only.
-            judged = {**job, "validationResult": [
-                r for r in job.get("validationResult") or []
-                if flavour(profile_claim(r.get("profileName", ""))) in wanted[t.artifact]
-            ]} if job.get("validationResult") else job
+            judged = (
+                {
+                    **job,
+                    "validationResult": [
+                        r
+                        for r in job.get("validationResult") or []
+                        if flavour(profile_claim(r.get("profileName", ""))) in wanted[t.artifact]
+                    ],
+                }
+                if job.get("validationResult")
+                else job
+            )
             if job.get("validationResult") and not judged["validationResult"]:
                 continue
             for f in findings_from_job(judged, t.artifact, outcome.version):
-                outcome.findings.append(Finding(f.validator, f.validator_version, f.code, f.severity,
-                                                f.artifact, f.location, scrub(f.message, roots)))
+                outcome.findings.append(
+                    Finding(
+                        f.validator,
+                        f.validator_version,
+                        f.code,
+                        f.severity,
+                        f.artifact,
+                        f.location,
+                        scrub(f.message, roots),
+                    )
+                )
     return outcome

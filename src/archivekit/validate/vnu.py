@@ -63,8 +63,15 @@ def location_of(msg: dict[str, Any]) -> str:
 def findings(messages: list[dict[str, Any]], artifact: str, version: str) -> list[Finding]:
     """One finding per vnu message for one artifact."""
     return [
-        Finding("Nu HTML Checker", version, code_of(str(m.get("message", ""))), severity_of(m), artifact,
-                location_of(m), str(m.get("message", "")))
+        Finding(
+            "Nu HTML Checker",
+            version,
+            code_of(str(m.get("message", ""))),
+            severity_of(m),
+            artifact,
+            location_of(m),
+            str(m.get("message", "")),
+        )
         for m in messages
     ]
 
@@ -74,8 +81,18 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     outcome = Outcome(KEY, "Nu HTML Checker", tool.version, targets)
     roots = roots_for(build_dir)
     # vnu's schema evaluation recurses deeply: it asks for at least 512k of thread stack (-Xss).
-    cmd = [str(tool.paths["java"]), "-Xss2m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
-           str(tool.paths["jar"]), "--format", "json", "--stdout", *[t.artifact for t in targets]]
+    cmd = [
+        str(tool.paths["java"]),
+        "-Xss2m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-jar",
+        str(tool.paths["jar"]),
+        "--format",
+        "json",
+        "--stdout",
+        *[t.artifact for t in targets],
+    ]
     try:
         proc = run_tool(cmd, cwd=build_dir, ok=(0, 1))
         try:
@@ -99,6 +116,15 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
         raw = {"version": outcome.version, "messages": per[t.artifact]}
         save_raw(out_dir, outcome, t.artifact, raw, roots)
         for f in findings(per[t.artifact], t.artifact, outcome.version):
-            outcome.findings.append(Finding(f.validator, f.validator_version, f.code, f.severity,
-                                            f.artifact, f.location, scrub(f.message, roots)))
+            outcome.findings.append(
+                Finding(
+                    f.validator,
+                    f.validator_version,
+                    f.code,
+                    f.severity,
+                    f.artifact,
+                    f.location,
+                    scrub(f.message, roots),
+                )
+            )
     return outcome
