@@ -24,6 +24,12 @@ def load_bibliography(path: Path) -> tuple[dict[str, Any], ...]:
             line=exc.lineno,
             hint="fix the JSON syntax near that line (a CSL-JSON file is a list of records)",
         ) from None
+    except RecursionError:
+        raise SourceError(
+            "CSL-JSON nested too deeply to read",
+            file=path,
+            hint="a CSL-JSON record is a few levels deep: remove the extra brackets",
+        ) from None
     if not isinstance(data, list):
         raise SourceError(
             "CSL-JSON must be a list of records", file=path, line=1, hint="wrap the record in [ ]"

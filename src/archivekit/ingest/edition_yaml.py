@@ -133,7 +133,12 @@ def load_edition_yaml(edition_dir: Path) -> Edition:
             hint="check the indentation and quoting near that line",
         ) from None
     if not isinstance(data, dict):
-        raise SourceError("edition metadata must be a mapping of fields", file=path, line=1)
+        raise SourceError(
+            "edition metadata must be a mapping of fields",
+            file=path,
+            line=1,
+            hint="write one `field: value` per line (see sources/*/edition.yaml for an example)",
+        )
 
     validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))

@@ -31,6 +31,12 @@ def resolve_inside(edition_dir: Path, name: str, *, what: str, referenced_from: 
             file=candidate,
             hint="replace the link with the file itself",
         )
+    if candidate.exists() and not candidate.is_file():
+        raise SourceError(
+            f"{what} {name!r} is not a regular file",
+            file=candidate,
+            hint="put the text itself in a plain file in the edition folder",
+        )
     if not candidate.is_file():
         raise SourceError(
             f"{what} {name!r} does not exist",

@@ -361,7 +361,7 @@ def _first_text(node: Any) -> str | None:
     if isinstance(node, dict):
         if node.get("t") == "Str":
             return node["c"]
-        if node.get("t") in ("RawInline", "RawBlock"):
+        if node.get("t") in ("RawInline", "RawBlock", "CodeBlock", "Code"):
             return node["c"][1].strip().split("\n")[0]
         if node.get("t") in ("Link", "Image"):
             return node["c"][2][0]
