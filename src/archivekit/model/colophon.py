@@ -7,12 +7,32 @@ These blocks are the edition's words, never the letter's: every one is marked ed
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-from archivekit.model.document import Block, Heading, Paragraph, Text
+from archivekit.model.document import Block, Heading, Inline, Paragraph, Span, Text
 from archivekit.model.metadata import Edition
 
 CITATION_STYLE = "chicago-author-date"
+
+
+# Han characters and CJK punctuation: runs of them inside the English colophon are Chinese.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+_CJK_RUN = re.compile(f"[{_CJK}]+(?:[ ,:()!;.]*[{_CJK}]+)*")
+
+
+def _language_runs(text: str) -> tuple[Inline, ...]:
+    """English text with its Chinese runs in zh-Hans spans, so screen readers switch voice."""
+    out: list[Inline] = []
+    position = 0
+    for match in _CJK_RUN.finditer(text):
+        if match.start() > position:
+            out.append(Text(text[position : match.start()]))
+        out.append(Span((Text(match.group()),), lang="zh-Hans"))
+        position = match.end()
+    if position < len(text):
+        out.append(Text(text[position:]))
+    return tuple(out)
 
 
 def title_block(edition: Edition) -> Heading:
@@ -64,5 +84,5 @@ def colophon_blocks(
         ("cite", f"How to cite this edition: {cite}"),
     ]
     heading = Heading("colophon", 2, (Text("Colophon"),), editorial=True, lang="en")
-    paragraphs = tuple(Paragraph(f"colophon-{key}", (Text(text),), lang="en") for key, text in lines)
+    paragraphs = tuple(Paragraph(f"colophon-{key}", _language_runs(text), lang="en") for key, text in lines)
     return (heading, *paragraphs)
