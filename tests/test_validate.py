@@ -220,7 +220,11 @@ def test_registry_routes_by_media_type_and_claims() -> None:
         return [k for k, _ in registry.validators_for(entry)]
 
     assert keys({"media_type": "application/pdf", "conforms_to": ["PDF/A-2a", "PDF/UA-1"]}) == ["verapdf"]
-    assert keys({"media_type": "application/pdf", "conforms_to": ["PDF/X-4"]}) == []
+    assert keys({"media_type": "application/pdf", "conforms_to": ["PDF/X-4"]}) == ["preflight"]
+    assert keys({"media_type": "application/pdf", "conforms_to": ["PDF/A-2u", "PDF/X-4"]}) == [
+        "verapdf",
+        "preflight",
+    ]
     assert keys({"media_type": "application/epub+zip", "conforms_to": ["EPUB 3.3"]}) == ["epubcheck", "ace"]
     assert keys({"media_type": "text/html", "path": "index.html"}) == ["vnu", "axe"]
     assert keys({"media_type": "text/plain", "path": "letter.txt"}) == []

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archivekit.validate import ace, axe, epubcheck, verapdf, vnu
+from archivekit.validate import ace, axe, epubcheck, preflight, verapdf, vnu
 from archivekit.validate.base import Outcome, Target
 from archivekit.validate.tools import Tool
 
@@ -19,6 +19,7 @@ RUNNERS: dict[str, Runner] = {
     "ace": ace.run,
     "vnu": vnu.run,
     "axe": axe.run,
+    "preflight": preflight.run,
 }
 NAMES = {
     "verapdf": "veraPDF",
@@ -26,6 +27,7 @@ NAMES = {
     "ace": "Ace",
     "vnu": "Nu HTML Checker",
     "axe": "axe-core",
+    "preflight": preflight.NAME,
 }
 SKIP_FORMATS = {"validation-report"}  # our own output is not judged by the tools it reports on
 
@@ -40,7 +42,10 @@ def validators_for(entry: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     if media == "application/pdf":
         # PDF/X-4 and other print claims are not veraPDF's: the print preflight judges them.
         pdf_claims = tuple(c for c in claims if verapdf.flavour(c))
-        return [("verapdf", pdf_claims)] if pdf_claims else []
+        print_claims = preflight.applies(entry)
+        return [("verapdf", pdf_claims)] * bool(pdf_claims) + [("preflight", print_claims)] * bool(
+            print_claims
+        )
     if media == "application/epub+zip":
         return [("epubcheck", claims), ("ace", claims)]
     if media in ("text/html", "application/xhtml+xml") or path.endswith((".html", ".htm")):

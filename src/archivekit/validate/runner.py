@@ -105,7 +105,9 @@ def validate_build(build_dir: Path) -> BuildValidation:
     with ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="validator") as pool:
         futures = {}
         # Slowest first, so the long JVM/browser runs overlap instead of queueing last.
-        for key in sorted(jobs, key=lambda k: ("ace", "axe", "epubcheck", "verapdf", "vnu").index(k)):
+        for key in sorted(
+            jobs, key=lambda k: ("ace", "axe", "epubcheck", "verapdf", "vnu", "preflight").index(k)
+        ):
             tool = installed[key]
             if not tool.available:
                 outcomes[key] = Outcome(key, NAMES[key], "", jobs[key], not_run=tool.missing)
