@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -397,3 +399,25 @@ def test_typeset_takes_another_page_size_and_bleed_for_print(pdf_build: PdfBuild
         assert box[2] == pytest.approx(a4[0] + 6 * mm) and box[3] == pytest.approx(a4[1] + 6 * mm)
         assert b" k" in pdf.pages[0].Contents.read_bytes()  # CMYK fill for the print edition
     assert len(ts.page_starts) == ts.page_count
+
+
+def test_font_conversion_is_identical_across_processes(tmp_path: Path) -> None:
+    # Fresh caches, other hash seeds, other moments: a converted font (and so the PDF) never differs.
+    code = (
+        "import sys; from pathlib import Path; from archivekit.writers.pdf import fonts; "
+        "chars = frozenset(map(ord, '宗教自由')); "
+        "p = fonts.prepared_path(fonts.source('zh-serif'), chars, Path(sys.argv[1])); "
+        "sys.stdout.write(p.read_bytes().hex())"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / seed)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]

@@ -18,7 +18,7 @@ from pathlib import Path
 from archivekit.errors import ToolMissing
 
 # Bump when the conversion below changes, so cached fonts made by older code are not reused.
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"
 NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
 NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
 # cu2qu tolerance in font units (of 1000): 1 unit is well below what print or screen can show.
@@ -113,7 +113,8 @@ def _convert(path: Path, family: str, chars: frozenset[int], target: Path) -> No
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
 
-    font = TTFont(str(path), fontNumber=_face_index(path, family), lazy=False)
+    # recalcTimestamp=False: the converted file must not carry the time of conversion.
+    font = TTFont(str(path), fontNumber=_face_index(path, family), lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = []  # ReportLab does not shape: keep only the mapped glyphs
     options.name_IDs = ["*"]
