@@ -160,7 +160,7 @@ def build(request: BuildRequest) -> Path:
             log.debug("%s took %.2f s", name, time.perf_counter() - t0)
         log.info("[%d/%d] writing manifest", steps, steps)
         write_manifest(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
-        _after_manifest(stage)
+        write_edition_index(stage)
     log.info("built %s in %.2f s", target, time.perf_counter() - started)
     return target
 
@@ -180,8 +180,8 @@ def _copy_sources(files: tuple[str, ...], edition_dir: Path, stage: Path) -> lis
     return out
 
 
-def _after_manifest(stage: Path) -> None:
-    """Hooks that read the finished manifest (the HTML index of the edition's formats)."""
+def write_edition_index(stage: Path) -> None:
+    """(Re)write index.html from the manifest and validation report, and list it in the manifest."""
     try:
         from archivekit.writers.html.index import write_index
     except ImportError:

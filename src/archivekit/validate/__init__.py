@@ -39,9 +39,20 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
         "manifest. Exit 1 on any error-level finding.",
     )
     add_arguments(p)
-    p.set_defaults(
-        run=lambda args: run_validate(args.build_dirs, require_all=args.require_all, quiet=args.quiet)
-    )
+    p.set_defaults(run=_validate_command)
+
+
+def _validate_command(args: argparse.Namespace) -> int:
+    """Validate, then refresh each edition's index.html so it shows the verdicts."""
+    from archivekit.pipeline import write_edition_index
+
+    build_dirs = args.build_dirs or _discover()
+    try:
+        return run_validate(build_dirs, require_all=args.require_all, quiet=args.quiet)
+    finally:
+        for build_dir in build_dirs:
+            if (Path(build_dir) / "validation" / "report.json").is_file():
+                write_edition_index(Path(build_dir))
 
 
 def _discover() -> list[Path]:
