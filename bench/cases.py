@@ -86,11 +86,14 @@ def edition_id(edition_dir: Path) -> str:
     return load_edition_yaml(edition_dir).id
 
 
-def build_argv(edition: Path | list[Path], out: Path, formats: list[str] | None, *extra: str) -> Argv:
+def build_argv(
+    edition: Path | list[Path], out: Path, formats: list[str] | None, *extra: str, quiet: bool = True
+) -> Argv:
     """`archivekit build` of these editions into out, with the formats selected (None: all)."""
     editions = edition if isinstance(edition, list) else [edition]
     selected = [arg for name in formats or [] for arg in ("--format", name)]
-    return [*ARCHIVEKIT, "-q", "build", *map(str, editions), "--out", str(out), *selected, *extra]
+    loud = ["-q"] if quiet else []
+    return [*ARCHIVEKIT, *loud, "build", *map(str, editions), "--out", str(out), *selected, *extra]
 
 
 def package_argv(build_dir: Path, out: Path) -> Argv:

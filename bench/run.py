@@ -107,7 +107,8 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
     cases.append(
         Case(
             "no-op rebuild",
-            lambda i: [build_argv(EDITION, noop_out, formats)],
+            # Not quiet: the "up to date" line is how we know the build really did nothing.
+            lambda i: [build_argv(EDITION, noop_out, formats, quiet=False)],
             lambda i: env_with(warm_cache),
             expect_stderr="up to date",
         )
@@ -266,8 +267,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar="REV",
         help="bench archivekit as committed at REV (e.g. HEAD), not the working tree",
     )
+    p.add_argument("--from-results", type=Path, metavar="JSON", help="only re-render this results.json")
     argv = sys.argv[1:] if argv is None else argv
     args = p.parse_args(argv)
+    if args.from_results:
+        results = json.loads(args.from_results.read_text(encoding="utf-8"))
+        results["ratios"] = report.ratios(results)
+        results["goals"] = report.goals(results)
+        return publish(results, args)
     if args.commit and not SNAPSHOT:
         return snapshot_run(args.commit, argv)
     if args.quick:
@@ -315,9 +322,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
 
+    return publish(results, args)
+
+
+def publish(results: dict, args: argparse.Namespace) -> int:
+    """Print the table; unless --no-write, write results.json, the chart and the README table."""
+    if not args.no_write:  # the figures first: a bug in rendering them must not lose them
+        args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(report.table(results))
     if not args.no_write:
-        args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         report.write_chart(results, args.results.with_name("ratios.svg"))
         report.update_readme(results, args.results.with_name("README.md"))
         print(f"bench: wrote {args.results} and {args.results.with_name('ratios.svg')}", file=sys.stderr)
