@@ -72,6 +72,9 @@ def test_chart_is_wellformed_svg_with_one_bar_per_ratio() -> None:
         "ratios": {"a / b": {"value": 0.5}, "c / d": {"value": 2.25}},
     }
     svg = ET.fromstring(report.chart_svg(results))
-    bars = svg.findall("{http://www.w3.org/2000/svg}rect")
+    bars = [r for r in svg.findall("{http://www.w3.org/2000/svg}rect") if r.get("fill") != "#fff"]
     assert len(bars) == 2
-    assert float(bars[1].get("width")) > float(bars[0].get("width"))
+    faster, slower = ((float(b.get("x")), float(b.get("width"))) for b in bars)
+    # Both bars grow out of the 1.0 line: the faster one to the left, the slower one to the right.
+    assert faster[0] + faster[1] == pytest.approx(slower[0], abs=0.2)
+    assert [b.get("fill") for b in bars] == ["#2a7d2a", "#c0562b"]
