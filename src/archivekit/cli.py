@@ -73,6 +73,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pdfa_profiles(value: str) -> str:
+    """Check --pdfa against the PDF writer's profile registry (imported only when the flag is used)."""
+    from archivekit.writers.pdf import profiles
+
+    return ",".join(p.name for p in profiles.selected(value))
+
+
 def _add_build(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "build",
@@ -93,9 +100,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--pdfa",
-        default="2a",
-        choices=["2a", "2u", "3a"],
-        help="archival PDF profile: 2a (default), 2u, or 3a (sources embedded as associated files)",
+        type=_pdfa_profiles,
+        metavar="PROFILE[,PROFILE]",
+        help="archival PDF profile(s): 2a (default, <id>.pdf), 2u (<id>.pdfa2u.pdf), "
+        "3a (<id>.pdfa3.pdf: sources, edition.yaml and CSL-JSON embedded as associated files)",
     )
     p.add_argument(
         "--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="editions built at once"

@@ -1,4 +1,4 @@
-"""The one document model every writer reads: parts, blocks, inlines, notes, languages, citations, metadata."""
+"""The one document model every writer reads: parts, blocks, inlines, notes, languages, citations."""
 
 from archivekit.model.document import (
     Block,
