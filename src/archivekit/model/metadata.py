@@ -47,6 +47,16 @@ class PartSpec:
     title: LangText | None = None  # editorial heading, when the source has none
 
 
+# Page and trim sizes in millimetres, portrait, spelled as edition.schema.json spells them: the one
+# table the archival PDF and the print edition both read.
+PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
+    "A5": (148.0, 210.0),
+    "A4": (210.0, 297.0),
+    "Letter": (215.9, 279.4),
+    "6x9in": (152.4, 228.6),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Layout settings the PDF and print writers read."""

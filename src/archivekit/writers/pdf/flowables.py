@@ -249,10 +249,13 @@ class TextBlock(Flowable):
 
 
 def _stack_height(blocks: Sequence[TextBlock], width: float) -> float:
+    """Height of blocks stacked: the last block's space after belongs to the Columns, not the stack
+    (counting it made a split part taller than the room it was split for)."""
     total = 0.0
+    last = len(blocks) - 1
     for index, block in enumerate(blocks):
         _, h = block.wrap(width, 1e9)
-        total += h + (block.getSpaceBefore() if index else 0) + block.getSpaceAfter()
+        total += h + (block.getSpaceBefore() if index else 0) + (block.getSpaceAfter() if index < last else 0)
     return total
 
 
@@ -278,17 +281,25 @@ def _stack_split(blocks: Sequence[TextBlock], width: float, avail: float) -> tup
 class Columns(Flowable):
     """Two stacks of blocks side by side (the Chinese and English statements, row by row)."""
 
-    def __init__(self, left: list[TextBlock], right: list[TextBlock], share: float, gutter: float) -> None:
+    def __init__(
+        self,
+        left: list[TextBlock],
+        right: list[TextBlock],
+        share: float,
+        gutter: float,
+        em: float | None = None,
+    ) -> None:
         super().__init__()
         self.left = left
         self.right = right
         self.share = share
         self.gutter = gutter
+        # Kept from the first row so both halves of a split row keep the same column widths.
+        self.em = em or (left[0].spec.style.size if left else 10)
         self.spaceAfter = 8
 
     def _widths(self, width: float) -> tuple[float, float]:
-        zh_size = self.left[0].spec.style.size if self.left else 10
-        left = int((width - self.gutter) * self.share / zh_size) * zh_size  # whole ems: a clean grid
+        left = int((width - self.gutter) * self.share / self.em) * self.em  # whole ems: a clean grid
         return left, width - self.gutter - left
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
@@ -303,7 +314,10 @@ class Columns(Flowable):
         rfit, rrest = _stack_split(self.right, rw, availHeight)
         if (self.left and not lfit) or (self.right and not rfit):
             return []  # a row starts with both languages or moves whole to the next page
-        return [Columns(lfit, rfit, self.share, self.gutter), Columns(lrest, rrest, self.share, self.gutter)]
+        return [
+            Columns(lfit, rfit, self.share, self.gutter, self.em),
+            Columns(lrest, rrest, self.share, self.gutter, self.em),
+        ]
 
     def draw(self) -> None:
         lw, rw = self._widths(self.width)

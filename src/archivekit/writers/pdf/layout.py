@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportlab.lib import pagesizes
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -20,6 +19,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from archivekit.errors import UsageError
 from archivekit.model import Document
+from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
 from archivekit.writers.base import BuildContext
 from archivekit.writers.pdf import fonts, styles
@@ -70,15 +70,15 @@ class Typeset:
 
 
 def page_size_for(name: str) -> tuple[float, float]:
-    """A named page size (A5, A4, B5, letter ...) in points, portrait."""
-    size = getattr(pagesizes, name.upper(), None) or getattr(pagesizes, name.lower(), None)
-    if not isinstance(size, tuple):
+    """A page size named in the edition settings (A5, A4, Letter, 6x9in), in points, portrait."""
+    if name not in PAGE_SIZES_MM:
         raise UsageError(
             f"unknown page size {name!r} in edition.yaml settings.page_size",
             file="edition.yaml",
-            hint="use an ISO or US size name such as A5, A4, B5 or letter",
+            hint=f"use one of {', '.join(PAGE_SIZES_MM)}",
         )
-    return pagesizes.portrait(size)
+    width, height = PAGE_SIZES_MM[name]
+    return width * mm, height * mm
 
 
 def register_fonts(chars: frozenset[int], ctx: BuildContext) -> dict[str, str]:

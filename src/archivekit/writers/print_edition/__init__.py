@@ -49,7 +49,7 @@ class PrintWriter:
             raise BuildError(
                 f"the text cannot be set at print trim {g.trim_name}: {str(exc).splitlines()[0]}",
                 file="edition.yaml",
-                hint="choose another settings.print_trim (A5, A4 and Letter are known to work)",
+                hint="choose another settings.print_trim",
             ) from exc
         pages = assemble.plan(ts.page_starts, ts.page_count)
         labels = [p.label for p in pages]

@@ -12,16 +12,11 @@ from dataclasses import dataclass
 from pikepdf import Array, Page
 
 from archivekit.errors import UsageError
+from archivekit.model.metadata import PAGE_SIZES_MM
 
 MM = 72 / 25.4  # points per millimetre
 
-# Trim sizes in millimetres, portrait, keyed as edition.schema.json spells them.
-TRIMS_MM: dict[str, tuple[float, float]] = {
-    "A5": (148.0, 210.0),
-    "A4": (210.0, 297.0),
-    "Letter": (215.9, 279.4),
-    "6x9in": (152.4, 228.6),
-}
+TRIMS_MM = PAGE_SIZES_MM  # trim sizes: the same table as the archival PDF's page sizes
 MIN_BLEED_MM = 3.0  # what commercial prepress asks for; the preflight enforces it
 MARK_GAP_MM = 1.0  # crop marks start this far beyond the bleed edge
 MARK_LENGTH_MM = 5.0
