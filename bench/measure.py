@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import time
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,22 @@ class RunFailed(RuntimeError):
     """A measured command exited non-zero: its figures would be meaningless."""
 
 
+# Runs in a small Python of its own (-S: no site, a few MiB) that spawns the measured command and
+# reports wall time, peak RSS and exit status. Why not spawn it from the bench itself: Linux keeps
+# the high-water RSS of the address space a process had before exec (with vfork, the parent's),
+# so a command started from a big bench process would report the bench's memory as its own.
+_LAUNCHER = """\
+import os, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+with open(report, "w") as f:
+    f.write(f"{seconds!r} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run_child(
     argv: Sequence[str | os.PathLike[str]],
     *,
@@ -33,52 +50,25 @@ def run_child(
     cwd: Path | None = None,
     check: bool = True,
 ) -> Run:
-    """Run one command; time it from spawn to exit and read its peak RSS from wait4's rusage."""
-    # wait4 gives this child's own rusage (and of the descendants it waited for), so the peak memory
-    # is the build's, not the bench's or an earlier run's as RUSAGE_CHILDREN would mix in.
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [str(a) for a in argv],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    out, err = _drain(proc)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    run = Run(seconds, usage.ru_maxrss / 1024, proc.returncode, out, err)
+    """Run one command; its wall time from spawn to exit and its peak RSS (with reaped children)."""
+    with tempfile.TemporaryDirectory(prefix="archivekit-bench-run-") as tmp:
+        report = Path(tmp) / "run"
+        proc = subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, str(report), *(str(a) for a in argv)],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if not report.is_file():  # the launcher itself failed (e.g. no such command)
+            raise RunFailed(f"could not run `{argv[0]}`:\n{proc.stderr.strip()[-2000:]}")
+        seconds, rss_kib, code = report.read_text().split()
+    run = Run(float(seconds), int(rss_kib) / 1024, int(code), proc.stdout, proc.stderr)
     if check and run.returncode != 0:
         cmd = " ".join(str(a) for a in argv)
-        raise RunFailed(f"`{cmd}` exited {run.returncode}:\n{err.strip()[-2000:]}")
+        raise RunFailed(f"`{cmd}` exited {run.returncode}:\n{run.stderr.strip()[-2000:]}")
     return run
-
-
-def _drain(proc: subprocess.Popen[str]) -> tuple[str, str]:
-    """Read both pipes to the end without reaping the child (wait4 must be the one to reap it)."""
-    # communicate() would reap the child via waitpid and lose its rusage; reading the pipes to EOF
-    # and leaving the exit to wait4 keeps it. Two threads avoid a deadlock on a full stderr pipe.
-    import threading
-
-    chunks: dict[str, str] = {}
-
-    def read(name: str, stream: object) -> None:
-        chunks[name] = stream.read()  # type: ignore[attr-defined]
-
-    readers = [
-        threading.Thread(target=read, args=("out", proc.stdout)),
-        threading.Thread(target=read, args=("err", proc.stderr)),
-    ]
-    for t in readers:
-        t.start()
-    for t in readers:
-        t.join()
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.close()
-    proc.stderr.close()
-    return chunks.get("out", ""), chunks.get("err", "")
 
 
 @dataclass

@@ -163,13 +163,17 @@ def table(results: dict) -> str:
             f"Batch of {batch['editions']} editions in one `archivekit build` (full set, warm, --force) on "
             f"{batch['cpus']} cores: {'; '.join(runs)}{speedup}.",
         ]
-    if results.get("font_cache"):
-        cold, warm = results["font_cache"].get("cold", []), results["font_cache"].get("warm", [])
-        lines += [
-            "",
-            f"Prepared-font cache (--verbose): cold build {len(cold)} line(s) "
-            f"[{'; '.join(cold)[:200]}], warm build [{'; '.join(warm)[:200]}].",
-        ]
+    verbose = results["letter"].get("verbose", {})
+    if "cold" in verbose:
+        lines += ["", "| full build, per writer (--verbose, one run) | cold s | warm s |", "|---|---|---|"]
+        for name, cold_s in verbose["cold"]["writer_s"].items():
+            lines.append(
+                f"| {name} | {cold_s:.2f} | {verbose['warm']['writer_s'].get(name, float('nan')):.2f} |"
+            )
+        for label in ("cold", "warm"):
+            hits = sum("hit" in line for line in verbose[label]["cache"])
+            misses = sum("miss" in line for line in verbose[label]["cache"])
+            lines.append(f"\nCache lines of the {label} build: {hits} hits, {misses} misses.")
     lines += _scale_table(results.get("scale"))
     return "\n".join(lines)
 

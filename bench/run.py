@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -128,30 +129,34 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
     round_robin(cases + peer_cases, runs, "letter edition")
 
     try:
-        font_cache = font_cache_log(work, formats)
+        verbose = verbose_log(work, formats)
     except measure.RunFailed as exc:
-        font_cache = {"failed": [str(exc).strip().splitlines()[-1][:300]]}
+        verbose = {"failed": str(exc).strip().splitlines()[-1][:300]}
     built = noop_out / ident
     result: dict = {
         "archivekit": results_of(cases),
         "peers": results_of(peer_cases),
-        "font_cache": font_cache,
+        "verbose": verbose,
         "sizes": sizes(built if (built / "manifest.json").is_file() else None, peer_outputs),
     }
     return result
 
 
-def font_cache_log(work: Path, formats: list[str]) -> dict[str, list[str]]:
-    """What --verbose says about the prepared-font cache, building the PDF cold and then warm."""
-    if "pdf" not in formats:
-        return {}
+def verbose_log(work: Path, formats: list[str]) -> dict[str, dict]:
+    """What --verbose says, a full build cold then warm: cache hits and misses, each writer's time."""
     cache, out = work / "verbose" / "cache", work / "verbose" / "out"
     fresh(cache, out)
-    seen = {}
+    seen: dict[str, dict] = {}
     for label in ("cold", "warm"):
-        argv = [*ARCHIVEKIT, "-v", "build", str(EDITION), "--out", str(out), "--format", "pdf", "--force"]
+        argv = [*ARCHIVEKIT, "-v", "build", str(EDITION), "--out", str(out), "--force"]
+        argv += [arg for name in formats for arg in ("--format", name)]
         child = measure.run_child(argv, env=env_with(cache), cwd=ROOT)
-        seen[label] = [line.strip() for line in child.stderr.splitlines() if "cache" in line.lower()]
+        lines = [line.removeprefix("archivekit: ").strip() for line in child.stderr.splitlines()]
+        took = [re.match(r"(\S+) took ([0-9.]+) s$", line) for line in lines]
+        seen[label] = {
+            "cache": [line for line in lines if "cache" in line.lower()],
+            "writer_s": {m.group(1): float(m.group(2)) for m in took if m},
+        }
     return seen
 
 

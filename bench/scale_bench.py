@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -19,8 +20,13 @@ SCALE_PEERS = ("pandoc-html", "pandoc-epub", "typst-pdf")
 
 
 def _pdf_of(build_dir: Path) -> Path | None:
-    found = sorted(p for p in build_dir.glob("*.pdf") if "print" not in p.name)
-    return found[0] if found else None
+    """The archival PDF of a build, as its manifest names it (the print edition makes PDFs too)."""
+    manifest = build_dir / "manifest.json"
+    if not manifest.is_file():
+        return None
+    rows = json.loads(manifest.read_text(encoding="utf-8"))["artifacts"]
+    found = [row["path"] for row in rows if row["format"] == "pdf"]
+    return build_dir / found[0] if found else None
 
 
 def calibrate(work: Path, edition: Path, warm_cache: Path) -> tuple[float, float, bool]:

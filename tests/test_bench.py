@@ -58,10 +58,16 @@ def test_copy_edition_changes_only_the_id(tmp_path: Path) -> None:
     assert "id: bench-batch-1" in after
 
 
-def test_run_child_reports_peak_memory_and_fails_loudly() -> None:
+def test_run_child_reports_the_childs_own_peak_memory_and_fails_loudly() -> None:
     run = measure.run_child([sys.executable, "-c", "b = bytearray(64 * 1024 * 1024); print('ok')"])
     assert run.stdout.strip() == "ok"
     assert run.max_rss_mib >= 64  # the child's own peak, read from wait4
+    # A big bench process must not lend its memory to the commands it measures.
+    ballast = bytearray(256 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])
+    small = measure.run_child([sys.executable, "-c", "pass"])
+    assert small.max_rss_mib < 64
+    del ballast
     with pytest.raises(measure.RunFailed, match="exited 3"):
         measure.run_child([sys.executable, "-c", "import sys; sys.exit(3)"])
 
