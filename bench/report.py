@@ -185,10 +185,10 @@ def _scale_table(section: dict | None) -> list[str]:
     names = list(section["series"][keys[-1]]["cases"])
     pages = [section["series"][k]["pages"] or f"~{k}" for k in keys]
     head = " | ".join(f"{p} pages s (MiB)" for p in pages)
+    runs = ", ".join(str(section["series"][k].get("runs", "?")) for k in keys)
     lines = [
         "",
-        f"| scale (median of {section.get('runs', '?')} runs) | {head} | "
-        "time ratio | pages ratio | ms/page |",
+        f"| scale, warm (runs: {runs}) | {head} | time ratio | pages ratio | ms/page |",
         "|---" * (len(keys) + 4) + "|",
     ]
     for name in names:

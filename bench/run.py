@@ -258,7 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the bench; print the table; write results.json, the chart and the README table."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=5, help="runs of each letter-edition case (default 5)")
-    p.add_argument("--scale-runs", type=int, default=2, help="runs of each scale case (default 2)")
+    p.add_argument(
+        "--scale-runs",
+        type=int,
+        default=1,
+        help="runs of each scale case (default 1; 3 at least up to 30 pages)",
+    )
     p.add_argument("--scale-pages", default="10,100,300", help="target page counts (default 10,100,300)")
     p.add_argument("--batch-editions", type=int, default=4, help="editions in the batch case (default 4)")
     p.add_argument("--quick", action="store_true", help="2 runs, scale to 10 and 30 pages: a smoke run")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import peers
 import scale
-from cases import Case, build_argv, edition_id, env_with, package_argv, pdf_pages, results_of, round_robin
+from cases import Case, build_argv, edition_id, env_with, pdf_pages, results_of, round_robin
 
 # Pages per repetition of the letter and pages of everything else, measured here on 2026-11-28;
 # used only when the archival PDF cannot be built to measure them afresh.
@@ -52,7 +52,7 @@ def calibrate(work: Path, edition: Path, warm_cache: Path) -> tuple[float, float
 def scale_series(
     work: Path, edition: Path, formats: list[str], targets: list[int], runs: int, with_peers: bool
 ) -> dict:
-    """Build long documents of about `targets` pages: each format alone and the full set, warm."""
+    """Build long documents of about `targets` pages: each format alone, warm, and the fast peers."""
     warm_cache = work / "warm-cache"
     measured = "pdf" in formats
     per_rep, base, measured = (
@@ -75,30 +75,23 @@ def scale_series(
                     lambda i: env_with(warm_cache),
                 )
             )
-        cases.append(
-            Case(
-                "full",
-                lambda i, s=src, r=root, ident=ident: [
-                    build_argv(s, r / "full", formats, "--force"),
-                    package_argv(r / "full" / ident, r / "bag"),
-                ],
-                lambda i: env_with(warm_cache),
-            )
-        )
         if with_peers:
             inputs = peers.prepare(src, root / "peer-inputs")
             (root / "peers").mkdir(parents=True, exist_ok=True)
             for name, argv in peers.commands(inputs, root / "peers").items():
                 if name in SCALE_PEERS:
                     cases.append(Case(name, lambda i, a=argv: [a], lambda i: dict(os.environ)))
-        round_robin(cases, runs, f"scale ~{target} pages ({reps} letters)")
-        pdf = _pdf_of(root / "full" / ident) if "pdf" in formats else None
+        # Small documents take a second or so, where the machine's noise weighs most: more runs.
+        target_runs = runs if target > 30 else max(runs, 3)
+        round_robin(cases, target_runs, f"scale ~{target} pages ({reps} letters)")
+        pdf = _pdf_of(root / "pdf" / ident) if "pdf" in formats else None
         typst_pdf = root / "peers" / "typst.pdf"
         series[str(target)] = {
             "letters": reps,
             "pages": pdf_pages(pdf) if pdf else None,
             "typst_pages": pdf_pages(typst_pdf) if typst_pdf.is_file() else None,
             "pages_measured": measured,
+            "runs": target_runs,
             "cases": results_of(cases),
         }
         print(f"  scale ~{target}: {series[str(target)]['pages']} pages", file=sys.stderr)
