@@ -124,10 +124,16 @@ def table(results: dict) -> str:
     """The results as Markdown: goals, ratios, letter edition, batch, scale."""
     letter = results["letter"]
     versions = ", ".join(f"{k} {v}" for k, v in results["peer_versions"].items())
+    machine = results["machine"]
+    load = f"load average {machine.get('load_average_at_start', ['?'])[0]} at start, " + (
+        f"{machine.get('load_average_at_end', ['?'])[0]} at end"
+    )
     lines = [
-        f"archivekit {results['archivekit_version']} against {versions}; {results['machine']['cpus']} cores, "
+        f"archivekit {results['archivekit_version']} at {results.get('archivekit_commit', '?')[:12]} against "
+        f"{versions}; {results['machine']['cpus']} cores ({load}), "
         f"Python {results['machine']['python']}; {results['date']}; median of {results['runs']} runs "
-        f"(min–max), wall time of a fresh process; peak memory is the largest RSS of a run.",
+        f"(min–max), wall time of a fresh process; peak memory is the largest RSS of a run, "
+        "child processes (pandoc) included.",
         "",
     ]
     if results.get("formats_not_built"):
@@ -188,7 +194,7 @@ def _scale_table(section: dict | None) -> list[str]:
     runs = ", ".join(str(section["series"][k].get("runs", "?")) for k in keys)
     lines = [
         "",
-        f"| scale, warm (runs: {runs}) | {head} | time ratio | pages ratio | ms/page |",
+        f"| scale, warm (runs: {runs}) | {head} | time ratio | pages ratio | ms per added page |",
         "|---" * (len(keys) + 4) + "|",
     ]
     for name in names:
@@ -200,7 +206,7 @@ def _scale_table(section: dict | None) -> list[str]:
         g = section["growth"].get(name, {})
         lines.append(
             f"| {name} | {' | '.join(cells)} | {_fmt(g.get('time_ratio'))} | {_fmt(g.get('pages_ratio'))} "
-            f"| {_fmt(g.get('ms_per_page'))} |"
+            f"| {' → '.join(f'{x:.0f}' for x in g.get('ms_per_page_steps', []))} |"
         )
     return lines
 

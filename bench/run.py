@@ -282,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.from_results:
         results = json.loads(args.from_results.read_text(encoding="utf-8"))
+        if results.get("scale"):
+            from scale_bench import growth
+
+            results["scale"]["growth"] = growth(results["scale"]["series"])
         results["ratios"] = report.ratios(results)
         results["goals"] = report.goals(results)
         return publish(results, args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -112,7 +113,16 @@ def growth(series: dict[str, dict]) -> dict[str, dict]:
         if not before or "median_s" not in before or "median_s" not in stats:
             continue
         t_small, t_large = before["median_s"], stats["median_s"]
+        # The cost of each added page between consecutive sizes: rising steps mean worse than linear.
+        steps = []
+        for a, b in itertools.pairwise(keys):
+            row_a, row_b = series[a]["cases"].get(name, {}), series[b]["cases"].get(name, {})
+            if "median_s" in row_a and "median_s" in row_b:
+                pages_a, pages_b = series[a]["pages"] or int(a), series[b]["pages"] or int(b)
+                added = max(1, pages_b - pages_a)
+                steps.append(round(1000 * (row_b["median_s"] - row_a["median_s"]) / added, 1))
         out[name] = {
+            "ms_per_page_steps": steps,
             "time_ratio": round(t_large / t_small, 2),
             "pages_ratio": round(pages_large / pages_small, 2),
             "ms_per_page": round(1000 * (t_large - t_small) / max(1, pages_large - pages_small), 1),
