@@ -109,7 +109,7 @@ def _langtext(value: dict[str, str] | None) -> LangText | None:
 def load_edition_yaml(edition_dir: Path) -> Edition:
     """Read and check edition.yaml in this folder."""
     path = edition_dir / EDITION_FILE
-    if not path.is_file() and not path.is_symlink():
+    if not path.exists() and not path.is_symlink():
         raise SourceError(
             f"no {EDITION_FILE} in the edition folder",
             file=path,
