@@ -156,6 +156,23 @@ def table(results: dict) -> str:
     lines += ["", "| output | bytes | PDF pages |", "|---|---|---|"]
     for name, row in letter["sizes"].items():
         lines.append(f"| {name} | {row['bytes']:,} | {row.get('pages') or ''} |")
+    conformance = letter.get("conformance", {})
+    if conformance and "skipped" not in conformance:
+        asked = results.get("pdf_asked_for", {})
+        lines += ["", "| veraPDF verdict | asked for | PDF/A-2a | PDF/UA-1 |", "|---|---|---|---|"]
+        for name, verdicts in conformance.items():
+            cells = []
+            for flavour in ("2a", "ua1"):
+                v = verdicts.get(flavour)
+                if not v:
+                    cells.append("–")
+                elif v["compliant"]:
+                    cells.append("passes")
+                else:
+                    cells.append("fails " + ", ".join(r.split(":")[0] for r in v["failed_rules"]))
+            lines.append(f"| {name} | {asked.get(name, '')} | {' | '.join(cells)} |")
+    elif conformance:
+        lines += ["", f"veraPDF verdicts: skipped ({conformance['skipped']})."]
     batch = results.get("batch")
     if batch:
         runs = [

@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import conformance
 import measure
 import peers
 import report
@@ -139,6 +140,10 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
         "verbose": verbose,
         "sizes": sizes(built if (built / "manifest.json").is_file() else None, peer_outputs),
     }
+    pdfs = {name: peer_outputs / peers.OUTPUTS[name] for name in ("typst-pdf", "weasyprint-pdf")}
+    if "pdf" in result["sizes"].get("archivekit pdf", {}).get("path", ""):
+        pdfs = {"archivekit pdf": built / result["sizes"]["archivekit pdf"]["path"], **pdfs}
+    result["conformance"] = conformance.verapdf_verdicts(pdfs)
     return result
 
 
@@ -309,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             "archivekit_commit": tree_state(),
             "peer_versions": peers.versions() if with_peers else {"pandoc": peers.versions()["pandoc"]},
             "typst_pdf_standards": peers.TYPST_STANDARDS,
+            "pdf_asked_for": peers.ASKED,
             "machine": {
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
