@@ -84,3 +84,17 @@ def test_chart_is_wellformed_svg_with_one_bar_per_ratio() -> None:
     # Both bars grow out of the 1.0 line: the faster one to the left, the slower one to the right.
     assert faster[0] + faster[1] == pytest.approx(slower[0], abs=0.2)
     assert [b.get("fill") for b in bars] == ["#2a7d2a", "#c0562b"]
+
+
+def test_peers_get_every_part_verbatim_in_reading_order() -> None:
+    import peers  # bench/peers.py
+
+    markdown, title = peers.combined_markdown(EDITION)
+    assert title == "促进中国宗教自由联盟致与中国有业务往来的公司CEO的公开信"
+    positions = []
+    for name in ("01-letter.zh-Hans.md", "02-principles.zh-Hans.md", "03-principles.en.md"):
+        text = (EDITION / name).read_text(encoding="utf-8").strip("\n")
+        assert text in markdown  # byte for byte: the peers typeset the same transcription
+        positions.append(markdown.index(text))
+    assert positions == sorted(positions)
+    assert "{lang=en}" in markdown and "{lang=zh-Hans}" in markdown
