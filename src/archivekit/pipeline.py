@@ -19,6 +19,7 @@ from archivekit.errors import ArchivekitError, UsageError
 from archivekit.ingest import load_edition
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
 from archivekit.staging import staged_folder, sweep_leftovers
+from archivekit.toolpaths import installed_versions
 from archivekit.writers.base import Artifact, BuildContext
 
 log = logging.getLogger("archivekit")
@@ -87,7 +88,12 @@ def cache_dir() -> Path:
 
 def build_key(edition_dir: Path, formats: list[str], options: dict[str, Any], epoch: int) -> str:
     """What a build depends on: source bytes, formats, options, clock and archivekit's version."""
-    digest = hashlib.sha256(f"{__version__}\n{formats}\n{sorted(options.items())}\n{epoch}\n".encode())
+    # The EPUB's accessibility claim depends on which judges are installed: a build made before
+    # `make validators` must not count as up to date after it.
+    judges = installed_versions("ace", "epubcheck") if "epub" in formats else {}
+    digest = hashlib.sha256(
+        f"{__version__}\n{formats}\n{sorted(options.items())}\n{epoch}\n{judges}\n".encode()
+    )
     for path in sorted(edition_dir.iterdir()):
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

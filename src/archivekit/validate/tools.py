@@ -9,18 +9,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Same rule as tools/validators/install.sh: tools live outside the clone so every clone shares them.
-ENV_FOLDER = "ARCHIVEKIT_VALIDATORS"
+from archivekit.toolpaths import ENV_FOLDER, validators_home
+
 INSTALL_HINT = "run `make validators` (tools/validators/install.sh)"
 
-
-def validators_home() -> Path:
-    """Return the folder holding the installed validators (env ARCHIVEKIT_VALIDATORS overrides)."""
-    override = os.environ.get(ENV_FOLDER)
-    if override:
-        return Path(override).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "archivekit" / "validators"
+__all__ = ["ENV_FOLDER", "INSTALL_HINT", "validators_home"]
 
 
 def chromium_bin() -> Path:

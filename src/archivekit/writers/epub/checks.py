@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archivekit.toolpaths import validators_home
+
 ACE_TIMEOUT_S = 180
 EPUBCHECK_TIMEOUT_S = 300
 CACHE_RECIPE = "epub-checks-1"  # bump when what a verdict records changes
@@ -74,13 +76,10 @@ class Verdict:
 
 
 def validators_dir(options: dict[str, Any]) -> Path:
-    """Where tools/validators/install.sh puts the validators (same rule as the installer)."""
+    """Where tools/validators/install.sh puts the validators (options may point elsewhere)."""
     if options.get("validators_dir"):
         return Path(options["validators_dir"])
-    if os.environ.get("ARCHIVEKIT_VALIDATORS"):
-        return Path(os.environ["ARCHIVEKIT_VALIDATORS"])
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "archivekit" / "validators"
+    return validators_home()
 
 
 def _version(folder: Path) -> str | None:
