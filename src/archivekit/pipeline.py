@@ -16,7 +16,6 @@ from typing import Any
 
 from archivekit import __version__, writers
 from archivekit.errors import ArchivekitError, UsageError
-from archivekit.ingest import load_edition
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
 from archivekit.staging import staged_folder, sweep_leftovers
 from archivekit.toolpaths import installed_versions
@@ -143,6 +142,8 @@ def build(request: BuildRequest) -> Path:
     if quick_id and not request.force and _up_to_date(request.out_root / quick_id, key):
         log.info("%s is up to date", request.out_root / quick_id)
         return request.out_root / quick_id
+
+    from archivekit.ingest import load_edition  # here: a no-op rebuild never pays for pandoc and YAML
 
     steps = len(names) + 2
     log.info("[1/%d] reading sources in %s", steps, edition_dir)
