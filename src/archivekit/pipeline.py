@@ -74,7 +74,7 @@ def source_date_epoch(edition_dir: Path) -> int:
     except (OSError, subprocess.SubprocessError):
         pass
     log.warning("SOURCE_DATE_EPOCH unset and %s not in git: dating the build by file times", edition_dir)
-    return int(max(p.stat().st_mtime for p in edition_dir.iterdir() if p.is_file()))
+    return int(max((p.stat().st_mtime for p in edition_dir.iterdir() if p.is_file()), default=0))
 
 
 def cache_dir() -> Path:
@@ -94,15 +94,18 @@ def build_key(edition_dir: Path, formats: list[str], options: dict[str, Any], ep
         f"{__version__}\n{formats}\n{sorted(options.items())}\n{epoch}\n{judges}\n".encode()
     )
     for path in sorted(edition_dir.iterdir()):
-        if path.is_file():
+        if path.is_file() and not path.is_symlink():
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def _declared_id(edition_dir: Path) -> str | None:
     """The edition id from edition.yaml without parsing YAML (only to find the last build quickly)."""
+    path = edition_dir / EDITION_FILE
+    if path.is_symlink() or not path.is_file():
+        return None  # a pipe or device would block here; ingest reports it properly
     try:
-        text = (edition_dir / EDITION_FILE).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     match = re.search(r"^id:[ \t]*([a-z0-9][a-z0-9-]*)[ \t]*$", text, re.MULTILINE)
