@@ -60,3 +60,21 @@ def test_unchanged_sources_are_up_to_date(tmp_path: Path) -> None:
     assert run_cli("build", str(EDITION), "--out", str(out), "--format", "text").returncode == 0
     again = run_cli("build", str(EDITION), "--out", str(out), "--format", "text")
     assert again.returncode == 0 and "up to date" in again.stderr
+
+
+def test_parallel_jobs_build_several_editions(tmp_path: Path) -> None:
+    editions = []
+    for n in range(3):
+        edition = tmp_path / "sources" / f"copy-{n}"
+        shutil.copytree(EDITION, edition)
+        meta = edition / "edition.yaml"
+        meta.write_text(
+            meta.read_text(encoding="utf-8").replace(f"id: {EDITION_ID}", f"id: copy-{n}"), encoding="utf-8"
+        )
+        editions.append(str(edition))
+    out = tmp_path / "build"
+    formats = ("--format", "text", "--format", "html")
+    result = run_cli("build", *editions, "--out", str(out), "--jobs", "2", *formats)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["copy-0", "copy-1", "copy-2"]
+    assert all((out / f"copy-{n}" / "manifest.json").is_file() for n in range(3))

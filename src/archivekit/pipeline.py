@@ -153,7 +153,7 @@ def build(request: BuildRequest) -> Path:
     doc = load_edition(edition_dir, source_date_epoch=epoch)
     target = request.out_root / doc.edition.id
 
-    sweep_leftovers(request.out_root)
+    sweep_leftovers(request.out_root, doc.edition.id)
     with staged_folder(target) as stage:
         ctx = BuildContext(
             out_dir=stage,

@@ -39,10 +39,12 @@ def staged_folder(target: Path) -> Iterator[Path]:
             shutil.rmtree(stage, ignore_errors=True)
 
 
-def sweep_leftovers(folder: Path) -> None:
-    """Remove staging folders a killed build may have left (never the editions themselves)."""
+def sweep_leftovers(folder: Path, name: str) -> None:
+    """Remove staging folders a killed build of `name` left (never another edition's, which may be
+    building right now in a parallel job, and never the editions themselves)."""
     if not folder.is_dir():
         return
-    for entry in folder.iterdir():
-        if entry.name.startswith(".") and (".tmp-" in entry.name or ".old-" in entry.name) and entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
+    for pattern in (f".{name}.tmp-*", f".{name}.old-*"):
+        for entry in folder.glob(pattern):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
