@@ -17,11 +17,16 @@ def squeeze(text: str) -> str:
     return _WS.sub("", text)
 
 
-def seed_units(seed: str) -> list[str]:
-    """The seed's lines as units that must survive: markers stripped, white space removed."""
+def seed_units(seed: str, *, notes: bool = True) -> list[str]:
+    """The seed's lines as units that must survive: markers stripped, white space removed.
+
+    With notes=False the note lines (`注1. …`) are left out, for paged editions that set a note
+    at the foot of the page where it is referenced rather than where the seed has it."""
     units = []
     for line in seed.split("\n"):
         line = line.removeprefix("- ")
+        if _NOTE_LABEL.match(line) and not notes:
+            continue
         line = _NOTE_LABEL.sub("", line)
         unit = squeeze(line)
         if unit:
@@ -29,11 +34,22 @@ def seed_units(seed: str) -> list[str]:
     return units
 
 
-def first_gap(seed: str, text: str) -> str | None:
-    """Where the seed's characters stop appearing in order in `text` (None: all appear, in order)."""
+def note_units(seed: str) -> list[str]:
+    """The seed's note texts, without their labels and white space."""
+    return [squeeze(_NOTE_LABEL.sub("", line)) for line in seed.split("\n") if _NOTE_LABEL.match(line)]
+
+
+def first_gap(seed: str, text: str, *, paged: bool = False) -> str | None:
+    """Where the seed's characters stop appearing in order in `text` (None: all appear, in order).
+
+    paged=True: the notes may stand anywhere (at the foot of their page) but each must be whole."""
     haystack = squeeze(text)
+    if paged:
+        for note in note_units(seed):
+            if note not in haystack:
+                return f"note not found whole: {note[:30]}…"
     position = 0
-    for unit in seed_units(seed):
+    for unit in seed_units(seed, notes=not paged):
         for index, char in enumerate(unit):
             found = haystack.find(char, position)
             if found < 0:
