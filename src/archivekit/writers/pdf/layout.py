@@ -90,7 +90,12 @@ def register_fonts(chars: frozenset[int], ctx: BuildContext) -> dict[str, str]:
         name = f"{src.key}"
         existing = pdfmetrics._fonts.get(name)  # ReportLab's registry; re-register on a new file
         if existing is None or getattr(existing.face, "filename", None) != str(path):
-            pdfmetrics.registerFont(TTFont(name, str(path), asciiReadable=True))
+            font = TTFont(name, str(path), asciiReadable=True)
+            # registerFont keeps an old font of the same name, or of the same face name (every
+            # subset of a face has one), so a second edition would get the first one's glyphs.
+            pdfmetrics._fonts.pop(name, None)
+            pdfmetrics._dynFaceNames.pop(font.face.name, None)
+            pdfmetrics.registerFont(font)
         used[src.key] = str(path)
     return used
 
