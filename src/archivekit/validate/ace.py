@@ -18,6 +18,7 @@ from archivekit.validate.base import (
     run_tool,
     save_raw,
     scrub,
+    scrubbed,
 )
 from archivekit.validate.tools import Tool
 
@@ -113,16 +114,5 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
         outcome.version = version_of(report, tool.version)
         norm = normalise(report, t.artifact)
         save_raw(out_dir, outcome, t.artifact, norm, roots)
-        for f in findings(norm, t.artifact, outcome.version):
-            outcome.findings.append(
-                Finding(
-                    f.validator,
-                    f.validator_version,
-                    f.code,
-                    f.severity,
-                    f.artifact,
-                    f.location,
-                    scrub(f.message, roots),
-                )
-            )
+        outcome.findings.extend(scrubbed(f, roots) for f in findings(norm, t.artifact, outcome.version))
     return outcome

@@ -19,7 +19,7 @@ from archivekit.validate.base import (
     roots_for,
     run_tool,
     save_raw,
-    scrub,
+    scrubbed,
 )
 from archivekit.validate.tools import Tool, playwright_version
 
@@ -104,16 +104,5 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             "results": [r for r in report.get("results", []) if r.get("page") == t.artifact],
         }
         save_raw(out_dir, outcome, t.artifact, raw, roots)
-        for f in findings(raw, t.artifact, outcome.version):
-            outcome.findings.append(
-                Finding(
-                    f.validator,
-                    f.validator_version,
-                    f.code,
-                    f.severity,
-                    f.artifact,
-                    f.location,
-                    scrub(f.message, roots),
-                )
-            )
+        outcome.findings.extend(scrubbed(f, roots) for f in findings(raw, t.artifact, outcome.version))
     return outcome

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,11 @@ def scrub(text: str, roots: dict[str, str]) -> str:
             continue  # a relative name like "ed" would also match inside ordinary words
         text = re.sub(re.escape(root.rstrip("/")) + r"(?:/|(?![\w.-]))", lambda _m, lab=label: lab, text)
     return text
+
+
+def scrubbed(finding: Finding, roots: dict[str, str]) -> Finding:
+    """The finding with local paths in its message replaced (reports must not depend on the machine)."""
+    return replace(finding, message=scrub(finding.message, roots))
 
 
 def run_tool(

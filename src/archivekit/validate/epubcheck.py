@@ -19,6 +19,7 @@ from archivekit.validate.base import (
     run_tool,
     save_raw,
     scrub,
+    scrubbed,
 )
 from archivekit.validate.tools import Tool
 
@@ -104,16 +105,5 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
         outcome.version = str(report.get("checker", {}).get("checkerVersion") or tool.version)
         norm = normalise(report, t.artifact)
         save_raw(out_dir, outcome, t.artifact, norm, roots)
-        for f in findings(norm, t.artifact, outcome.version):
-            outcome.findings.append(
-                Finding(
-                    f.validator,
-                    f.validator_version,
-                    f.code,
-                    f.severity,
-                    f.artifact,
-                    f.location,
-                    scrub(f.message, roots),
-                )
-            )
+        outcome.findings.extend(scrubbed(f, roots) for f in findings(norm, t.artifact, outcome.version))
     return outcome

@@ -18,7 +18,7 @@ from archivekit.validate.base import (
     roots_for,
     run_tool,
     save_raw,
-    scrub,
+    scrubbed,
 )
 from archivekit.validate.tools import Tool
 
@@ -218,16 +218,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             )
             if job.get("validationResult") and not judged["validationResult"]:
                 continue
-            for f in findings_from_job(judged, t.artifact, outcome.version):
-                outcome.findings.append(
-                    Finding(
-                        f.validator,
-                        f.validator_version,
-                        f.code,
-                        f.severity,
-                        f.artifact,
-                        f.location,
-                        scrub(f.message, roots),
-                    )
-                )
+            outcome.findings.extend(
+                scrubbed(f, roots) for f in findings_from_job(judged, t.artifact, outcome.version)
+            )
     return outcome

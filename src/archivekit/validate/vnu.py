@@ -20,7 +20,7 @@ from archivekit.validate.base import (
     roots_for,
     run_tool,
     save_raw,
-    scrub,
+    scrubbed,
 )
 from archivekit.validate.tools import Tool
 
@@ -115,16 +115,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     for t in targets:
         raw = {"version": outcome.version, "messages": per[t.artifact]}
         save_raw(out_dir, outcome, t.artifact, raw, roots)
-        for f in findings(per[t.artifact], t.artifact, outcome.version):
-            outcome.findings.append(
-                Finding(
-                    f.validator,
-                    f.validator_version,
-                    f.code,
-                    f.severity,
-                    f.artifact,
-                    f.location,
-                    scrub(f.message, roots),
-                )
-            )
+        outcome.findings.extend(
+            scrubbed(f, roots) for f in findings(per[t.artifact], t.artifact, outcome.version)
+        )
     return outcome
