@@ -72,7 +72,9 @@ class PrintWriter:
         heading = (
             f"{ed.id} {ed.version}: print proof, {len(pages)} pages, trim {trim}, bleed {g.bleed_mm:g} mm"
         )
-        proof_files = proofs.write_proofs(ctx.out_dir / print_name, ctx.out_dir, g, labels, heading)
+        proof_files = proofs.write_proofs(
+            ctx.out_dir / print_name, ctx.out_dir, g, labels, heading, ctx.cache_dir
+        )
 
         print_sha = hashlib.sha256(print_bytes).hexdigest()
         files = [

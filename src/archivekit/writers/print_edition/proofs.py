@@ -7,6 +7,7 @@ timestamps or tool-specific chunks) and a rebuild on the same machine is byte-id
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ from archivekit.errors import BuildError, ToolMissing
 from archivekit.writers.print_edition.boxes import Geometry
 
 PROOF_DIR = "proof"
+PROOF_RECIPE = "1"  # bump when the proofs' drawing changes, so cached proofs are not reused
 PAGE_DPI = 150
 THUMB_DPI = 30
 COLUMNS = 4
@@ -93,9 +95,45 @@ def contact_sheet(thumbs: list[Image.Image], labels: list[str], heading: str) ->
     return sheet
 
 
-def write_proofs(pdf: Path, out_dir: Path, g: Geometry, labels: list[str], heading: str) -> list[str]:
-    """Write proof/contact-sheet.png and proof/page-NN.png; return their paths relative to out_dir."""
+def write_proofs(
+    pdf: Path, out_dir: Path, g: Geometry, labels: list[str], heading: str, cache_dir: Path | None = None
+) -> list[str]:
+    """Write proof/contact-sheet.png and proof/page-NN.png; return their paths relative to out_dir.
+
+    Rendering is most of the print edition's time, and the images depend only on the print PDF's
+    bytes and the proof recipe: they are cached under cache_dir/proofs by that content hash."""
+    key = hashlib.sha256(pdf.read_bytes())
+    key.update(f"{PROOF_RECIPE}|{THUMB_DPI}|{PAGE_DPI}|{labels}|{heading}|{g}".encode())
+    cached = cache_dir / "proofs" / key.hexdigest()[:32] if cache_dir is not None else None
     target = out_dir / PROOF_DIR
+    if cached is not None and (cached / "done").is_file():
+        names = (cached / "done").read_text(encoding="utf-8").split()
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copyfile(cached / name, target / name)
+        return [f"{PROOF_DIR}/{name}" for name in names]
+    written = _render_proofs(pdf, target, g, labels, heading)
+    if cached is not None:
+        _store(cached, out_dir, written)
+    return written
+
+
+def _store(cached: Path, out_dir: Path, written: list[str]) -> None:
+    """Put rendered proofs in the cache whole (a half-written entry is never read)."""
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=cached.parent, prefix=".tmp-"))
+    try:
+        for rel in written:
+            shutil.copyfile(out_dir / rel, staging / Path(rel).name)
+        (staging / "done").write_text(" ".join(Path(rel).name for rel in written), encoding="utf-8")
+        staging.rename(cached)
+    except OSError:
+        pass  # a cache that cannot be written (or a parallel build won the race) only costs time
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _render_proofs(pdf: Path, target: Path, g: Geometry, labels: list[str], heading: str) -> list[str]:
     target.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     with tempfile.TemporaryDirectory(prefix="archivekit-proof-") as tmp:
