@@ -37,7 +37,7 @@ validators: setup
 validate: build validators
 	$(BIN)/archivekit validate --require-all
 
-test: validators build
+test: validators build lint
 	$(BIN)/archivekit validate --require-all
 	$(BIN)/archivekit package
 	$(BIN)/archivekit verify build/*.bag
