@@ -44,8 +44,8 @@ test: validators build lint
 	$(BIN)/pytest -q
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 format: setup
 	$(BIN)/ruff format src tests
