@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from archivekit import __version__, writers
+from archivekit.clock import epoch_from_env
 from archivekit.errors import ArchivekitError, UsageError
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
 from archivekit.staging import staged_folder, sweep_leftovers
@@ -53,14 +54,9 @@ def find_editions(sources_root: Path) -> list[Path]:
 
 def source_date_epoch(edition_dir: Path) -> int:
     """The build clock: $SOURCE_DATE_EPOCH, else the last commit touching the sources, else their mtime."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is not None:
-        if not value.strip().isdigit():
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
-                hint="set it to a Unix time, e.g. $(git log -1 --format=%ct)",
-            )
-        return int(value)
+    epoch = epoch_from_env()
+    if epoch is not None:
+        return epoch
     try:
         out = subprocess.run(
             ["git", "log", "-1", "--format=%ct", "--", "."],

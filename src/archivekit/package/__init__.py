@@ -8,11 +8,11 @@ runs, so `archivekit --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archivekit.clock import epoch_from_env
 from archivekit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -39,14 +39,9 @@ def verify_bag(bag: Path) -> list[Finding]:
 
 def _epoch(build_dir: Path) -> int:
     """SOURCE_DATE_EPOCH from the environment, else the clock the build itself used."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is not None:
-        if not value.strip().isdigit():
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
-                hint="unset it to date the bag like its build, or set a Unix time",
-            )
-        return int(value)
+    epoch = epoch_from_env()
+    if epoch is not None:
+        return epoch
     from archivekit.manifest import read_manifest
 
     epoch = read_manifest(build_dir).get("source_date_epoch")
