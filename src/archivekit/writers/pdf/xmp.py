@@ -122,6 +122,11 @@ def packet(f: Fields, profile: Profile) -> bytes:
     ]
     if f.description:
         props.insert(2, f"<dc:description>{_alt((('en', f.description),))}</dc:description>")
+    return wrap_packet(ns, props, padding_lines=20)
+
+
+def wrap_packet(ns: str, props: list[str], *, padding_lines: int) -> bytes:
+    """An XMP packet: one rdf:Description with these namespaces and properties, padded."""
     body = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
@@ -130,7 +135,7 @@ def packet(f: Fields, profile: Profile) -> bytes:
         "</rdf:RDF>\n</x:xmpmeta>\n"
     )
     # Padding lets an editor update the packet in place, as the XMP specification recommends.
-    return (body + (" " * 99 + "\n") * 20 + '<?xpacket end="w"?>').encode("utf-8")
+    return (body + (" " * 99 + "\n") * padding_lines + '<?xpacket end="w"?>').encode("utf-8")
 
 
 def info(f: Fields) -> dict[str, str]:

@@ -18,6 +18,7 @@ from archivekit import __version__
 from archivekit.errors import ToolMissing, UsageError
 from archivekit.model import Document
 from archivekit.model.metadata import EDITION_NAMESPACE
+from archivekit.writers.pdf.xmp import pdf_date, wrap_packet, xmp_date
 
 PDFX_VERSION = "PDF/X-4"
 # Ghostscript's own CMYK profile, read where Ghostscript installed it (never copied into this repo).
@@ -63,14 +64,6 @@ def output_intent(pdf: Pdf, icc: bytes, condition: str) -> None:
     pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
 
 
-def _pdf_date(moment: dt.datetime) -> str:
-    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
-
-
-def _xmp_date(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
 def document_id(doc: Document, kind: str) -> str:
     """A stable id for one rendition of one edition version (same on every machine)."""
     return f"uuid:{uuid.uuid5(EDITION_NAMESPACE, f'{doc.edition.id}/{doc.edition.version}/{kind}')}"
@@ -79,7 +72,7 @@ def document_id(doc: Document, kind: str) -> str:
 def xmp_packet(doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: str) -> bytes:
     """An XMP packet; with pdfx=True it carries the PDF/X-4 identification."""
     ed = doc.edition
-    when = _xmp_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
+    when = xmp_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
     titles = "".join(
         f'<rdf:li xml:lang="{escape(lang)}">{escape(text)}</rdf:li>'
         for lang, text in (("x-default", ed.title.first()), *ed.title.values)
@@ -107,20 +100,13 @@ def xmp_packet(doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: st
         'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" '
         'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"'
     )
-    body = (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-        f'<rdf:Description rdf:about="" {ns}>\n' + "\n".join(props) + "\n</rdf:Description>\n"
-        "</rdf:RDF>\n</x:xmpmeta>\n"
-    )
-    return (body + (" " * 99 + "\n") * 10 + '<?xpacket end="w"?>').encode("utf-8")
+    return wrap_packet(ns, props, padding_lines=10)
 
 
 def set_metadata(pdf: Pdf, doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: str) -> None:
     """XMP and the matching Info dictionary (Trapped and GTS_PDFXVersion for PDF/X)."""
     ed = doc.edition
-    moment = _pdf_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
+    moment = pdf_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
     info = Dictionary(
         Title=String(ed.title.first()),
         Author=String(ed.creator.first()),
