@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from archivekit.errors import SourceError
@@ -38,13 +39,20 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
     notes: dict[str, Note] = {}
     note_counter = [0]
     parts: list[Part] = []
+    texts = []
     for spec in edition.parts:
         path = resolve_inside(edition_dir, spec.file, what="part file", referenced_from=meta_path)
         text = read_text(path)
         check_markup(text, path)
         check_note_markers(text, path)
+        texts.append((path, text))
+    # One pandoc process per part, all at once: each is mostly start-up, and they wait in parallel.
+    # Results are taken in part order, so the first failing part is the one reported.
+    with ThreadPoolExecutor(max_workers=max(1, len(texts))) as pool:
+        asts = [pool.submit(markdown_to_ast, text, source=path) for path, text in texts]
+    for spec, (path, text), ast in zip(edition.parts, texts, asts, strict=True):
         blocks = convert_part(
-            markdown_to_ast(text, source=path),
+            ast.result(),
             source=path,
             text=text,
             part_id=spec.id,

@@ -6,11 +6,21 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from archivekit.errors import ToolMissing, UsageError
-from archivekit.validate.runner import BuildValidation, record_in_manifest, table, validate_build
 
 __all__ = ["BuildValidation", "add_arguments", "add_subcommands", "record_in_manifest", "run_validate"]
+
+
+def __getattr__(name: str) -> Any:
+    # The CLI imports this package to register `validate` on every run: the runner and its
+    # adapters load only when something validates, so `archivekit build` does not pay for them.
+    if name in ("BuildValidation", "record_in_manifest"):
+        from archivekit.validate import runner
+
+        return getattr(runner, name)
+    raise AttributeError(name)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,6 +76,8 @@ def _discover() -> list[Path]:
 
 def run_validate(build_dirs: list[Path], *, require_all: bool, quiet: bool) -> int:
     """Validate each build folder; return 1 on any error-level finding, else 0."""
+    from archivekit.validate.runner import table, validate_build
+
     failed = False
     missing: set[str] = set()
     for build_dir in build_dirs or _discover():
