@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+import measure
 import peers
 import scale
 from cases import Case, build_argv, edition_id, env_with, pdf_pages, results_of, round_robin
@@ -76,6 +77,12 @@ def scale_series(
                     lambda i: env_with(warm_cache),
                 )
             )
+        # Warm means every cache filled (prepared fonts, proofs, the EPUB judges' verdict) for
+        # every size alike: one untimed run first, or the smallest document, run more often,
+        # would be measured warm and the largest cold.
+        round_robin(cases, 1, f"scale ~{target} pages: warm-up")
+        for case in cases:
+            case.stats = measure.Stats()
         if with_peers:
             inputs = peers.prepare(src, root / "peer-inputs")
             (root / "peers").mkdir(parents=True, exist_ok=True)
