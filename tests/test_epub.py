@@ -104,7 +104,10 @@ def write_epub(doc: Document, out: Path, *, starts: list[PageStart] | None = Non
     )
     if starts is not None:
         ctx.products[PAGE_STARTS] = starts
-    [artifact] = WRITER.write(doc, ctx)
+    artifacts = WRITER.write(doc, ctx)
+    while ctx.pending:  # the judges run in the background; the pipeline finishes them the same way
+        artifacts += ctx.pending.pop(0).finish()
+    [artifact] = artifacts
     return out / artifact.path
 
 

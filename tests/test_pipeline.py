@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 from pathlib import Path
 
+import pytest
+
+from archivekit.writers.base import BuildContext
 from conftest import EDITION, EDITION_ID, run_cli
 
 
@@ -78,3 +82,31 @@ def test_parallel_jobs_build_several_editions(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["copy-0", "copy-1", "copy-2"]
     assert all((out / f"copy-{n}" / "manifest.json").is_file() for n in range(3))
+
+
+def test_a_writer_failing_while_the_epub_judges_run_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The EPUB's judges run in a background thread while print is written; when print fails the
+    # build must wait for them, drop its staging folder and keep the last good edition.
+    from archivekit import pipeline
+    from archivekit.errors import BuildError
+    from archivekit.writers import print_edition
+
+    out = tmp_path / "build"
+    request = pipeline.BuildRequest(EDITION, out, ("text",), force=True)
+    pipeline.build(request)
+    before = _tree(out / EDITION_ID)
+    started: list[int] = []
+
+    def failing_print(doc: object, ctx: BuildContext) -> list:
+        started.append(len(ctx.pending))
+        raise BuildError("print failed on purpose")
+
+    monkeypatch.setattr(print_edition.WRITER, "write", failing_print)
+    with pytest.raises(BuildError, match="on purpose"):
+        pipeline.build(pipeline.BuildRequest(EDITION, out, ("epub", "print"), force=True))
+    assert started == [1], "print ran while the EPUB was still pending"
+    assert not [t for t in threading.enumerate() if t.name.startswith("epub-judges")]
+    assert _tree(out / EDITION_ID) == before
+    assert sorted(p.name for p in out.iterdir()) == [EDITION_ID]

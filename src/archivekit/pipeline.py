@@ -164,11 +164,18 @@ def build(request: BuildRequest) -> Path:
             options=dict(request.options),
         )
         artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
-        for index, name in enumerate(names, start=2):
-            t0 = time.perf_counter()
-            log.info("[%d/%d] writing %s", index, steps, name)
-            artifacts += writers.load(name).write(doc, ctx)
-            log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+        try:
+            for index, name in enumerate(names, start=2):
+                t0 = time.perf_counter()
+                log.info("[%d/%d] writing %s", index, steps, name)
+                artifacts += writers.load(name).write(doc, ctx)
+                log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+            while ctx.pending:
+                artifacts += ctx.pending.pop(0).finish()
+        finally:
+            # A failed build still lets background work end before its staging folder goes.
+            for unfinished in ctx.pending:
+                unfinished.wait()
         log.info("[%d/%d] writing manifest", steps, steps)
         write_manifest(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
         write_edition_index(stage)

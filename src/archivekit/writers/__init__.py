@@ -28,11 +28,12 @@ class WriterSpec:
 REGISTRY: tuple[WriterSpec, ...] = (
     WriterSpec("text", "archivekit.writers.text", "UTF-8 plain text of the letter and statements"),
     WriterSpec("pdf", "archivekit.writers.pdf", "archival PDF: PDF/A-2a and PDF/UA-1 (--pdfa 2a|2u|3a)"),
+    # The EPUB's judges (Ace, EPUBCheck) run in the background while html and print are written.
+    WriterSpec("epub", "archivekit.writers.epub", "accessible EPUB 3 with the PDF's page-list", ("pdf",)),
+    WriterSpec("html", "archivekit.writers.html", "tagged, bilingual HTML with citation metadata"),
     WriterSpec(
         "print", "archivekit.writers.print_edition", "print PDF with bleed, booklet, proofs, print order"
     ),
-    WriterSpec("epub", "archivekit.writers.epub", "accessible EPUB 3 with the PDF's page-list", ("pdf",)),
-    WriterSpec("html", "archivekit.writers.html", "tagged, bilingual HTML with citation metadata"),
 )
 
 

@@ -31,6 +31,17 @@ class BuildContext:
     options: dict[str, Any] = field(default_factory=dict)  # per-writer options, e.g. {"pdfa": "2a"}
     products: dict[str, Any] = field(default_factory=dict)  # results one writer hands to a later one
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("archivekit"))
+    # Work a writer left running (a judge in another process): finished after the other writers,
+    # so the waiting overlaps with their work.
+    pending: list[Pending] = field(default_factory=list)
+
+
+class Pending(Protocol):
+    """A writer's unfinished work: finish() completes it, wait() only lets it end (the build failed)."""
+
+    def finish(self) -> list[Artifact]: ...
+
+    def wait(self) -> None: ...
 
 
 class Writer(Protocol):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from archivekit.model import Document
@@ -71,39 +72,67 @@ def assemble(
 
 
 class EpubWriter:
-    """Writes <edition-id>.epub; runs Ace and EPUBCheck on a candidate to earn (or not) its claim."""
+    """Writes <edition-id>.epub; runs Ace and EPUBCheck on a candidate to earn (or not) its claim.
+
+    The judges take seconds (a browser, a JVM) in other processes, so the writer returns at once
+    and hands the pipeline a pending finish: html and print are written while the judges work.
+    """
 
     name = "epub"
 
     def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
-        """Build the EPUB into ctx.out_dir and return its artifact."""
+        """Write the candidate and start its judges; the final EPUB follows once they have spoken."""
         starts: list[PageStart] = list(ctx.products.get(PAGE_STARTS) or [])
         if not starts:
             ctx.log.warning("epub: no page starts from the PDF writer; the EPUB gets no page-list")
-        name = f"{doc.edition.id}.epub"
-        target = ctx.out_dir / name
+        pending = _PendingEpub(doc, ctx, starts)
+        if ctx.options.get("epub_checks", "auto") == "off":
+            return pending.finish()
+        pending.start_judges()
+        ctx.pending.append(pending)
+        return []
+
+
+class _PendingEpub:
+    """The EPUB while Ace and EPUBCheck judge its candidate in other processes (a thread waits on them)."""
+
+    def __init__(self, doc: Document, ctx: BuildContext, starts: list[PageStart]) -> None:
+        self.doc, self.ctx, self.starts = doc, ctx, starts
+        self.work = ctx.out_dir / ".epub-work"
+        self.pool: ThreadPoolExecutor | None = None
+        self.verdict: Future[Verdict] | None = None
+
+    def start_judges(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        candidate = self.work / "candidate.epub"
+        files = assemble(self.doc, self.ctx, self.starts, None, candidate=True)
+        write_epub(candidate, files, self.ctx.source_date_epoch)
+        cache = Path(self.ctx.cache_dir) / "epub-checks" if self.ctx.cache_dir else None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="epub-judges")
+        self.verdict = self.pool.submit(check, candidate, self.work, validators_dir(self.ctx.options), cache)
+
+    def wait(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def finish(self) -> list[Artifact]:
+        """Write <edition-id>.epub with what the judges found (no claim unless both passed)."""
         verdict: Verdict | None = None
-        if ctx.options.get("epub_checks", "auto") != "off":
-            verdict = self._judge(doc, ctx, starts)
-        write_epub(target, assemble(doc, ctx, starts, verdict), ctx.source_date_epoch)
+        if self.verdict is not None:
+            try:
+                verdict = self.verdict.result()
+            finally:
+                self.wait()
+            _log(self.ctx, verdict)
+        name = f"{self.doc.edition.id}.epub"
+        files = assemble(self.doc, self.ctx, self.starts, verdict)
+        write_epub(self.ctx.out_dir / name, files, self.ctx.source_date_epoch)
         conforms = ("EPUB 3.3",)
         if verdict is not None and verdict.earned:
             conforms += (a11y.CONFORMANCE,)
         return [Artifact("epub", name, MEDIA_TYPE, conforms)]
-
-    def _judge(self, doc: Document, ctx: BuildContext, starts: list[PageStart]) -> Verdict:
-        work = ctx.out_dir / ".epub-work"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        try:
-            candidate = work / "candidate.epub"
-            write_epub(candidate, assemble(doc, ctx, starts, None, candidate=True), ctx.source_date_epoch)
-            cache = Path(ctx.cache_dir) / "epub-checks" if ctx.cache_dir else None
-            verdict = check(candidate, work, validators_dir(ctx.options), cache)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-        _log(ctx, verdict)
-        return verdict
 
 
 def _log(ctx: BuildContext, verdict: Verdict) -> None:
