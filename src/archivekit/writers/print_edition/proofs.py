@@ -19,7 +19,7 @@ from archivekit.errors import BuildError, ToolMissing
 from archivekit.writers.print_edition.boxes import Geometry
 
 PROOF_DIR = "proof"
-PROOF_RECIPE = "1"  # bump when the proofs' drawing changes, so cached proofs are not reused
+PROOF_RECIPE = "2"  # bump when the proofs' drawing changes, so cached proofs are not reused
 PAGE_DPI = 150
 THUMB_DPI = 30
 COLUMNS = 4
@@ -39,9 +39,10 @@ def _pdftoppm() -> str:
 
 
 def _render(pdf: Path, dpi: int, folder: Path) -> list[Path]:
-    """Every page as a grey PNG at this resolution, in page order."""
+    """Every page as a grey image at this resolution, in page order."""
+    # PGM, not PNG: Pillow encodes the proofs anyway, so pdftoppm need not compress them first.
     proc = subprocess.run(
-        [_pdftoppm(), "-r", str(dpi), "-gray", "-png", str(pdf), str(folder / "p")],
+        [_pdftoppm(), "-r", str(dpi), "-gray", str(pdf), str(folder / "p")],
         capture_output=True,
         text=True,
         timeout=300,
@@ -50,7 +51,7 @@ def _render(pdf: Path, dpi: int, folder: Path) -> list[Path]:
     if proc.returncode != 0:
         raise BuildError(f"pdftoppm could not render the print PDF: {proc.stderr.strip()[-300:]}")
     # pdftoppm pads the page number to the width of the page count: sort by the number itself.
-    return sorted(folder.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+    return sorted(folder.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[-1]))
 
 
 def _save(image: Image.Image, path: Path) -> None:
@@ -64,9 +65,9 @@ def _box_px(box: tuple[float, float, float, float], g: Geometry, scale: float) -
     return (round(x0 * scale), round((height - y1) * scale), round(x1 * scale), round((height - y0) * scale))
 
 
-def thumbnail(path: Path, g: Geometry) -> Image.Image:
-    """One page thumbnail with the BleedBox and TrimBox outlined."""
-    image = Image.open(path).convert("RGB")
+def thumbnail(page: Image.Image, g: Geometry) -> Image.Image:
+    """One page thumbnail, reduced from the page proof, with the BleedBox and TrimBox outlined."""
+    image = page.reduce(PAGE_DPI // THUMB_DPI).convert("RGB")
     draw = ImageDraw.Draw(image)
     scale = THUMB_DPI / 72
     draw.rectangle(_box_px(g.bleed_box, g, scale), outline=BLEED_COLOUR, width=1)
@@ -137,18 +138,16 @@ def _render_proofs(pdf: Path, target: Path, g: Geometry, labels: list[str], head
     target.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
     with tempfile.TemporaryDirectory(prefix="archivekit-proof-") as tmp:
-        thumbs_dir = Path(tmp) / "thumbs"
-        pages_dir = Path(tmp) / "pages"
-        thumbs_dir.mkdir()
-        pages_dir.mkdir()
-        thumbs = [thumbnail(p, g) for p in _render(pdf, THUMB_DPI, thumbs_dir)]
-        if len(thumbs) != len(labels):
-            raise BuildError(f"pdftoppm rendered {len(thumbs)} pages of {len(labels)}")
+        # One rendering: the thumbnails are the page proofs reduced, not a second pdftoppm run.
+        pages = [Image.open(path) for path in _render(pdf, PAGE_DPI, Path(tmp))]
+        if len(pages) != len(labels):
+            raise BuildError(f"pdftoppm rendered {len(pages)} pages of {len(labels)}")
+        thumbs = [thumbnail(page, g) for page in pages]
         _save(contact_sheet(thumbs, labels, heading), target / "contact-sheet.png")
         written.append(f"{PROOF_DIR}/contact-sheet.png")
         digits = max(2, len(str(len(labels))))
-        for number, path in enumerate(_render(pdf, PAGE_DPI, pages_dir), start=1):
+        for number, page in enumerate(pages, start=1):
             name = f"page-{number:0{digits}d}.png"
-            _save(Image.open(path), target / name)
+            _save(page, target / name)
             written.append(f"{PROOF_DIR}/{name}")
     return written
