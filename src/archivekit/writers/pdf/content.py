@@ -48,9 +48,22 @@ NOTE_MARK_SCALE = 0.62
 NOTE_MARK_RISE = 0.42
 
 
+# What the edition's PDFs draw besides its text: page numbers and ISO dates, the list bullet, and
+# the words the print title page (writers/print_edition/titlepage.py) sets around the edition's
+# metadata. They are kept here so that document_chars covers them: one character set for every
+# PDF of the edition, so the print PDF finds the fonts the archival PDF prepared in the cache.
+FURNITURE = "0123456789-" + BULLET
+TITLE_PAGE_NOTE = "Title page: editorial matter of this edition, not part of the letter."
+STATEMENT_JOIN = " / "
+VERSION_JOIN = ", version "
+
+
 def document_chars(doc: Document) -> frozenset[int]:
-    """Every character the PDF will draw (letter, notes, editorial matter)."""
-    texts: list[str] = [doc.edition.title.first()]
+    """Every character a PDF of the edition draws (letter, notes, editorial matter, title page)."""
+    ed = doc.edition
+    texts: list[str] = [FURNITURE, TITLE_PAGE_NOTE, STATEMENT_JOIN, VERSION_JOIN, ed.version]
+    texts += [text for field in (ed.title, ed.creator, ed.statement) for _, text in field.values]
+    texts.append(ed.date.isoformat())
     blocks: list[Block] = list(doc.front) + list(doc.colophon)
     for part in doc.parts:
         blocks += list(part.blocks)

@@ -17,7 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from archivekit.errors import BuildError
 from archivekit.model import Document
 from archivekit.writers.base import BuildContext
-from archivekit.writers.pdf.content import document_chars
+from archivekit.writers.pdf.content import STATEMENT_JOIN, TITLE_PAGE_NOTE, VERSION_JOIN, document_chars
 from archivekit.writers.pdf.layout import register_fonts
 from archivekit.writers.print_edition.boxes import MM, Geometry
 
@@ -25,7 +25,6 @@ BLACK = CMYKColor(0, 0, 0, 1)  # K only: text must print on the black plate alon
 SANS = ("zh-sans", "en-sans")
 SANS_BOLD = ("zh-sans-bold", "en-sans-bold")
 LATIN_SANS = ("en-sans", "zh-sans")
-EDITORIAL_NOTE = "Title page: editorial matter of this edition, not part of the letter."
 # Words and numbers stay whole when a line is broken; CJK may break between any two characters.
 _TOKEN = re.compile(r"[A-Za-z0-9\-.,:;'’()/]+|\s+|.")
 
@@ -33,7 +32,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9\-.,:;'’()/]+|\s+|.")
 def lines_of(doc: Document) -> list[tuple[str, tuple[str, ...], float, float]]:
     """The title page's text, top to bottom: (text, font chain, size, space above in points)."""
     ed = doc.edition
-    statement = " / ".join(text for _, text in ed.statement.values)
+    statement = STATEMENT_JOIN.join(text for _, text in ed.statement.values)
     out: list[tuple[str, tuple[str, ...], float, float]] = [
         (ed.creator.first(), SANS, 10.5, 0.0),
         (ed.title.first(), SANS_BOLD, 18.0, 14 * MM),
@@ -42,7 +41,7 @@ def lines_of(doc: Document) -> list[tuple[str, tuple[str, ...], float, float]]:
     if english and english != ed.title.first():
         out.append((english, LATIN_SANS, 10.0, 8 * MM))
     out.append((ed.date.isoformat(), LATIN_SANS, 10.0, 14 * MM))
-    out.append((f"{statement}, version {ed.version}", SANS, 9.0, 0.0))  # placed at the foot
+    out.append((f"{statement}{VERSION_JOIN}{ed.version}", SANS, 9.0, 0.0))  # placed at the foot
     return out
 
 
@@ -100,7 +99,13 @@ def _centred(canv: Canvas, text: str, chain: tuple[str, ...], size: float, cx: f
 def title_page(doc: Document, ctx: BuildContext, g: Geometry) -> bytes:
     """A one-page PDF, media size of the print pages, with the title page drawn on the trim."""
     entries = lines_of(doc)
-    chars = document_chars(doc) | frozenset(ord(c) for t, *_ in entries for c in t + EDITORIAL_NOTE)
+    # The character set of the text pages, so the fonts they prepared are reused, not prepared again.
+    chars = document_chars(doc)
+    drawn = {ord(c) for t, *_ in entries for c in t + TITLE_PAGE_NOTE if not c.isspace() or c == " "}
+    if not drawn <= chars:
+        missing = ", ".join(f"U+{c:04X}" for c in sorted(drawn - chars))
+        # A fault of this code, not of the edition: document_chars must cover what this page says.
+        raise RuntimeError(f"the title page draws characters document_chars() leaves out: {missing}")
     register_fonts(chars, ctx)
     buffer = io.BytesIO()
     # A TrueType initial font: ReportLab would otherwise list Helvetica, which is never embedded.
@@ -119,7 +124,7 @@ def title_page(doc: Document, ctx: BuildContext, g: Geometry) -> bytes:
             y -= size * 1.55
     text, chain, size, _ = foot
     _centred(canv, text, chain, size, cx, y0 + 30 * MM)
-    _centred(canv, EDITORIAL_NOTE, LATIN_SANS, 6.5, cx, y0 + 14 * MM)
+    _centred(canv, TITLE_PAGE_NOTE, LATIN_SANS, 6.5, cx, y0 + 14 * MM)
     canv.showPage()
     canv.save()
     return buffer.getvalue()
