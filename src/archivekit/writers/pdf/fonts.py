@@ -1,28 +1,45 @@
-"""Fonts for the PDF: which files, how they become TrueType ReportLab can embed, and glyph coverage.
+"""Fonts for the PDF: which files, how they are prepared for ReportLab, and where they are cached.
 
 ReportLab embeds only TrueType (glyf) outlines, and Noto Serif CJK ships CFF outlines in a
-collection. So each CJK face is subset to the characters the document uses and its cubic
-outlines converted to quadratic ones; the result is cached under ctx.cache_dir/"fonts" by a
-hash of the font file, the face, the characters and this converter's version, so a rebuild
-loads a small prepared file instead of converting again.
+collection. So every face is prepared for the characters an edition draws: a CJK face's glyphs
+for them are converted to quadratic outlines, a Latin face is subset to them with its hinting
+dropped. The result is cached under ctx.cache_dir/"fonts" by a hash of the font file, the face,
+the characters and this preparation's version, so a rebuild loads a small prepared file instead
+of preparing it again; faces missing from the cache are prepared side by side on the machine's
+cores.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from archivekit.errors import ToolMissing
 
-# Bump when the conversion below changes, so cached fonts made by older code are not reused.
-CONVERTER_VERSION = "2"
+# Bump when the preparation below changes, so cached fonts made by older code are not reused.
+CONVERTER_VERSION = "3"
 NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
 NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
-# cu2qu tolerance in font units (of 1000): 1 unit is well below what print or screen can show.
-MAX_ERR = 1.0
+# cu2qu tolerance in font units (1000 to the em): the quadratic outline stays within 2 units,
+# 0.002 em, of the cubic one: 0.021 pt (0.007 mm) at the 10.5 pt body size, 0.036 pt at the 18 pt
+# title, about one dot of a 2400 dpi platesetter (0.03 pt) and far below a screen pixel. 1.0 made
+# the CJK glyph data about 6 % larger for no visible gain.
+MAX_ERR = 2.0
+# The name records kept: 1-6 (family, subfamily, unique id, full name, version, PostScript name:
+# ReportLab reads 1, 2, 4 and 6 for the font dictionary) and the copyright (0) and licence URL
+# (14), so every embedded copy still says whose font it is and under which licence; the OFL FAQ
+# (1.11) lets a font embedded in a document go without the licence text (13). Only the Windows
+# US English records: the ones ReportLab reads. All names in all languages were ~2.3 KB a font.
+NAME_IDS = frozenset({0, 1, 2, 3, 4, 5, 6, 14})
+NAME_RECORD = (3, 1, 0x409)  # platform Windows, encoding Unicode BMP, language US English
 
 
 @dataclass(frozen=True)
@@ -32,7 +49,7 @@ class FontSource:
     key: str  # the name ReportLab registers it under
     path: Path
     family: str | None = None  # for collections: the family name of the face to take
-    needs_conversion: bool = False  # CFF outlines: subset and convert to TrueType
+    needs_conversion: bool = False  # CFF outlines: convert to TrueType
 
 
 # The fonts of the design: a Song/Ming serif for Chinese, a matching Latin serif, and a sans for
@@ -92,8 +109,10 @@ def _font_digest(path: Path, folder: Path) -> str:
     return digest
 
 
-def _face_index(path: Path, family: str) -> int:
-    """The index in a collection of the face with this family name."""
+def _face_index(path: Path, family: str | None) -> int:
+    """The index in a collection of the face with this family name (0 for a single font)."""
+    if family is None:
+        return 0
     from fontTools.ttLib import TTCollection
 
     collection = TTCollection(str(path), lazy=True)
@@ -106,40 +125,73 @@ def _face_index(path: Path, family: str) -> int:
     raise ToolMissing(f"{path} has no face named {family!r}", hint="install Debian's fonts-noto-cjk")
 
 
-def _convert(path: Path, family: str, chars: frozenset[int], target: Path) -> None:
-    """Subset one CFF face to these characters and write it with TrueType outlines."""
-    from fontTools import subset
+def _trim_names(font: Any) -> None:
+    """Keep only the name records a PDF needs (see NAME_IDS)."""
+    table = font["name"]
+    table.names = [
+        record
+        for record in table.names
+        if record.nameID in NAME_IDS and (record.platformID, record.platEncID, record.langID) == NAME_RECORD
+    ]
+
+
+def _save(font: Any, target: Path) -> None:
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    font.save(str(tmp))
+    font.close()
+    tmp.replace(target)  # atomic: a parallel build never loads a half-written font
+
+
+def _convert(path: Path, index: int, chars: frozenset[int], target: Path) -> None:
+    """Write the glyphs of these characters in one CFF face as a TrueType font."""
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
     from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib.tables._c_m_a_p import CmapSubtable
 
-    # recalcTimestamp=False: the converted file must not carry the time of conversion.
-    font = TTFont(str(path), fontNumber=_face_index(path, family), lazy=False, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = []  # ReportLab does not shape: keep only the mapped glyphs
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.recalc_bounds = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(chars))
-    subsetter.subset(font)
+    # No subsetter: it would decompile the face's layout tables and prune its CFF subroutines,
+    # two thirds of the time, for tables the TrueType font does not keep. lazy=True reads only the
+    # tables and glyphs used here; recalcTimestamp=False: no time of conversion in the file.
+    face = TTFont(str(path), fontNumber=index, lazy=True, recalcTimestamp=False)
+    best = face.getBestCmap()
+    mapping = {code: best[code] for code in sorted(chars) if code in best}
+    ids = face.getReverseGlyphMap()
+    notdef = face.getGlyphOrder()[0]
+    order = [notdef, *sorted(set(mapping.values()) - {notdef}, key=ids.__getitem__)]
 
-    glyph_order = font.getGlyphOrder()
-    glyph_set = font.getGlyphSet()
+    glyph_set = face.getGlyphSet()
     glyf = newTable("glyf")
-    glyf.glyphOrder = glyph_order
+    glyf.glyphOrder = order
     glyf.glyphs = {}
-    for name in glyph_order:
+    hmtx = newTable("hmtx")
+    hmtx.metrics = {}
+    for name in order:
         pen = TTGlyphPen(glyph_set)
         # reverse_direction: CFF contours run counter-clockwise, TrueType ones clockwise.
         glyph_set[name].draw(Cu2QuPen(pen, MAX_ERR, reverse_direction=True))
-        glyf[name] = pen.glyph()
-    font["glyf"] = glyf
-    font["loca"] = newTable("loca")
-    for tag in ("CFF ", "VORG"):
-        if tag in font:
-            del font[tag]
+        glyph = pen.glyph()
+        glyph.recalcBounds(glyf)
+        glyf[name] = glyph
+        # TrueType wants the left side bearing to be the outline's xMin (CFF's may differ by a unit).
+        hmtx[name] = (face["hmtx"][name][0], getattr(glyph, "xMin", 0))
+
+    cmap = newTable("cmap")
+    cmap.tableVersion = 0
+    cmap.tables = []
+    for fmt, encoding, codes in (
+        (4, 1, {c: g for c, g in mapping.items() if c <= 0xFFFF}),
+        (12, 10, mapping if max(mapping, default=0) > 0xFFFF else {}),
+    ):
+        if codes or fmt == 4:
+            sub = CmapSubtable.newSubtable(fmt)
+            sub.platformID, sub.platEncID, sub.language, sub.cmap = 3, encoding, 0, codes
+            cmap.tables.append(sub)
+
+    font = TTFont(recalcTimestamp=False)  # sfntVersion 0x00010000: TrueType outlines
+    font.setGlyphOrder(order)
+    for tag in ("head", "hhea", "OS/2", "name", "maxp", "post"):
+        font[tag] = face[tag]
+    font["glyf"], font["loca"], font["hmtx"], font["cmap"] = glyf, newTable("loca"), hmtx, cmap
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
     for attr in (
@@ -159,34 +211,122 @@ def _convert(path: Path, family: str, chars: frozenset[int], target: Path) -> No
     post.formatType = 3.0  # no glyph names: smaller, and nothing reads them
     post.extraNames = []
     post.mapping = {}
-    font.sfntVersion = "\x00\x01\x00\x00"
-    tmp = target.with_suffix(f".tmp{os.getpid()}")
-    font.save(str(tmp))
-    font.close()
-    tmp.replace(target)  # atomic: a parallel build never loads a half-written font
+    _trim_names(font)
+    _save(font, target)
+    face.close()
+
+
+def _subset(path: Path, chars: frozenset[int], target: Path) -> None:
+    """Write one TrueType font subset to these characters, without hinting."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path), lazy=True, recalcTimestamp=False)
+    options = subset.Options()
+    options.layout_features = []  # ReportLab does not shape: keep only the mapped glyphs
+    # The layout tables would only be decompiled to be emptied: ReportLab embeds none of them.
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "STAT"]
+    # Hinting (fpgm, prep, cvt and each glyph's instructions) was a third of each embedded Latin
+    # font; print and today's screen rasterizers do not need it at text sizes.
+    options.hinting = False
+    options.name_IDs = ["*"]  # trimmed by _trim_names, the one rule for every face
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(chars))
+    subsetter.subset(font)
+    _trim_names(font)
+    _save(font, target)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One face to prepare: picklable, so a worker process can do it."""
+
+    src: FontSource
+    index: int
+    chars: frozenset[int]
+    target: Path
+
+
+def _prepare(job: _Job) -> None:
+    if job.src.needs_conversion:
+        _convert(job.src.path, job.index, job.chars, job.target)
+    else:
+        _subset(job.src.path, job.chars, job.target)
+
+
+def _workers(jobs: int) -> int:
+    """How many processes to prepare this many faces in."""
+    # Inside a worker of another pool (pipeline.build_many --jobs N runs editions in processes),
+    # the cores are already shared out: a pool here would oversubscribe them.
+    if jobs < 2 or multiprocessing.parent_process() is not None:
+        return 1
+    # Only fork is safe and cheap here (fontTools is already imported), and only while no other
+    # thread runs (fork would copy a lock one holds). spawn and forkserver would run the program's
+    # __main__ again in each worker: `python -m archivekit` would start a build there.
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(jobs, cores))
+
+
+def _run(jobs: list[_Job], log: logging.Logger) -> None:
+    """Prepare these faces, in parallel when there are several and cores to spare."""
+    workers = _workers(len(jobs))
+    if workers > 1:
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                list(pool.map(_prepare, jobs))
+            return
+        except (BrokenProcessPool, NotImplementedError, OSError) as exc:
+            # No process pool here (a sandbox without semaphores, a killed worker): the same work
+            # in this process; faces already written are not prepared again.
+            log.debug("font preparation in parallel failed (%s): preparing serially", exc)
+    for job in jobs:
+        if not job.target.is_file():
+            _prepare(job)
+
+
+def _target(src: FontSource, chars: frozenset[int], folder: Path) -> Path:
+    key = hashlib.sha256()
+    for part in (CONVERTER_VERSION, _font_digest(src.path, folder), src.family or "", repr(MAX_ERR)):
+        key.update(part.encode() + b"\0")
+    key.update(",".join(f"{c:x}" for c in sorted(chars)).encode())
+    return folder / f"{src.key}-{key.hexdigest()[:24]}.ttf"
+
+
+def prepare(
+    sources: tuple[FontSource, ...], chars: frozenset[int], cache_dir: Path, log: logging.Logger | None = None
+) -> dict[str, Path]:
+    """A TrueType file ReportLab can embed for each source (key -> path), prepared once and cached."""
+    log = log or logging.getLogger("archivekit")
+    # The key uses the characters asked for, not those a face has: reading a CJK face's cmap
+    # costs more than the whole cached build, and characters a face lacks are skipped.
+    wanted = frozenset(chars)
+    folder = cache_dir / "fonts"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {}
+    jobs: list[_Job] = []
+    for src in sources:
+        _require(src.path)
+        target = _target(src, wanted, folder)
+        paths[src.key] = target
+        if target.is_file():
+            log.debug("font cache hit: %s -> %s", src.key, target.name)
+            continue
+        verb = "converting" if src.needs_conversion else "subsetting"
+        log.debug("font cache miss: %s %s (%d characters)", verb, src.key, len(wanted))
+        # The face is looked up here, so a missing one is reported by this process, not a worker.
+        jobs.append(_Job(src, _face_index(src.path, src.family), wanted, target))
+    if jobs:
+        _run(jobs, log)
+    return paths
 
 
 def prepared_path(
     src: FontSource, chars: frozenset[int], cache_dir: Path, log: logging.Logger | None = None
 ) -> Path:
-    """A TrueType file ReportLab can embed for this source, converted once and cached."""
-    log = log or logging.getLogger("archivekit")
-    _require(src.path)
-    if not src.needs_conversion:
-        return src.path
-    # The key uses the characters asked for, not those the face has: reading a CJK face's cmap
-    # costs more than the whole cached build, and the subsetter skips characters it lacks.
-    wanted = frozenset(chars)
-    folder = cache_dir / "fonts"
-    folder.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256()
-    for part in (CONVERTER_VERSION, _font_digest(src.path, folder), src.family or "", repr(MAX_ERR)):
-        key.update(part.encode() + b"\0")
-    key.update(",".join(f"{c:x}" for c in sorted(wanted)).encode())
-    target = folder / f"{src.key}-{key.hexdigest()[:24]}.ttf"
-    if target.is_file():
-        log.debug("font cache hit: %s -> %s", src.key, target.name)
-        return target
-    log.debug("font cache miss: converting %s (%d characters)", src.key, len(wanted))
-    _convert(src.path, src.family or "", wanted, target)
-    return target
+    """A TrueType file ReportLab can embed for this source, prepared once and cached."""
+    return prepare((src,), chars, cache_dir, log)[src.key]

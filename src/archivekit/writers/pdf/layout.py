@@ -84,8 +84,10 @@ def page_size_for(name: str) -> tuple[float, float]:
 def register_fonts(chars: frozenset[int], ctx: BuildContext) -> dict[str, str]:
     """Register every font of the design with ReportLab; return key -> file path."""
     used: dict[str, str] = {}
+    # All at once: the faces missing from the cache are prepared side by side.
+    prepared = fonts.prepare(fonts.FONT_SOURCES, chars, ctx.cache_dir, ctx.log)
     for src in fonts.FONT_SOURCES:
-        path = fonts.prepared_path(src, chars, ctx.cache_dir, ctx.log)
+        path = prepared[src.key]
         # One name per file, so two builds in one process never share ReportLab's font state.
         name = f"{src.key}"
         existing = pdfmetrics._fonts.get(name)  # ReportLab's registry; re-register on a new file
