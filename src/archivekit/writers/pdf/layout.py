@@ -14,7 +14,6 @@ from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from archivekit.errors import UsageError
@@ -92,7 +91,7 @@ def register_fonts(chars: frozenset[int], ctx: BuildContext) -> dict[str, str]:
         name = f"{src.key}"
         existing = pdfmetrics._fonts.get(name)  # ReportLab's registry; re-register on a new file
         if existing is None or getattr(existing.face, "filename", None) != str(path):
-            font = TTFont(name, str(path), asciiReadable=True)
+            font = fonts.DrawnGlyphsFont(name, str(path))
             # registerFont keeps an old font of the same name, or of the same face name (every
             # subset of a face has one), so a second edition would get the first one's glyphs.
             pdfmetrics._fonts.pop(name, None)
