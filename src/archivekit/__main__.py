@@ -2,4 +2,6 @@ import sys
 
 from archivekit.cli import main
 
-sys.exit(main())
+# Guarded: a process pool started by "spawn" or "forkserver" re-imports the main module.
+if __name__ == "__main__":
+    sys.exit(main())

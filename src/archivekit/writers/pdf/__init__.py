@@ -12,9 +12,11 @@ BaseDocTemplate initialFontName argument (layout.py: a TrueType initial font kee
 un-embedded Helvetica out); Frame._y1p / Frame._geom() and flowable._frame (flowables.py:
 room for footnotes); pdfmetrics._fonts and _dynFaceNames (layout.py: re-registering a changed font);
 TTFont(asciiReadable=True) subsets keeping code 32 a space; TTFontFace.charToGlyph (content.py:
-the glyph check, since ReportLab silently draws .notdef for a missing glyph). ReportLab's own
-output defects are repaired in postprocess.py: no EOL before endstream (qpdf rewrites the file),
-catalog/page entries it does not know (added with pikepdf), ToUnicode entries to U+0000 (rebuilt).
+the glyph check, since ReportLab silently draws .notdef for a missing glyph); TTFont.splitString,
+TTFont.addObjects and TTFontFace.makeSubset (fonts.DrawnGlyphsFont: embed only drawn glyphs).
+ReportLab's own output defects are repaired in postprocess.py: no EOL before endstream (qpdf
+rewrites the file), catalog/page entries it does not know (added with pikepdf), ToUnicode entries
+to U+0000 (rebuilt).
 """
 
 from __future__ import annotations
