@@ -27,8 +27,6 @@ from archivekit.writers.pdf.flowables import Columns, NoteBox, Outline, TextBloc
 from archivekit.writers.pdf.styles import MARGINS, NOTE_SEPARATION
 from archivekit.writers.pdf.tagging import StructNode, TaggingCanvas
 
-FURNITURE_DIGITS = "0123456789"
-
 
 @dataclass
 class OutlineEntry:
@@ -153,7 +151,7 @@ def typeset(
 ) -> Typeset:
     """Lay the document out in pages with ReportLab and tag it while drawing."""
     page = page_size or page_size_for(doc.edition.settings.page_size)
-    chars = document_chars(doc) | frozenset(map(ord, FURNITURE_DIGITS + "•"))
+    chars = document_chars(doc)  # page numbers and the bullet included
     used = register_fonts(chars, ctx)
     body = styles.STYLES["body-zh"]
     fx, fy, fw, fh = _geometry(page, bleed, body.size)
