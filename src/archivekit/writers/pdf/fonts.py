@@ -86,14 +86,6 @@ def _require(path: Path) -> None:
         )
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _font_digest(path: Path, folder: Path) -> str:
     """The sha256 of a font file, remembered next to the cache while its size and mtime stay the same."""
     stat = path.stat()
@@ -105,7 +97,8 @@ def _font_digest(path: Path, folder: Path) -> str:
             return digest
     except (OSError, ValueError):
         pass
-    digest = _sha256_file(path)
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     tmp = note.with_suffix(f".tmp{os.getpid()}")
     tmp.write_text(f"{stamp} {digest}\n", encoding="ascii")
     tmp.replace(note)
