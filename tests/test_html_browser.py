@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from archivekit.validate.axe_runner import CHROMIUM_FLAGS
 from conftest import EDITION, EDITION_ID, require, run_cli
 
 PAGE = f"{EDITION_ID}.html"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +29,7 @@ def browser():
     require(Path(chromium).is_file() or shutil.which(chromium) is not None, f"chromium at {chromium}")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
+        b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 
