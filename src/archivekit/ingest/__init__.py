@@ -10,8 +10,8 @@ from pathlib import Path
 from archivekit.errors import SourceError
 from archivekit.ingest.bibliography import load_bibliography
 from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
-from archivekit.ingest.files import read_text, resolve_inside
-from archivekit.ingest.markdown import check_markup, check_note_markers, convert_part
+from archivekit.ingest.files import line_of, read_text, resolve_inside
+from archivekit.ingest.markdown import check_markup, check_note_markers, convert_part, escape_line_numbers
 from archivekit.ingest.pandoc_ast import markdown_to_ast
 from archivekit.model import Document, Edition, Heading, Note, Paragraph, Part, Text
 from archivekit.model.colophon import colophon_blocks, title_block
@@ -49,7 +49,7 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
     # One pandoc process per part, all at once: each is mostly start-up, and they wait in parallel.
     # Results are taken in part order, so the first failing part is the one reported.
     with ThreadPoolExecutor(max_workers=max(1, len(texts))) as pool:
-        asts = [pool.submit(markdown_to_ast, text, source=path) for path, text in texts]
+        asts = [pool.submit(markdown_to_ast, escape_line_numbers(text), source=path) for path, text in texts]
     for spec, (path, text), ast in zip(edition.parts, texts, asts, strict=True):
         blocks = convert_part(
             ast.result(),
@@ -59,6 +59,7 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
             known_keys=keys,
             notes=notes,
             note_counter=note_counter,
+            bibliography=bibliography,
         )
         if not blocks:
             raise SourceError(
@@ -73,7 +74,26 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
                 editorial=True,
                 lang=spec.lang if spec.title.get(spec.lang) else edition.language,
             )
-        parts.append(Part(spec.id, spec.lang, spec.role, title, blocks, spec.file))
+        if spec.cite_key and spec.cite_key not in keys:
+            raise SourceError(
+                f"part {spec.id!r} names cite-key {spec.cite_key!r}, which is not in the bibliography",
+                file=meta_path,
+                line=line_of(read_text(meta_path), f"cite-key: {spec.cite_key}"),
+                hint="add a CSL-JSON record with that id to the bibliography, or correct the key",
+            )
+        parts.append(
+            Part(
+                spec.id,
+                spec.lang,
+                spec.role,
+                title,
+                blocks,
+                spec.file,
+                creator=spec.creator,
+                date=spec.date,
+                cite_key=spec.cite_key,
+            )
+        )
         hashed.append(spec.file)
     if (edition_dir / "CHANGELOG.md").is_file():
         hashed.append("CHANGELOG.md")

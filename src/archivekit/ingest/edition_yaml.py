@@ -23,7 +23,7 @@ MAX_YAML_DEPTH = 20  # the schema needs 4 levels; deeper nesting only exhausts t
 # Fields holding one language tag, or a list of them, or text keyed by language tag.
 _TAG_FIELDS = ("language",)
 _TAG_LIST_FIELDS = ("languages",)
-_LANGTEXT_FIELDS = ("title", "rights", "statement", "description", "publisher")
+_LANGTEXT_FIELDS = ("title", "rights", "statement", "description", "publisher", "license_note")
 
 
 class _Loader(yaml.SafeLoader):
@@ -168,6 +168,8 @@ def _check_language_tags(data: dict[str, Any], path: Path, root: yaml.Node | Non
         found.append((["parts", index, "lang"], part["lang"]))
         if "title" in part:
             texts.append((["parts", index, "title"], part["title"]))
+        if "creator" in part:
+            texts.append((["parts", index, "creator", "name"], part["creator"]["name"]))
     found += [([*where, tag], tag) for where, value in texts for tag in value]
     for where, tag in found:
         problem = tag_problem(tag)
@@ -190,19 +192,8 @@ def _schema_hint(err: jsonschema.ValidationError) -> str:
 
 
 def _to_edition(data: dict[str, Any], path: Path, root: yaml.Node | None) -> Edition:
-    try:
-        date = dt.date.fromisoformat(data["date"])
-    except ValueError:
-        raise SourceError(
-            f"field date: {data['date']!r} is not a calendar date",
-            file=path,
-            line=_node_line(root, ["date"]),
-            hint="write the date as YYYY-MM-DD",
-        ) from None
-    parts = tuple(
-        PartSpec(id=p["id"], file=p["file"], lang=p["lang"], role=p["role"], title=_langtext(p.get("title")))
-        for p in data["parts"]
-    )
+    date = _calendar_date(data["date"], path, _node_line(root, ["date"]), "date")
+    parts = tuple(_part_spec(p, index, path, root) for index, p in enumerate(data["parts"]))
     for key in ("id", "file"):
         seen: set[str] = set()
         for index, part in enumerate(parts):
@@ -259,9 +250,48 @@ def _to_edition(data: dict[str, Any], path: Path, root: yaml.Node | None) -> Edi
         description=_langtext(data.get("description")),
         publisher=_langtext(data.get("publisher")),
         source_description=(data.get("transcribed_from") or {}).get("file"),
+        date_text=data["date"],
+        type=data.get("type"),
+        license=data.get("license"),
+        license_note=_langtext(data.get("license_note")),
+        source_url=(data.get("transcribed_from") or {}).get("url"),
+        source_citation=(data.get("transcribed_from") or {}).get("citation"),
         settings=Settings(
             page_size=settings.get("page_size", "A5"),
             print_trim=settings.get("print_trim", settings.get("page_size", "A5")),
             bleed_mm=float(settings.get("bleed_mm", 3.0)),
+            editorial_language=settings.get("editorial_language"),
+            title_page=bool(settings.get("title_page", False)),
         ),
+    )
+
+
+def _calendar_date(text: str, path: Path, line: int | None, field: str) -> dt.date:
+    """The first day a YYYY, YYYY-MM or YYYY-MM-DD date stands for; an impossible date is refused."""
+    pieces = [int(piece) for piece in text.split("-")]
+    try:
+        return dt.date(pieces[0], *[*pieces[1:], 1, 1][:2])
+    except ValueError:
+        raise SourceError(
+            f"field {field}: {text!r} is not a calendar date",
+            file=path,
+            line=line,
+            hint="write the date as YYYY-MM-DD, YYYY-MM or YYYY",
+        ) from None
+
+
+def _part_spec(part: dict[str, Any], index: int, path: Path, root: yaml.Node | None) -> PartSpec:
+    if "date" in part:
+        _calendar_date(part["date"], path, _node_line(root, ["parts", index, "date"]), f"parts.{index}.date")
+    creator = part.get("creator") or {}
+    return PartSpec(
+        id=part["id"],
+        file=part["file"],
+        lang=part["lang"],
+        role=part["role"],
+        title=_langtext(part.get("title")),
+        creator=_langtext(creator.get("name")),
+        creator_role=creator.get("role", "aut"),
+        date=part.get("date"),
+        cite_key=part.get("cite-key"),
     )

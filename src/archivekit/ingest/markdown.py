@@ -1,8 +1,10 @@
 """Pandoc AST -> model blocks for one part, refusing anything an archival edition cannot carry safely.
 
-Supported: paragraphs, level-2+ headings, bullet lists, footnotes, spans with `lang`, emphasis,
-and fenced divs that say what a paragraph is (dateline, salutation, closing, signature, kicker).
-Raw HTML, links, images, code and tables are refused with a message that says where.
+Supported: paragraphs, level-2+ headings, bullet lists, marked lists (`::: list`: items that start
+with the source's own markers, any depth), footnotes, pandoc citations `[@key, p. 12]`, spans with
+`lang`, emphasis, and fenced divs that say what a paragraph is (dateline, salutation, closing,
+signature, kicker). Raw HTML, links, images, code and tables are refused with a message that says
+where. docs/authoring.md shows every construct.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from archivekit.model import (
     Heading,
     Inline,
     LineBreak,
+    MarkedItem,
+    MarkedList,
     Note,
     NoteRef,
     Paragraph,
@@ -33,6 +37,8 @@ from archivekit.model import (
 )
 
 PARAGRAPH_ROLES = ("dateline", "salutation", "closing", "signature", "kicker")
+LIST_CLASS = "list"
+MARKER_CLASS = "marker"
 MAX_DEPTH = 8  # lists and spans nested deeper than this are a mistake, and would overflow writers
 CITATION_CLASS = "citation"
 LOCATOR_ATTRIBUTES = ("chapter", "page", "paragraph", "section", "line", "note")
@@ -44,6 +50,46 @@ MAX_BRACKETS = 4  # a note mark inside a span inside a span is 3; pandoc slows e
 _RAW_MARKUP = re.compile(r"(?<!\\)<(?:/?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|/?[A-Za-z][A-Za-z0-9+.-]*:|!|\?)")
 _LINK_TARGET = re.compile(r"(?<!\\)\]\(|^ {0,3}\[(?!\^)[^\]]+\]:")
 _BRACKET = re.compile(r"(?<!\\)[\[\]]")
+
+# A line that starts with digits and `.` or `)` would become a generated numbered list, which
+# renumbers what it reads; escaping the delimiter keeps every character as text.
+_NUMBER_AT_LINE_START = re.compile(
+    r"^([ \t]*(?:\[\^[^\]\s]+\]:[ \t]*)?[0-9]{1,9})([.)])(?=[ \t]|$)", re.MULTILINE
+)
+
+# Markers of marked-list items, as sources write them: 1. 1) (1) 1.2.3 a. (a) iv. (甲) （一） 一、 第一条 §3.
+_MARKER = re.compile(
+    r"""(?:
+        [0-9]+(?:\.[0-9]+)+\.?               # 1.2 1.2.3.
+      | [(（]?[0-9０-９]{1,4}[.)．、）]         # 1. 1) (1) 1、 （1）
+      | [(（][^()（）\s]{1,8}[)）]             # (a) (iv) (甲) （一）
+      | [a-zA-Z][.)]                          # a. a)
+      | [ivxlcdmIVXLCDM]{1,8}[.)]             # iv. IV)
+      | [一二三四五六七八九十百千零〇]{1,6}[、．.]  # 一、
+      | 第[一二三四五六七八九十百千零〇0-9]{1,8}[条條款项項章节節编編篇部]  # 第一条
+      | §{1,2}[ \u00a0]?[0-9]+[a-z]?\.?      # § 3
+      | [•◦▪‣·–—*]                            # a bullet the source itself prints
+    )""",
+    re.VERBOSE,
+)
+
+
+def escape_line_numbers(text: str) -> str:
+    """The part with `1.` / `1)` at line starts escaped, so pandoc reads them as text, not list markers."""
+    return _NUMBER_AT_LINE_START.sub(r"\1\\\2", text)
+
+
+def split_marker(text: str) -> tuple[str, str] | None:
+    """(marker, separator) when `text` starts with a list marker followed by a space or CJK text."""
+    found = _MARKER.match(text)
+    if not found:
+        return None
+    rest = text[found.end() :]
+    separator = rest[: len(rest) - len(rest.lstrip(" \t\u00a0\u3000"))]
+    if not separator and rest and rest[0].isascii() and rest[0].isalnum():
+        return None  # "a.m." or "1.5": a word, not a marker
+    return found.group(), separator
+
 
 _NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:", re.MULTILINE)
@@ -62,14 +108,16 @@ _UNSUPPORTED = {
     "CodeBlock": ("a code block", "remove the indentation or fences"),
     "Code": ("inline code", "remove the backticks"),
     "Table": ("a table", "tables are not supported in archival parts"),
-    "OrderedList": ("a numbered list", "use a `- ` bullet list; the numbers would be added text"),
+    "OrderedList": (
+        "a generated numbered list",
+        "put the items in a `::: list` div, each starting with its marker as written",
+    ),
     "BlockQuote": ("a block quote", "remove the `>` marks"),
     "HorizontalRule": ("a horizontal rule", "remove the line of dashes or stars"),
     "DefinitionList": ("a definition list", "not supported"),
     "LineBlock": ("a line block", "remove the `|` marks"),
     "Figure": ("a figure", "not supported"),
     "Math": ("math", "not supported"),
-    "Cite": ("a citation", "put the citation on the note with a `.citation` span"),
     "Quoted": ("smart quotes", "type the quotation marks themselves"),
 }
 
@@ -85,7 +133,9 @@ class _Context:
     notes: dict[str, Note]
     note_counter: list[int]
     counter: int = 0
+    list_depth: int = 0
     citations: list[Citation] = field(default_factory=list)
+    bibliography: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def next_id(self) -> str:
         self.counter += 1
@@ -183,9 +233,11 @@ def convert_part(
     known_keys: set[str],
     notes: dict[str, Note],
     note_counter: list[int],
+    bibliography: tuple[dict[str, Any], ...] = (),
 ) -> tuple[Block, ...]:
     """The model blocks of one part's pandoc AST; notes found are added to `notes`."""
     ctx = _Context(source, text, part_id, known_keys, notes, note_counter)
+    ctx.bibliography = {item["id"]: item for item in bibliography}
     blocks = _blocks(ast["blocks"], ctx, depth=0)
     return _attach_kickers(blocks, ctx)
 
@@ -216,13 +268,16 @@ def _blocks(
         elif kind == "BulletList":
             items = tuple(tuple(_blocks(item, ctx, depth=depth + 1)) for item in node["c"])
             out.append(BulletList(ctx.next_id(), items))
+        elif kind == "Div" and node["c"][0][1] == [LIST_CLASS] and not node["c"][0][2]:
+            out.append(_marked_list(node, ctx, depth=depth))
         elif kind == "Div":
             (_, classes, attrs), content = node["c"]
             if attrs or len(classes) != 1 or classes[0] not in PARAGRAPH_ROLES:
                 raise ctx.error(
                     f"a fenced div with classes {classes} and attributes {attrs}",
                     node,
-                    hint=f"fenced divs mark what a paragraph is: one of {', '.join(PARAGRAPH_ROLES)}",
+                    hint=f"fenced divs mark what a paragraph is ({', '.join(PARAGRAPH_ROLES)}) "
+                    f"or hold a marked list (`::: {LIST_CLASS}`)",
                 )
             inner = _blocks(content, ctx, depth=depth + 1, role=classes[0])
             if len(inner) != 1 or not isinstance(inner[0], Paragraph):
@@ -238,6 +293,64 @@ def _blocks(
         else:
             raise ctx.error(f"unsupported Markdown element ({kind})", node, hint="remove it")
     return out
+
+
+def _marked_list(node: dict[str, Any], ctx: _Context, *, depth: int) -> MarkedList:
+    """A `::: list` div: each paragraph an item that starts with its marker; nested lists follow items."""
+    ctx.list_depth += 1
+    try:
+        list_id = ctx.next_id()
+        items: list[MarkedItem] = []
+        for block in _blocks(node["c"][1], ctx, depth=depth + 1):
+            if isinstance(block, MarkedList):
+                if not items:
+                    raise ctx.error(
+                        "a nested list must follow the item it belongs to",
+                        node,
+                        hint="put the item's paragraph (with its marker) before the inner `::: list`",
+                    )
+                items[-1] = MarkedItem(items[-1].marker, (*items[-1].blocks, block), items[-1].separator)
+            elif isinstance(block, Paragraph) and block.role is None:
+                items.append(_item(block, ctx))
+            else:
+                raise ctx.error(
+                    "a marked list holds only items (paragraphs starting with their marker) and nested lists",
+                    node,
+                    hint="close the `::: list` before the heading or marked paragraph, and open one after it",
+                )
+        if not items:
+            raise ctx.error("an empty `::: list`", node, hint="put the items inside, or remove the div")
+        return MarkedList(list_id, tuple(items), depth=ctx.list_depth)
+    finally:
+        ctx.list_depth -= 1
+
+
+def _item(paragraph: Paragraph, ctx: _Context) -> MarkedItem:
+    """A list item from its paragraph: the leading marker (or `[marker]{.marker}` span) split off."""
+    inlines = paragraph.inlines
+    first = inlines[0] if inlines else None
+    if isinstance(first, Span) and MARKER_CLASS in first.classes:
+        rest = inlines[1:]
+        marker = "".join(child.text for child in first.children if isinstance(child, Text))
+        separator = ""
+        if rest and isinstance(rest[0], Text):
+            stripped = rest[0].text.lstrip(" \t\u00a0\u3000")
+            separator = rest[0].text[: len(rest[0].text) - len(stripped)]
+            rest = ((Text(stripped),) if stripped else ()) + rest[1:]
+        return MarkedItem(marker, (Paragraph(paragraph.id, rest, lang=paragraph.lang),), separator)
+    split = split_marker(first.text) if isinstance(first, Text) else None
+    if split is None:
+        raise ctx.error(
+            "a paragraph in a `::: list` does not start with a list marker",
+            needle=_first_text(inlines),
+            hint="start each item with its marker as the source writes it (1. (a) （一） 一、 第一条), "
+            "wrap an unusual marker as [marker]{.marker}, or move the paragraph out of the list",
+        )
+    marker, separator = split
+    assert isinstance(first, Text)
+    rest_text = first.text[len(marker) + len(separator) :]
+    rest = ((Text(rest_text),) if rest_text else ()) + inlines[1:]
+    return MarkedItem(marker, (Paragraph(paragraph.id, rest, lang=paragraph.lang),), separator)
 
 
 def _attach_kickers(blocks: list[Block], ctx: _Context) -> tuple[Block, ...]:
@@ -285,6 +398,8 @@ def _inlines(nodes: list[dict[str, Any]], ctx: _Context, *, depth: int) -> tuple
             out.append(_span(node, ctx, depth=depth))
         elif kind == "Note":
             out.append(_note(node, ctx, depth=depth))
+        elif kind == "Cite":
+            out.append(_cite(node, ctx, depth=depth))
         elif kind in _UNSUPPORTED:
             what, hint = _UNSUPPORTED[kind]
             raise ctx.error(f"{what} is not allowed in an archival source", node, hint=hint)
@@ -329,6 +444,53 @@ def _span(node: dict[str, Any], ctx: _Context, *, depth: int) -> Inline:
     if problem:
         raise ctx.error(problem, node, hint=LANG_HINT)
     return Span(children, lang=lang, classes=tuple(classes))
+
+
+_LOCATOR = re.compile(
+    r"(?P<label>pp|p|pages?|paras|para|paragraphs?|¶|chap|ch|chapters?|sec|sections?|§|lines?|l|notes?|n)"
+    r"\.?\s*(?P<value>[0-9A-Za-z]+(?:[-–][0-9A-Za-z]+)?)"
+)
+# pandoc's locator abbreviations -> CSL locator labels
+_LOCATOR_LABELS = {"p": "page", "pp": "page", "pages": "page", "para": "paragraph", "paras": "paragraph",
+                   "paragraphs": "paragraph", "¶": "paragraph", "ch": "chapter", "chap": "chapter",
+                   "chapters": "chapter", "sec": "section", "§": "section", "sections": "section",
+                   "l": "line", "lines": "line", "n": "note", "notes": "note"}  # fmt: skip
+
+
+def _locators(suffix: tuple[Inline, ...]) -> tuple[tuple[str, str], ...]:
+    """CSL locators named in a citation's suffix (", p. 12", "¶ 2")."""
+    text = "".join(inline.text for inline in suffix if isinstance(inline, Text))
+    return tuple(
+        (_LOCATOR_LABELS.get(found.group("label"), found.group("label")), found.group("value"))
+        for found in _LOCATOR.finditer(text)
+    )
+
+
+def _cite(node: dict[str, Any], ctx: _Context, *, depth: int) -> Inline:
+    """A pandoc citation `[@key, p. 12]`: the reference formatted from the bibliography, the author's
+    prefix and suffix kept as written, and a Citation for the metadata; an unknown key is refused."""
+    from archivekit.model.citation import format_bibliography
+
+    citations, _ = node["c"]
+    out: list[Inline] = []
+    for index, cite in enumerate(citations):
+        key = cite["citationId"]
+        if key not in ctx.bibliography:
+            raise ctx.error(
+                f"citation @{key} names no entry of the bibliography",
+                needle=f"@{key}",
+                hint="add a CSL-JSON record with that id to bibliography.json, correct the key, "
+                "or write a literal @ as \\@",
+            )
+        prefix = _inlines(cite["citationPrefix"], ctx, depth=depth + 1)
+        suffix = _inlines(cite["citationSuffix"], ctx, depth=depth + 1)
+        reference = format_bibliography(ctx.bibliography[key]).rstrip(".")
+        ctx.citations.append(Citation(key, _locators(suffix)))
+        if index:
+            out.append(Text("; "))
+        children = _merge_text([*prefix, *((Text(" "),) if prefix else ()), Text(reference), *suffix])
+        out.append(Span(children, classes=(CITATION_CLASS,)))
+    return out[0] if len(out) == 1 else Span(tuple(out))
 
 
 def _note(node: dict[str, Any], ctx: _Context, *, depth: int) -> NoteRef:

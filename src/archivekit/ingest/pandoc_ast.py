@@ -1,7 +1,9 @@
 """Markdown -> pandoc AST (JSON). The only module that calls pandoc.
 
 We run the pandoc binary that pypandoc-binary ships, with every extension that could rewrite the
-transcription switched off: no smart quotes, no auto identifiers, no math, no sub/superscript.
+transcription switched off: no smart quotes, no auto identifiers, no math, no sub/superscript, no
+generated list numbering (see markdown.escape_line_numbers). Citations `[@key]` stay on: the
+ingest resolves them against the bibliography or refuses them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ READER = "markdown" + "".join(
         "tex_math_dollars",
         "tex_math_single_backslash",
         "raw_tex",
-        "citations",
+        "fancy_lists",
+        "example_lists",
         "subscript",
         "superscript",
         "strikeout",

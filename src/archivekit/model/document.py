@@ -1,4 +1,4 @@
-"""The document: what the letter says, in reading order, independent of any output format.
+"""The document: what the source says, in reading order, independent of any output format.
 
 Inlines and blocks are small frozen dataclasses, so writers pattern-match on them and cannot
 change the text they are given. Text is kept exactly as in the source: nothing is normalised.
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from archivekit.model.metadata import Edition
+from archivekit.model.metadata import Edition, LangText
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Paragraph:
     """A paragraph; `role` says what it is when it is more than body text.
 
     Roles: "dateline", "salutation", "closing", "signature", "kicker" (a line set above a heading,
-    such as the coalition's name above 宗 旨) or None for body text.
+    such as an author's name above a section title) or None for body text.
     """
 
     id: str
@@ -89,7 +89,29 @@ class BulletList:
     items: tuple[tuple[Block, ...], ...]
 
 
-Block = Paragraph | Heading | BulletList
+@dataclass(frozen=True)
+class MarkedItem:
+    """One item of a marked list: the source's own marker ("1.", "(a)", "（甲）", "第一条") and its blocks.
+
+    The marker is source text, never generated: writers show it as written (PDF `Lbl`, HTML text).
+    The first block is the paragraph the marker starts; nested marked lists may follow it.
+    """
+
+    marker: str
+    blocks: tuple[Block, ...]
+    separator: str = " "  # what stands between marker and text in the source ("" after 一、)
+
+
+@dataclass(frozen=True)
+class MarkedList:
+    """A list whose item markers are characters of the source (numbered paragraphs, nested clauses)."""
+
+    id: str
+    items: tuple[MarkedItem, ...]
+    depth: int = 1  # 1 for a top-level list, 2 for a list inside an item, ...
+
+
+Block = Paragraph | Heading | BulletList | MarkedList
 
 
 @dataclass(frozen=True)
@@ -121,6 +143,9 @@ class Part:
     title: Heading | None
     blocks: tuple[Block, ...]
     source: str  # path relative to the edition folder
+    creator: LangText | None = None  # the part's own author, when it differs from the edition's
+    date: str | None = None  # the part's own date (YYYY, YYYY-MM or YYYY-MM-DD)
+    cite_key: str | None = None  # the part's own source, an id in the bibliography
 
 
 @dataclass(frozen=True)
@@ -133,7 +158,7 @@ class Document:
     bibliography: tuple[dict[str, Any], ...]
     sources_sha256: str
     source_files: tuple[str, ...] = field(default=())  # relative paths, sorted, that were hashed
-    # Editorial matter the edition adds around the text (never part of the letter): the edition's
+    # Editorial matter the edition adds around the text (never part of the source): the edition's
     # title heading (id "title") before the parts, and the colophon after them.
     front: tuple[Block, ...] = field(default=())
     colophon: tuple[Block, ...] = field(default=())
@@ -172,6 +197,9 @@ def iter_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
         if isinstance(block, BulletList):
             for item in block.items:
                 yield from iter_blocks(item)
+        elif isinstance(block, MarkedList):
+            for marked in block.items:
+                yield from iter_blocks(marked.blocks)
 
 
 def plain_text(inlines: Iterable[Inline], *, note_labels: bool = True) -> str:

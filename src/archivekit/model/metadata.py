@@ -1,7 +1,7 @@
 """Edition metadata: what the edition says about itself (titles, creator, dates, rights, settings).
 
 Everything here comes from `edition.yaml`; titles and the edition statement are editorial
-(the edition's words, not the letter's) and writers must present them as such.
+(the edition's words, not the source's) and writers must present them as such.
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ class PartSpec:
     id: str
     file: str
     lang: str
-    role: str  # "letter" | "statement" | ...
+    role: str  # a role of model.roles.ROLES
     title: LangText | None = None  # editorial heading, when the source has none
+    creator: LangText | None = None  # the part's own author, when it differs from the edition's
+    creator_role: str = "aut"
+    date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source
+    cite_key: str | None = None  # the part's own source in the bibliography
 
 
 # Page and trim sizes in millimetres, portrait, spelled as edition.schema.json spells them: the one
@@ -64,6 +68,8 @@ class Settings:
     page_size: str = "A5"
     print_trim: str = "A5"
     bleed_mm: float = 3.0
+    editorial_language: str | None = None  # the edition's own words; None: the main language
+    title_page: bool = False  # the title on a page of its own in the PDFs
     extra: tuple[tuple[str, object], ...] = ()
 
 
@@ -88,6 +94,23 @@ class Edition:
     publisher: LangText | None = None
     source_description: str | None = None
     settings: Settings = field(default_factory=Settings)
+    date_text: str = ""  # the date as precise as edition.yaml gives it (YYYY, YYYY-MM, YYYY-MM-DD)
+    type: str | None = None  # the edition's role when its parts' roles do not say it
+    license: str | None = None
+    license_note: LangText | None = None
+    source_url: str | None = None
+    source_citation: str | None = None
+
+    @property
+    def date_parts(self) -> tuple[int, ...]:
+        """The date as CSL date-parts: (year,), (year, month) or (year, month, day)."""
+        text = self.date_text or self.date.isoformat()
+        return tuple(int(piece) for piece in text.split("-"))
+
+    @property
+    def editorial_language(self) -> str:
+        """The language of the edition's own words (colophon, labels, summaries)."""
+        return self.settings.editorial_language or self.language
 
     @property
     def identifier(self) -> str:
