@@ -13,7 +13,18 @@ from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
 from archivekit.ingest.files import line_of, read_text, resolve_inside
 from archivekit.ingest.markdown import check_markup, check_note_markers, convert_part, escape_line_numbers
 from archivekit.ingest.pandoc_ast import markdown_to_ast
-from archivekit.model import Document, Edition, Heading, Note, Paragraph, Part, Text
+from archivekit.model import (
+    Block,
+    BulletList,
+    Document,
+    Edition,
+    Heading,
+    MarkedList,
+    Note,
+    Paragraph,
+    Part,
+    Text,
+)
 from archivekit.model.colophon import colophon_blocks, title_block
 
 
@@ -121,14 +132,19 @@ def _date(epoch: int) -> dt.date:
 def _check_parallel(edition: Edition, parts: tuple[Part, ...], meta_path: Path) -> None:
     by_id = {p.id: p for p in parts}
     for a, b in edition.parallel:
-        count_a = sum(1 for blk in by_id[a].blocks if isinstance(blk, Paragraph) and blk.role is None)
-        count_b = sum(1 for blk in by_id[b].blocks if isinstance(blk, Paragraph) and blk.role is None)
+        count_a = sum(1 for blk in by_id[a].blocks if _aligned(blk))
+        count_b = sum(1 for blk in by_id[b].blocks if _aligned(blk))
         if count_a != count_b:
             raise SourceError(
-                f"parallel parts {a!r} and {b!r} have {count_a} and {count_b} paragraphs",
+                f"parallel parts {a!r} and {b!r} have {count_a} and {count_b} paragraphs and lists",
                 file=meta_path,
                 hint="parallel texts are aligned paragraph by paragraph: give both the same paragraphs",
             )
+
+
+def _aligned(block: Block) -> bool:
+    """Blocks that parallel parts align row by row: body paragraphs and whole lists."""
+    return (isinstance(block, Paragraph) and block.role is None) or isinstance(block, BulletList | MarkedList)
 
 
 def _tree_hash(edition_dir: Path, files: tuple[str, ...]) -> str:
