@@ -121,7 +121,9 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         sources_sha256=sources_sha256,
         source_files=files,
         front=(title_block(edition),),
-        colophon=colophon_blocks(edition, sources_sha256, files, _date(source_date_epoch)),
+        colophon=colophon_blocks(
+            edition, sources_sha256, files, _date(source_date_epoch), note_count=len(notes)
+        ),
     )
 
 

@@ -1,38 +1,24 @@
 """Editorial matter the edition adds around the text: its title heading and its colophon.
 
-These blocks are the edition's words, never the letter's: every one is marked editorial
+These blocks are the edition's words, never the source's: every one is marked editorial
 (Heading.editorial, or ids starting with "colophon"), and writers present them apart from the text.
+Their words come from model.locale in the edition's editorial language; values in another
+language (titles, rights, the formatted citation) are spans with their own language tag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from archivekit.model.document import Block, Heading, Inline, Paragraph, Span, Text
-from archivekit.model.metadata import Edition
+from archivekit.model.locale import join, language_name, message, role_name
+from archivekit.model.metadata import Edition, LangText
+from archivekit.model.roles import ROLES, edition_role
 
 CITATION_STYLE = "chicago-author-date"
-
-
-# Han characters and CJK punctuation: runs of them inside the English colophon are Chinese.
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
-_CJK_RUN = re.compile(f"[{_CJK}]+(?:[ ,:()!;.]*[{_CJK}]+)*")
-
-
-def _language_runs(text: str) -> tuple[Inline, ...]:
-    """English text with its Chinese runs in zh-Hans spans, so screen readers switch voice."""
-    out: list[Inline] = []
-    position = 0
-    for match in _CJK_RUN.finditer(text):
-        if match.start() > position:
-            out.append(Text(text[position : match.start()]))
-        out.append(Span((Text(match.group()),), lang="zh-Hans"))
-        position = match.end()
-    if position < len(text):
-        out.append(Text(text[position:]))
-    return tuple(out)
 
 
 def title_block(edition: Edition) -> Heading:
@@ -40,49 +26,139 @@ def title_block(edition: Edition) -> Heading:
     return Heading("title", 1, (Text(edition.title.first()),), editorial=True, lang=edition.language)
 
 
+def edition_role_of(edition: Edition) -> str:
+    """What the edition as a whole is (a role of model.roles), from edition.yaml or its parts."""
+    return edition_role((part.role for part in edition.parts), edition.type)
+
+
 def edition_csl(edition: Edition, built: dt.date) -> dict[str, Any]:
-    """A CSL-JSON record describing this edition of the letter, for "how to cite this edition"."""
+    """A CSL-JSON record describing this edition, for "how to cite this edition"."""
     english = edition.title.get("en")
     record: dict[str, Any] = {
         "id": edition.id,
-        "type": "letter",  # Zotero "letter", RIS PCOMM: every export agrees
+        "type": ROLES[edition_role_of(edition)].csl_type,
         "title": edition.title.first(),
         "author": [{"literal": edition.creator.first()}],
-        "issued": {"date-parts": [[edition.date.year, edition.date.month, edition.date.day]]},
+        "issued": {"date-parts": [list(edition.date_parts)]},
         "language": edition.language,
         "version": edition.version,
-        "medium": edition.statement.prefer("en"),
+        "medium": edition.statement.prefer(edition.editorial_language),
         "URL": None,
         "note": f"Edition {edition.version}, {built.isoformat()}. {edition.identifier}",
     }
-    if english:
+    if english and english != record["title"]:
         record["title-short"] = english
     return {k: v for k, v in record.items() if v is not None}
 
 
+def _in(lang: str, tag: str, text: str) -> Inline:
+    """Text in language `tag`, in a span when it differs from the surrounding `lang`."""
+    return Text(text) if tag == lang else Span((Text(text),), lang=tag)
+
+
+def _compose(lang: str, key: str, **values: str | Inline | tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """A locale message with inline values (spans in other languages) put in its placeholders."""
+    marks = {name: f"\x00{index}\x00" for index, name in enumerate(values)}
+    template = message(lang, key, **marks)
+    out: list[Inline] = []
+    for piece in re.split("\x00([0-9]+)\x00", template):
+        if piece.isdigit():
+            value = list(values.values())[int(piece)]
+            out.extend(
+                value if isinstance(value, tuple) else (value if not isinstance(value, str) else Text(value),)
+            )
+        elif piece:
+            out.append(Text(piece))
+    return _merge(out)
+
+
+def _merge(inlines: list[Inline]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for inline in inlines:
+        if isinstance(inline, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + inline.text)
+        elif not (isinstance(inline, Text) and not inline.text):
+            out.append(inline)
+    return tuple(out)
+
+
+def _joined(lang: str, texts: LangText, separator: str = " / ") -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for index, (tag, text) in enumerate(texts.values):
+        if index:
+            out.append(Text(separator))
+        out.append(_in(lang, tag, text))
+    return tuple(out)
+
+
+def contents_phrase(doc_parts: Iterable[tuple[str, str]], lang: str) -> str:
+    """The parts as "role (language)" phrases in `lang`, consecutive repeats named once."""
+    phrases: list[str] = []
+    for role, part_lang in doc_parts:
+        phrase = message(
+            lang, "part_in_language", role=role_name(lang, role), language=language_name(part_lang, lang)
+        )
+        if not phrases or phrases[-1] != phrase:
+            phrases.append(phrase)
+    return join(lang, phrases)
+
+
 def colophon_blocks(
-    edition: Edition, sources_sha256: str, files: tuple[str, ...], built: dt.date
+    edition: Edition, sources_sha256: str, files: tuple[str, ...], built: dt.date, *, note_count: int = 0
 ) -> tuple[Block, ...]:
-    """The colophon: edition, version, date, sources' sha256, rights, how to cite."""
+    """The colophon: edition, version, dates, contents, sources, transcription, rights, how to cite."""
     from archivekit.model.citation import format_bibliography
 
-    statement = " / ".join(text for _, text in edition.statement.values)
+    lang = edition.editorial_language
     cite = format_bibliography(edition_csl(edition, built), CITATION_STYLE)
-    lines = [
-        ("edition", f"Edition: {statement}, version {edition.version} ({edition.identifier})."),
-        ("date", f"Letter dated {edition.date.isoformat()}; this edition built {built.isoformat()}."),
+    role = role_name(lang, edition_role_of(edition), capital=True)
+    lines: list[tuple[str, tuple[Inline, ...]]] = [
         (
-            "sources",
-            f"Sources: sha256 {sources_sha256}, the sha256 of the sorted `sha256sum` listing of "
-            f"{', '.join(files)}.",
+            "edition",
+            _compose(
+                lang,
+                "colophon_edition",
+                statement=_joined(lang, edition.statement),
+                version=edition.version,
+                identifier=edition.identifier,
+            ),
         ),
         (
-            "transcription",
-            "Transcription: diplomatic; no character of the original added, dropped or corrected.",
+            "date",
+            _compose(lang, "colophon_dated", role=role, date=edition.date_text, built=built.isoformat()),
         ),
-        ("rights", f"Rights: {edition.rights.prefer('en')}"),
-        ("cite", f"How to cite this edition: {cite}"),
+        (
+            "contents",
+            _compose(
+                lang,
+                "colophon_contents",
+                parts=contents_phrase(((p.role, p.lang) for p in edition.parts), lang),
+                notes=str(note_count),
+            ),
+        ),
+        ("sources", _compose(lang, "colophon_sources", sha256=sources_sha256, files=", ".join(files))),
     ]
-    heading = Heading("colophon", 2, (Text("Colophon"),), editorial=True, lang="en")
-    paragraphs = tuple(Paragraph(f"colophon-{key}", _language_runs(text), lang="en") for key, text in lines)
+    source = edition.source_url or edition.source_citation or edition.source_description
+    if source:
+        lines.append(("transcribed", _compose(lang, "colophon_transcribed", source=source)))
+    lines.append(("transcription", _compose(lang, "colophon_transcription")))
+    rights_tag = lang if edition.rights.get(lang) else edition.rights.values[0][0]
+    lines.append(
+        (
+            "rights",
+            _compose(lang, "colophon_rights", rights=_in(lang, rights_tag, edition.rights.prefer(lang))),
+        )
+    )
+    if edition.license:
+        lines.append(("license", _compose(lang, "colophon_license", license=edition.license)))
+    lines.append(
+        (
+            "cite",
+            _compose(
+                lang, "colophon_cite", cite=_in(lang, "en", cite) if not lang.startswith("en") else cite
+            ),
+        )
+    )
+    heading = Heading("colophon", 2, (Text(message(lang, "colophon")),), editorial=True, lang=lang)
+    paragraphs = tuple(Paragraph(f"colophon-{key}", inlines, lang=lang) for key, inlines in lines)
     return (heading, *paragraphs)
