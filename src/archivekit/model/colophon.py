@@ -154,9 +154,7 @@ def colophon_blocks(
     lines.append(
         (
             "cite",
-            _compose(
-                lang, "colophon_cite", cite=_in(lang, "en", cite) if not lang.startswith("en") else cite
-            ),
+            _compose(lang, "colophon_cite", cite=cite),
         )
     )
     heading = Heading("colophon", 2, (Text(message(lang, "colophon")),), editorial=True, lang=lang)
