@@ -38,6 +38,7 @@ from archivekit.model import (
 
 PARAGRAPH_ROLES = ("dateline", "salutation", "closing", "signature", "kicker")
 LIST_CLASS = "list"
+ITEM_CLASS = "item"
 MARKER_CLASS = "marker"
 MAX_DEPTH = 8  # lists and spans nested deeper than this are a mistake, and would overflow writers
 CITATION_CLASS = "citation"
@@ -296,33 +297,66 @@ def _blocks(
 
 
 def _marked_list(node: dict[str, Any], ctx: _Context, *, depth: int) -> MarkedList:
-    """A `::: list` div: each paragraph an item that starts with its marker; nested lists follow items."""
+    """A `::: list` div: each paragraph an item that starts with its marker; nested lists follow items.
+
+    An item of several paragraphs (an article with further clauses) is a `::: item` div: its first
+    paragraph starts with the marker, the paragraphs and lists after it belong to the same item.
+    """
     ctx.list_depth += 1
     try:
         list_id = ctx.next_id()
         items: list[MarkedItem] = []
-        for block in _blocks(node["c"][1], ctx, depth=depth + 1):
-            if isinstance(block, MarkedList):
-                if not items:
+        for child in node["c"][1]:
+            if child["t"] == "Div" and child["c"][0][1] == [ITEM_CLASS] and not child["c"][0][2]:
+                items.append(_item_div(child, ctx, depth=depth + 1))
+                continue
+            for block in _blocks([child], ctx, depth=depth + 1):
+                if isinstance(block, MarkedList):
+                    if not items:
+                        raise ctx.error(
+                            "a nested list must follow the item it belongs to",
+                            child,
+                            hint="put the item's paragraph (with its marker) before the inner `::: list`",
+                        )
+                    last = items[-1]
+                    items[-1] = MarkedItem(last.marker, (*last.blocks, block), last.separator)
+                elif isinstance(block, Paragraph) and block.role is None:
+                    items.append(_item(block, ctx))
+                else:
                     raise ctx.error(
-                        "a nested list must follow the item it belongs to",
-                        node,
-                        hint="put the item's paragraph (with its marker) before the inner `::: list`",
+                        "a marked list holds only items (paragraphs starting with their marker) and lists",
+                        child,
+                        hint="close the `::: list` before it and open one after it, or put an item of "
+                        "several paragraphs in a `::: item` div",
                     )
-                items[-1] = MarkedItem(items[-1].marker, (*items[-1].blocks, block), items[-1].separator)
-            elif isinstance(block, Paragraph) and block.role is None:
-                items.append(_item(block, ctx))
-            else:
-                raise ctx.error(
-                    "a marked list holds only items (paragraphs starting with their marker) and nested lists",
-                    node,
-                    hint="close the `::: list` before the heading or marked paragraph, and open one after it",
-                )
         if not items:
             raise ctx.error("an empty `::: list`", node, hint="put the items inside, or remove the div")
         return MarkedList(list_id, tuple(items), depth=ctx.list_depth)
     finally:
         ctx.list_depth -= 1
+
+
+def _item_div(node: dict[str, Any], ctx: _Context, *, depth: int) -> MarkedItem:
+    """A `::: item` div: the marked first paragraph, then the item's further paragraphs and lists."""
+    blocks = _blocks(node["c"][1], ctx, depth=depth)
+    first = blocks[0] if blocks else None
+    if not isinstance(first, Paragraph) or first.role is not None:
+        raise ctx.error(
+            "a `::: item` must start with the paragraph that carries its marker",
+            node,
+            hint="put the item's marked paragraph first inside the `::: item` div",
+        )
+    for block in blocks[1:]:
+        if not isinstance(block, Paragraph | MarkedList | BulletList) or (
+            isinstance(block, Paragraph) and block.role is not None
+        ):
+            raise ctx.error(
+                "a `::: item` holds paragraphs and lists only",
+                node,
+                hint="move the heading or marked paragraph out of the item",
+            )
+    head = _item(first, ctx)
+    return MarkedItem(head.marker, (*head.blocks, *blocks[1:]), head.separator)
 
 
 def _item(paragraph: Paragraph, ctx: _Context) -> MarkedItem:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from archivekit.model.document import Block, Heading, Inline, Paragraph, Span, Text
+from archivekit.model.document import Block, Heading, Inline, LineBreak, Paragraph, Span, Text
 from archivekit.model.locale import join, language_name, message, role_name
 from archivekit.model.metadata import Edition, LangText
 from archivekit.model.roles import ROLES, edition_role
@@ -52,8 +52,20 @@ def edition_csl(edition: Edition, built: dt.date) -> dict[str, Any]:
 
 
 def _in(lang: str, tag: str, text: str) -> Inline:
-    """Text in language `tag`, in a span when it differs from the surrounding `lang`."""
-    return Text(text) if tag == lang else Span((Text(text),), lang=tag)
+    """Text in language `tag`, in a span when it differs from the surrounding `lang`.
+
+    Line ends in metadata (a licence notice kept as its lines) become line breaks, not characters.
+    """
+    pieces: list[Inline] = []
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            pieces.append(LineBreak())
+        pieces.append(Text(line))
+    return (
+        Span(tuple(pieces), lang=tag if tag != lang else None)
+        if len(pieces) > 1 or tag != lang
+        else pieces[0]
+    )
 
 
 def _compose(lang: str, key: str, **values: str | Inline | tuple[Inline, ...]) -> tuple[Inline, ...]:
