@@ -17,6 +17,8 @@ examples:
   archivekit build                          build every edition under sources/ into build/
   archivekit build sources/my-edition --format pdf --format html
   archivekit build sources/my-edition --pdfa 3a   archival PDF as PDF/A-3a with its sources inside
+  archivekit new my-edition --lang fr --title "..."   start an edition folder in sources/
+  archivekit import draft.docx --id my-edition --lang en   draft one from DOCX, ODT, HTML or Markdown
   archivekit check sources/my-edition       check the sources only; writes nothing
   archivekit validate build/my-edition      run veraPDF, EPUBCheck, Ace, Nu and axe on a build
   archivekit package build/my-edition       make a BagIt bag build/<id>-<version>.bag
@@ -71,6 +73,88 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 f"{len(doc.bibliography)} references)"
             )
     return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from archivekit.authoring import new_edition
+
+    folder = new_edition(
+        args.id,
+        lang=args.lang,
+        sources=Path(args.sources),
+        title=args.title,
+        creator=args.creator,
+        date=args.date,
+        role=args.role,
+    )
+    if not args.quiet:
+        print(folder)
+        print(
+            f"next: write the text into {folder}/01-{args.id}.{args.lang}.md, replace every TODO: in "
+            f"{folder}/edition.yaml, then `archivekit check {folder}` (docs/authoring.md)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from archivekit.authoring import import_document
+    from archivekit.ingest import load_edition
+
+    folder, report = import_document(
+        Path(args.file),
+        edition_id=args.id,
+        lang=args.lang,
+        sources=Path(args.sources),
+        title=args.title,
+        creator=args.creator,
+        date=args.date,
+        role=args.role,
+    )
+    print(folder)
+    lines = report.lines()
+    print(f"archivekit: not carried over as it was ({len(lines)} kind(s), also in {folder}/CHANGELOG.md):",
+          file=sys.stderr)  # fmt: skip
+    for line in lines or ["nothing"]:
+        print(f"  {line}", file=sys.stderr)
+    try:
+        load_edition(folder)
+    except ArchivekitError as exc:
+        print(f"archivekit: the draft needs work before it builds:\n{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_start(sub: argparse._SubParsersAction) -> None:
+    """`new` and `import`: the two ways to start an edition folder."""
+    from archivekit.model.roles import ROLES
+
+    new = sub.add_parser(
+        "new",
+        help="create an edition folder to fill in",
+        description="Create SOURCES/ID/ with edition.yaml (every unknown value a TODO: placeholder that "
+        "`check` refuses until replaced), an empty part file and a CHANGELOG.md.",
+    )
+    new.add_argument("id", metavar="ID", help="edition id: lower-case letters, digits, hyphens")
+    imp = sub.add_parser(
+        "import",
+        help="draft an edition from a DOCX, ODT, HTML or Markdown file",
+        description="Draft SOURCES/ID/ from an existing document through pandoc. Generated list numbers "
+        "become marker text; what the archival format cannot hold (images, tables, link targets, tracked "
+        "changes, comments, some formatting) is listed on stderr and in CHANGELOG.md, never dropped "
+        "silently. Exit 1 when the draft does not pass `archivekit check` yet (it is kept to fix).",
+    )
+    imp.add_argument("file", metavar="FILE", help="the document to import")
+    imp.add_argument("--id", required=True, help="edition id: lower-case letters, digits, hyphens")
+    for p, run in ((new, _cmd_new), (imp, _cmd_import)):
+        p.add_argument("--lang", required=True, help="BCP 47 tag of the text's language, e.g. zh-Hans, fr")
+        p.add_argument("--title", help="the edition's title (editorial)")
+        p.add_argument("--creator", help="who wrote the text")
+        p.add_argument("--date", help="the text's date: YYYY-MM-DD, YYYY-MM or YYYY")
+        p.add_argument("--role", default="book", choices=sorted(ROLES), metavar="ROLE",
+                       help=f"what the text is (default: book): {', '.join(ROLES)}")  # fmt: skip
+        p.add_argument("--sources", default="sources", metavar="DIR", help="where edition folders are")
+        p.set_defaults(run=run)
 
 
 def _pdfa_profiles(value: str) -> str:
@@ -149,6 +233,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_build(sub)
     _add_check(sub)
+    _add_start(sub)
     _add_optional(sub)
     return p
 

@@ -18,6 +18,7 @@ from archivekit.ingest.langtags import tag_problem
 from archivekit.model.metadata import Edition, LangText, PartSpec, Settings
 
 EDITION_FILE = "edition.yaml"
+PLACEHOLDER = "TODO:"  # what `archivekit new` and `import` write where only the archivist knows the value
 MAX_YAML_DEPTH = 20  # the schema needs 4 levels; deeper nesting only exhausts the parser's stack
 
 # Fields holding one language tag, or a list of them, or text keyed by language tag.
@@ -140,6 +141,7 @@ def load_edition_yaml(edition_dir: Path) -> Edition:
             hint="write one `field: value` per line (see sources/*/edition.yaml for an example)",
         )
 
+    _check_placeholders(data, path, root, [])
     validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
     if errors:
@@ -153,6 +155,20 @@ def load_edition_yaml(edition_dir: Path) -> Edition:
         )
     _check_language_tags(data, path, root)
     return _to_edition(data, path, root)
+
+
+def _check_placeholders(value: Any, path: Path, root: yaml.Node | None, where: list[Any]) -> None:
+    """A value still holding the scaffold's placeholder is refused: it would reach every output."""
+    if isinstance(value, str) and value.startswith(PLACEHOLDER):
+        raise SourceError(
+            f"field {'.'.join(map(str, where))} still holds the placeholder {value!r}",
+            file=path,
+            line=_node_line(root, where),
+            hint="replace it with the real value (docs/authoring.md explains the field)",
+        )
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in items:
+        _check_placeholders(child, path, root, [*where, key])
 
 
 def _check_language_tags(data: dict[str, Any], path: Path, root: yaml.Node | None) -> None:

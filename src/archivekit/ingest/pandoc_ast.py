@@ -61,6 +61,83 @@ def pandoc_version() -> str:
     return out.stdout.split()[1]
 
 
+# What `archivekit import` reads, by file suffix: pandoc's reader names.
+IMPORT_READERS = {".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html", ".md": "markdown"}
+
+# The Markdown `archivekit import` writes: pandoc's own writer, with everything our reader refuses off.
+DRAFT_WRITER = "markdown" + "".join(
+    f"-{ext}"
+    for ext in (
+        "smart",
+        "raw_html",
+        "raw_attribute",
+        "native_divs",
+        "native_spans",
+        "link_attributes",
+        "header_attributes",
+        "auto_identifiers",
+        "simple_tables",
+        "multiline_tables",
+        "grid_tables",
+        "pipe_tables",
+        "fancy_lists",
+        "example_lists",
+        "line_blocks",
+        "tex_math_dollars",
+        "subscript",
+        "superscript",
+        "strikeout",
+    )
+)
+
+
+def file_to_ast(path: Path) -> dict[str, Any]:
+    """Read a document an archivist already has (DOCX, ODT, HTML, Markdown) into pandoc's AST.
+
+    Tracked changes and comments are kept as spans (`--track-changes=all`) so the importer can list
+    them instead of accepting or dropping them silently.
+    """
+    reader = IMPORT_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise SourceError(
+            f"cannot import {path.suffix or 'a file without a suffix'}",
+            file=path,
+            hint=f"import one of {', '.join(sorted(IMPORT_READERS))}",
+        )
+    extra = ["--track-changes=all"] if reader in ("docx",) else []
+    return json.loads(_run_pandoc(["--from", reader, "--to", "json", *extra, str(path)], b"", source=path))
+
+
+def ast_to_markdown(ast: dict[str, Any], *, source: Path) -> str:
+    """pandoc's Markdown for an AST, unwrapped (one paragraph a line), in the form our reader accepts."""
+    data = json.dumps(ast).encode("utf-8")
+    args = ["--from", "json", "--to", DRAFT_WRITER, "--wrap=none"]
+    return _run_pandoc(args, data, source=source).decode("utf-8")
+
+
+def _run_pandoc(args: list[str], data: bytes, *, source: Path) -> bytes:
+    limits = ["+RTS", f"-M{PANDOC_HEAP}", "-RTS"]
+    try:
+        proc = subprocess.run(
+            [pandoc_path(), *limits, *args, "--sandbox"],
+            input=data,
+            capture_output=True,
+            check=False,
+            timeout=PANDOC_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        raise SourceError(
+            f"pandoc did not finish within {PANDOC_SECONDS:g} s", file=source, hint="split the file"
+        ) from None
+    if proc.returncode != 0:
+        raise SourceError(
+            f"pandoc could not read the file: {proc.stderr.decode('utf-8', 'replace').strip()}",
+            file=source,
+            hint="check that the file opens in a word processor and is of the kind its suffix says",
+        )
+    return proc.stdout
+
+
 def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     """Parse Markdown text into pandoc's JSON AST."""
     # pandoc's manual advises a time and heap limit: some inputs make its parser take exponential time.
