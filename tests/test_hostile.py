@@ -344,6 +344,44 @@ CASES: dict[str, Case] = {
         None,
         "nested",
     ),
+    # --- the source format for any document (#14)
+    "list-item-without-marker": Case(
+        append(EN, "\n::: list\n1. An item with its marker.\n\nA paragraph without one.\n:::\n"),
+        EN,
+        ANY,
+        "does not start with a list marker",
+    ),
+    "list-heading-inside": Case(
+        append(EN, "\n::: list\n1. An item.\n\n### A heading\n:::\n"), EN, ANY, "holds only items"
+    ),
+    "list-nested-before-item": Case(
+        append(EN, "\n::: list\n::: list\n(a) inner\n:::\n:::\n"), EN, ANY, "must follow the item"
+    ),
+    "item-without-marked-paragraph": Case(
+        append(EN, "\n::: list\n:::: item\n::: list\n(a) x\n:::\n::::\n:::\n"),
+        EN,
+        ANY,
+        "must start with the paragraph",
+    ),
+    "citation-missing-key": Case(
+        replace(EN, "To declare that China should", "To declare [@no-such-key, p. 3] that China should"),
+        EN,
+        _line(L / EN, "To declare that China should"),
+        "citation @no-such-key",
+    ),
+    "part-unknown-role": Case(replace(META, "role: letter", "role: memo"), META, ANY, "parts.0.role"),
+    "part-cite-key-missing": Case(
+        replace(META, "    role: letter\n", "    role: letter\n    cite-key: nowhere\n"),
+        META,
+        ANY,
+        "cite-key 'nowhere'",
+    ),
+    "placeholder-left": Case(
+        replace(META, "version: 1.0.0", "version: 1.0.0\nlicense: 'TODO: public-domain'"),
+        META,
+        _line(L / META, "version: 1.0.0") + 1,
+        "placeholder",
+    ),
     "csl-duplicate-id": Case(
         write_bytes(BIB, lambda b: b"[" + b.strip()[1:-1] + b"," + b.strip()[1:-1] + b"]\n"),
         BIB,

@@ -570,6 +570,33 @@ def _first_text(node: Any) -> str | None:
     return None
 
 
+def _first_words(node: Any, limit: int = 40) -> str:
+    """The opening words of a node's first line of text ("A heading"), a sharper needle than one word."""
+    words: list[str] = []
+
+    def walk(item: Any) -> bool:  # True: stop
+        if isinstance(item, dict):
+            kind = item.get("t")
+            if kind == "Str":
+                words.append(item["c"])
+            elif kind == "Space":
+                words.append(" ")
+            elif kind in ("SoftBreak", "LineBreak"):
+                return bool(words)
+            else:
+                return walk(item.get("c"))
+            return sum(map(len, words)) >= limit
+        if isinstance(item, list | tuple):
+            return any(walk(child) for child in item)
+        return False
+
+    walk(node)
+    return "".join(words).strip()
+
+
 def _locate(text: str, node: Any) -> int | None:
-    needle = _first_text(node)
-    return line_of(text, needle) if needle else None
+    for needle in (_first_words(node), _first_text(node)):
+        line = line_of(text, needle) if needle else None
+        if line:
+            return line
+    return None
