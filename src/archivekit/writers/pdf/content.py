@@ -9,7 +9,9 @@ font has stops the build with its code point, the source file and the block.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reportlab.pdfbase import pdfmetrics
@@ -25,6 +27,7 @@ from archivekit.model.document import (
     Heading,
     Inline,
     LineBreak,
+    MarkedList,
     NoteRef,
     Paragraph,
     Part,
@@ -32,10 +35,13 @@ from archivekit.model.document import (
     Strong,
     Text,
     iter_blocks,
+    iter_inlines,
     plain_text,
 )
+from archivekit.model.locale import message
 from archivekit.writers.pdf import styles
 from archivekit.writers.pdf.flowables import BlockSpec, Columns, Label, NoteBox, Outline, TextBlock
+from archivekit.writers.pdf.fonts import cjk_variant
 from archivekit.writers.pdf.linebreak import Run
 from archivekit.writers.pdf.styles import BlockStyle, Face
 from archivekit.writers.pdf.tagging import StructNode
@@ -53,15 +59,28 @@ NOTE_MARK_RISE = 0.42
 # metadata. They are kept here so that document_chars covers them: one character set for every
 # PDF of the edition, so the print PDF finds the fonts the archival PDF prepared in the cache.
 FURNITURE = "0123456789-" + BULLET
-TITLE_PAGE_NOTE = "Title page: editorial matter of this edition, not part of the letter."
 STATEMENT_JOIN = " / "
 VERSION_JOIN = ", version "
+# A marker longer than this many ems is set run-in (the text follows it on its first line, later
+# lines return to the list's edge): a hanging indent as wide as 第一百二十三条 would leave a
+# narrow column of text on an A5 page.
+MAX_HANG_EMS = 4.5
+
+
+def title_page_note(doc: Document) -> str:
+    """The print title page's statement that it is editorial matter, in the edition's language."""
+    return message(doc.edition.editorial_language, "title_page_note")
+
+
+def _drawn(text: str) -> bool:
+    """Whether a character is drawn with a glyph (control characters such as a newline are not)."""
+    return unicodedata.category(text) != "Cc"
 
 
 def document_chars(doc: Document) -> frozenset[int]:
     """Every character a PDF of the edition draws (letter, notes, editorial matter, title page)."""
     ed = doc.edition
-    texts: list[str] = [FURNITURE, TITLE_PAGE_NOTE, STATEMENT_JOIN, VERSION_JOIN, ed.version]
+    texts: list[str] = [FURNITURE, title_page_note(doc), STATEMENT_JOIN, VERSION_JOIN, ed.version]
     texts += [text for field in (ed.title, ed.creator, ed.statement) for _, text in field.values]
     texts.append(ed.date.isoformat())
     blocks: list[Block] = list(doc.front) + list(doc.colophon)
@@ -77,7 +96,28 @@ def document_chars(doc: Document) -> frozenset[int]:
             texts.append(plain_text(block.inlines))
         if isinstance(block, Heading) and block.kicker:
             texts.append(plain_text(block.kicker))
-    return frozenset(ord(c) for c in "".join(texts) if not c.isspace() or c == " ")
+        if isinstance(block, MarkedList):
+            texts += [item.marker + item.separator for item in block.items]
+    # Every drawn character, spaces of all widths included (the ideographic space U+3000 of a
+    # Chinese law is a glyph of the CJK face); a newline is a line end, never a glyph.
+    return frozenset(ord(c) for c in "".join(texts) if _drawn(c))
+
+
+def document_langs(doc: Document) -> frozenset[str]:
+    """Every language the edition's PDFs set text in (parts, spans, blocks, editorial matter)."""
+    ed = doc.edition
+    langs = {ed.language, ed.editorial_language, *ed.languages}
+    blocks: list[Block] = list(doc.front) + list(doc.colophon)
+    for part in doc.parts:
+        langs.add(part.lang)
+        blocks += list(part.blocks)
+    for block in iter_blocks(blocks):
+        lang = getattr(block, "lang", None)
+        if lang:
+            langs.add(lang)
+        if isinstance(block, Paragraph | Heading):
+            langs.update(i.lang for i in iter_inlines(block.inlines) if isinstance(i, Span) and i.lang)
+    return frozenset(langs)
 
 
 def _lang(node_lang: str | None, parent: StructNode, catalog: str) -> str | None:
@@ -100,12 +140,18 @@ class ContentBuilder:
         self.source = ""  # the part file being built, for error messages
 
     # -- characters and fonts ---------------------------------------------------
+    def _chain(self, chain: tuple[str, ...], tag: StructNode) -> tuple[str, ...]:
+        """The chain with the CJK faces of the tag's language (Traditional Chinese, Japanese, Korean)."""
+        return styles.localise(chain, cjk_variant(tag.effective_lang() or self.catalog))
+
     def _font_for(self, char: str, chain: tuple[str, ...], block_id: str) -> str:
         code = ord(char)
         for name in chain:
             face = pdfmetrics.getFont(name).face
             if code in face.charToGlyph:
                 return name
+        if not _drawn(char):
+            return chain[0]  # a line end: drawn as nothing, any font will do
         raise BuildError(
             f"no font has a glyph for U+{code:04X} {char!r} in block {block_id!r}",
             file=self.source or None,
@@ -127,6 +173,7 @@ class ContentBuilder:
         runs: list[Run] = []
         start = 0
         current: str | None = None
+        chain = self._chain(chain, tag)
         for index, char in enumerate(text):
             font = current if char == " " and current else self._font_for(char, chain, block_id)
             if current is not None and font != current:
@@ -177,7 +224,7 @@ class ContentBuilder:
                     sub_chain = chain
                     if lang:
                         node = tag.child("Span", lang=_lang(lang, tag, self.catalog))
-                        if lang.startswith("en"):
+                        if not styles.is_cjk(lang):
                             sub_chain = styles.EN_SERIF
                     more, offset, more_refs = self.runs(children, st, node, block_id, offset, sub_chain)
                     out += more
@@ -224,11 +271,10 @@ class ContentBuilder:
         if note is None:
             raise BuildError(f"note mark refers to a missing note {note_id!r}", file=self.source or None)
         note_node = paragraph.child("Note", elem_id=note.id)
-        st = styles.STYLES["note-zh"]
+        st = styles.style("note", self._note_lang(note.part_id))
+        lbl = note_node.child("Lbl")
         label = Label(
-            note.label,
-            Face(self._font_for(note.label[0], st.fonts, note.id), st.size),
-            note_node.child("Lbl"),
+            note.label, Face(self._font_for(note.label[0], self._chain(st.fonts, lbl), note.id), st.size), lbl
         )
         first = note.blocks[0]
         inlines = first.inlines if isinstance(first, Paragraph | Heading) else ()
@@ -247,7 +293,69 @@ class ContentBuilder:
             return self.heading(blk, parent, lang)
         if isinstance(blk, BulletList):
             return self.bullet_list(blk, parent, lang)
-        return []
+        if isinstance(blk, MarkedList):
+            return list(self.marked_list(blk, parent, lang, styles.style(prefix + "body", lang)))
+        raise BuildError(f"the PDF writer cannot set a {type(blk).__name__} block", file=self.source or None)
+
+    def _note_lang(self, part_id: str) -> str:
+        try:
+            return self.doc.part(part_id).lang
+        except KeyError:
+            return self.catalog
+
+    def _label(self, text: str, st: BlockStyle, node: StructNode, block_id: str, indent: float) -> Label:
+        """A list marker as source text: one face per script it mixes ("(甲)", "第1条")."""
+        runs = self._runs_for_text(text, st.fonts, st.size, 0.0, node, 0, block_id)
+        parts = tuple((run.text, run.style) for run in runs)
+        face = parts[0][1] if parts else Face(st.fonts[0], st.size)
+        return Label(text, face, node, indent=indent, parts=parts)
+
+    def marked_list(
+        self, blk: MarkedList, parent: StructNode, lang: str, base: BlockStyle, edge: float = 0.0
+    ) -> list[TextBlock]:
+        """A list whose markers are source text: L > LI > (Lbl, LBody > P, L ...), nested to any depth.
+
+        The markers hang in the indent: the list's markers start at `edge` (points from the text's
+        left), its text at edge + the widest marker, so wrapped lines align with the text; a nested
+        list's markers start where its item's text starts. The whitespace that followed a marker in
+        the source is drawn after it in the Lbl, so text extraction reads "1. To declare".
+        """
+        lnode = parent.child("L", attributes={"O": "List", "ListNumbering": "None"})
+        items = []
+        for item in blk.items:
+            li = lnode.child("LI")
+            lbl = li.child("Lbl")
+            label = self._label(item.marker + item.separator, base, lbl, blk.id, edge)
+            items.append((item, li, label))
+        widths = [label.width() for _, _, label in items]
+        hang = max(widths, default=0.0)
+        run_in = hang > MAX_HANG_EMS * base.size
+        out: list[TextBlock] = []
+        text_edge = edge + (0.0 if run_in else hang)
+        for item, li, label in items:
+            body = li.child("LBody")
+            for index, sub in enumerate(item.blocks):
+                if isinstance(sub, MarkedList):
+                    out += self.marked_list(
+                        sub, body, lang, base, text_edge if not run_in else edge + 2 * base.size
+                    )
+                    continue
+                if not isinstance(sub, Paragraph):
+                    out += [f for f in self.block(sub, body, lang, "") if isinstance(f, TextBlock)]
+                    continue
+                first = index == 0
+                st = replace(
+                    base,
+                    left_indent=edge if run_in else text_edge,
+                    first_indent=(label.width() / base.size if run_in else 0.0) if first else 0.0,
+                )
+                if run_in and not first:
+                    st = replace(st, left_indent=edge)
+                node = body.child("P", lang=_lang(sub.lang, body, self.catalog))
+                # A label drawn at the list's edge: relative to the block's own left indent.
+                shown = replace(label, indent=edge) if first else None
+                out.append(self.text_block(node, sub.inlines, st, sub.id, label=shown))
+        return out
 
     def heading(
         self, blk: Heading, parent: StructNode, lang: str, *, editorial_style: str | None = None
@@ -272,7 +380,8 @@ class ContentBuilder:
     def bullet_list(self, blk: BulletList, parent: StructNode, lang: str) -> list[Flowable]:
         """A list: L > LI > (Lbl, LBody > P), the bullet in the hanging indent."""
         lnode = parent.child("L", attributes={"O": "List", "ListNumbering": "Disc"})
-        st = styles.style("item", lang)
+        body_style = styles.style("body", lang)
+        st = replace(body_style, left_indent=2 * body_style.size, first_indent=0.0)
         out: list[Flowable] = []
         for item in blk.items:
             li = lnode.child("LI")
@@ -284,7 +393,9 @@ class ContentBuilder:
                     continue
                 label = None
                 if index == 0:
-                    label = Label(BULLET, Face(self._font_for(BULLET, st.fonts, sub.id), st.size), lbl)
+                    label = Label(
+                        BULLET, Face(self._font_for(BULLET, self._chain(st.fonts, lbl), sub.id), st.size), lbl
+                    )
                 node = body.child("P", lang=_lang(sub.lang, body, self.catalog))
                 out.append(self.text_block(node, sub.inlines, st, sub.id, label=label))
         return out
@@ -334,7 +445,7 @@ class ContentBuilder:
                     story += self.heading(blk, sect, blk.lang or self.catalog, editorial_style="ed-h2")
                 elif isinstance(blk, Paragraph):
                     eff = blk.lang or self.catalog
-                    st = styles.STYLES["ed-body" if eff.startswith("en") else "ed-body-zh"]
+                    st = styles.STYLES["ed-body-zh" if styles.is_cjk(eff) else "ed-body"]
                     node = sect.child("P", lang=_lang(blk.lang, sect, self.catalog))
                     story.append(self.text_block(node, blk.inlines, st, blk.id))
                 else:
@@ -362,4 +473,6 @@ class ContentBuilder:
         if isinstance(blk, Paragraph) and blk.role is None:
             node = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
             return [self.text_block(node, blk.inlines, styles.style("col", blk.lang or lang), blk.id)]
+        if isinstance(blk, MarkedList):
+            return self.marked_list(blk, parent, lang, styles.style("col", lang))
         return [f for f in self.block(blk, parent, lang, "") if isinstance(f, TextBlock)]

@@ -45,11 +45,21 @@ class NoteBox:
 
 @dataclass
 class Label:
-    """A mark set in the hanging indent of a block's first line (a list bullet, a note number)."""
+    """A mark set in the hanging indent of a block's first line (a list bullet or marker, a note number)."""
 
     text: str
     face: Face
     node: StructNode
+    indent: float = 0.0  # where it starts, in points from the block's left edge
+    parts: tuple[tuple[str, Face], ...] = ()  # the text by face, when it mixes scripts
+
+    def runs(self) -> tuple[tuple[str, Face], ...]:
+        """The label's text by face."""
+        return self.parts or ((self.text, self.face),)
+
+    def width(self) -> float:
+        """The label's width in points."""
+        return sum(measure(text, face) for text, face in self.runs())
 
 
 @dataclass
@@ -110,6 +120,10 @@ class TextBlock(Flowable):
             )
             self._width = width
         return self.lines
+
+    def note_reserve(self) -> float:
+        """Room at the page foot the notes called from this piece's lines need (not yet placed)."""
+        return self._note_reserve(self.lines or [])
 
     def _note_reserve(self, lines: Sequence[Line]) -> float:
         reserve = 0.0
@@ -197,7 +211,10 @@ class TextBlock(Flowable):
         if first_line and self.spec.label is not None:
             label = self.spec.label
             with canv.marked(label.node):
-                self._text(label.text, label.face, x0 - st.left_indent, baseline)
+                x = x0 - st.left_indent + label.indent
+                for text, face in label.runs():
+                    self._text(text, face, x, baseline)
+                    x += measure(text, face)
         i = 0
         pieces = line.pieces
         while i < len(pieces):
@@ -259,6 +276,11 @@ def _stack_height(blocks: Sequence[TextBlock], width: float) -> float:
     return total
 
 
+def _stack_reserve(blocks: Sequence[Flowable]) -> float:
+    """Room for the notes the (wrapped) blocks of a stack call."""
+    return sum(block.note_reserve() for block in blocks if isinstance(block, TextBlock))
+
+
 def _stack_split(blocks: Sequence[TextBlock], width: float, avail: float) -> tuple[list, list]:
     """The blocks (or first part of a block) that fit in `avail` points, and the rest."""
     fit: list[Flowable] = []
@@ -306,18 +328,31 @@ class Columns(Flowable):
         lw, rw = self._widths(availWidth)
         self.width = availWidth
         self.height = max(_stack_height(self.left, lw), _stack_height(self.right, rw))
+        # The notes called from both columns share one page foot: a row that fits only without
+        # them reports a height that does not fit, so the frame asks it to split.
+        if self.height + _stack_reserve(self.left) + _stack_reserve(self.right) > availHeight + EPSILON:
+            return availWidth, max(self.height, availHeight + 1)
         return availWidth, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         lw, rw = self._widths(availWidth)
-        lfit, lrest = _stack_split(self.left, lw, availHeight)
-        rfit, rrest = _stack_split(self.right, rw, availHeight)
-        if (self.left and not lfit) or (self.right and not rfit):
-            return []  # a row starts with both languages or moves whole to the next page
-        return [
-            Columns(lfit, rfit, self.share, self.gutter, self.em),
-            Columns(lrest, rrest, self.share, self.gutter, self.em),
-        ]
+        room = availHeight
+        # Each column splits in the room left; the notes of both halves then shrink that room until
+        # text and notes fit together (a few rounds: each round gives up at least a point).
+        for _ in range(64):
+            lfit, lrest = _stack_split(self.left, lw, room)
+            rfit, rrest = _stack_split(self.right, rw, room)
+            if (self.left and not lfit) or (self.right and not rfit):
+                return []  # a row starts with both languages or moves whole to the next page
+            used = max(_stack_height(lfit, lw), _stack_height(rfit, rw))
+            over = used + _stack_reserve(lfit) + _stack_reserve(rfit) - availHeight
+            if over <= EPSILON:
+                return [
+                    Columns(lfit, rfit, self.share, self.gutter, self.em),
+                    Columns(lrest, rrest, self.share, self.gutter, self.em),
+                ]
+            room -= max(over, 1.0)
+        return []
 
     def draw(self) -> None:
         lw, rw = self._widths(self.width)
@@ -330,5 +365,7 @@ class Columns(Flowable):
                     y -= block.getSpaceBefore()
                 _, h = block.wrap(w, 1e9)
                 y -= h
+                # The block keeps room for its notes in the frame that holds this row.
+                block._frame = getattr(self, "_frame", None)
                 block.drawOn(self.canv, x, y)
                 y -= block.getSpaceAfter()

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -70,9 +71,45 @@ FONT_SOURCES: tuple[FontSource, ...] = (
 )
 
 
+# Han characters take a different shape in each writing tradition (the same code point: 骨, 直,
+# 戶): Traditional Chinese, Japanese and Korean text gets its own face of the same collections.
+# The face is found by family name, so the cache key (which holds the family) differs per face.
+# Key of the Simplified Chinese font -> key of the variant, per script tag.
+CJK_VARIANT_OF: dict[str, str] = {"tc": "TC", "jp": "JP", "kr": "KR"}
+VARIANT_SOURCES: tuple[FontSource, ...] = tuple(
+    FontSource(f"{base.key}-{suffix}", base.path, base.family.replace(" SC", f" {family}"), True)
+    for suffix, family in CJK_VARIANT_OF.items()
+    for base in FONT_SOURCES
+    if base.family is not None
+)
+
+
+def cjk_variant(lang: str | None) -> str | None:
+    """The CJK face variant ("tc", "jp", "kr") a language tag is set in; None: Simplified Chinese."""
+    if not lang:
+        return None
+    subtags = [tag.lower() for tag in lang.split("-")]
+    if subtags[0] == "ja":
+        return "jp"
+    if subtags[0] == "ko":
+        return "kr"
+    if subtags[0] in ("zh", "yue", "lzh") and (
+        "hant" in subtags or ({"tw", "hk", "mo"} & set(subtags) and "hans" not in subtags)
+    ):
+        return "tc"
+    return None
+
+
+def sources_for(langs: Iterable[str | None]) -> tuple[FontSource, ...]:
+    """The design's fonts plus the CJK variants these languages need (none are prepared unasked)."""
+    variants = {cjk_variant(lang) for lang in langs} - {None}
+    extra = tuple(src for src in VARIANT_SOURCES if src.key.rsplit("-", 1)[1] in variants)
+    return FONT_SOURCES + extra
+
+
 def source(key: str) -> FontSource:
     """The font source registered under this key."""
-    for row in FONT_SOURCES:
+    for row in FONT_SOURCES + VARIANT_SOURCES:
         if row.key == key:
             return row
     raise KeyError(key)

@@ -9,6 +9,7 @@ page starts). The structure tree is built here from the model, before anything i
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
 from archivekit.writers.base import BuildContext
 from archivekit.writers.pdf import fonts, styles
-from archivekit.writers.pdf.content import ContentBuilder, document_chars
+from archivekit.writers.pdf.content import ContentBuilder, document_chars, document_langs
 from archivekit.writers.pdf.flowables import Columns, NoteBox, Outline, TextBlock
 from archivekit.writers.pdf.styles import MARGINS, NOTE_SEPARATION
 from archivekit.writers.pdf.tagging import StructNode, TaggingCanvas
@@ -78,12 +79,13 @@ def page_size_for(name: str) -> tuple[float, float]:
     return width * mm, height * mm
 
 
-def register_fonts(chars: frozenset[int], ctx: BuildContext) -> dict[str, str]:
-    """Register every font of the design with ReportLab; return key -> file path."""
+def register_fonts(chars: frozenset[int], ctx: BuildContext, langs: Iterable[str] = ()) -> dict[str, str]:
+    """Register every font of the design (and the CJK faces `langs` need) with ReportLab; key -> path."""
     used: dict[str, str] = {}
+    sources = fonts.sources_for(langs)
     # All at once: the faces missing from the cache are prepared side by side.
-    prepared = fonts.prepare(fonts.FONT_SOURCES, chars, ctx.cache_dir, ctx.log)
-    for src in fonts.FONT_SOURCES:
+    prepared = fonts.prepare(sources, chars, ctx.cache_dir, ctx.log)
+    for src in sources:
         path = prepared[src.key]
         # One name per file, so two builds in one process never share ReportLab's font state.
         name = f"{src.key}"
@@ -152,7 +154,7 @@ def typeset(
     """Lay the document out in pages with ReportLab and tag it while drawing."""
     page = page_size or page_size_for(doc.edition.settings.page_size)
     chars = document_chars(doc)  # page numbers and the bullet included
-    used = register_fonts(chars, ctx)
+    used = register_fonts(chars, ctx, document_langs(doc))
     body = styles.STYLES["body-zh"]
     fx, fy, fw, fh = _geometry(page, bleed, body.size)
 

@@ -31,6 +31,7 @@ class BlockStyle:
     keep_with_next: bool = False
     bold_fonts: tuple[str, ...] = ()
     italic_fonts: tuple[str, ...] = ()
+    balance: bool = False  # headings and titles: lines of even length, never one character alone
 
 
 ZH_SERIF = ("zh-serif", "en-serif")
@@ -71,6 +72,7 @@ STYLES: dict[str, BlockStyle] = {
         space_before=4,
         space_after=10,
         keep_with_next=True,
+        balance=True,
     ),
     "h2-en": BlockStyle(
         ("en-serif-bold", "zh-serif-bold"),
@@ -80,6 +82,7 @@ STYLES: dict[str, BlockStyle] = {
         space_before=4,
         space_after=10,
         keep_with_next=True,
+        balance=True,
     ),
     "kicker-zh": BlockStyle(ZH_SERIF, 10, 16, align="center", keep_with_next=True),
     "kicker-en": BlockStyle(EN_SERIF, 9.5, 14, align="center", keep_with_next=True),
@@ -95,6 +98,7 @@ STYLES: dict[str, BlockStyle] = {
         align="center",
         space_after=4,
         keep_with_next=True,
+        balance=True,
     ),
     "ed-part-title": BlockStyle(
         ("zh-sans-bold", "en-sans-bold"),
@@ -104,6 +108,7 @@ STYLES: dict[str, BlockStyle] = {
         space_before=14,
         space_after=14,
         keep_with_next=True,
+        balance=True,
     ),
     "ed-h2": BlockStyle(
         ("en-sans-bold", "zh-sans-bold"), 10, 15, align="left", space_after=6, keep_with_next=True
@@ -121,9 +126,28 @@ COLUMN_GUTTER = 12.0
 ZH_COLUMN_SHARE = 0.42  # Chinese runs about half the length of English: give it less width
 
 
+CJK_LANGUAGES = frozenset({"zh", "ja", "ko", "yue", "lzh"})
+
+
+def is_cjk(lang: str | None) -> bool:
+    """Whether a language is set in the CJK design (Han, kana, hangul), else in the Latin one."""
+    return lang is None or lang.split("-")[0].lower() in CJK_LANGUAGES
+
+
+def localise(chain: tuple[str, ...], variant: str | None) -> tuple[str, ...]:
+    """A font chain with its CJK faces swapped for a variant's ("tc", "jp", "kr"; None: as is)."""
+    if variant is None:
+        return chain
+    return tuple(f"{key}-{variant}" if key.startswith("zh-") else key for key in chain)
+
+
 def style(name: str, lang: str | None = None) -> BlockStyle:
-    """The style row for a kind of block, in a language's variant when there is one."""
-    variant = "en" if lang and lang.startswith("en") else "zh"
+    """The style row for a kind of block, in a language's variant when there is one.
+
+    Every language not set in Han characters (French, German, Russian, ...) takes the Latin
+    design: Noto Serif covers Latin, Greek and Cyrillic.
+    """
+    variant = "zh" if is_cjk(lang) else "en"
     for key in (f"{name}-{variant}", name, f"{name}-zh", f"body-{variant}"):
         if key in STYLES:
             return STYLES[key]

@@ -17,8 +17,16 @@ from reportlab.pdfgen.canvas import Canvas
 from archivekit.errors import BuildError
 from archivekit.model import Document
 from archivekit.writers.base import BuildContext
-from archivekit.writers.pdf.content import STATEMENT_JOIN, TITLE_PAGE_NOTE, VERSION_JOIN, document_chars
+from archivekit.writers.pdf.content import (
+    STATEMENT_JOIN,
+    VERSION_JOIN,
+    document_chars,
+    document_langs,
+    title_page_note,
+)
+from archivekit.writers.pdf.fonts import cjk_variant
 from archivekit.writers.pdf.layout import register_fonts
+from archivekit.writers.pdf.styles import localise
 from archivekit.writers.print_edition.boxes import MM, Geometry
 
 BLACK = CMYKColor(0, 0, 0, 1)  # K only: text must print on the black plate alone
@@ -32,16 +40,19 @@ _TOKEN = re.compile(r"[A-Za-z0-9\-.,:;'’()/]+|\s+|.")
 def lines_of(doc: Document) -> list[tuple[str, tuple[str, ...], float, float]]:
     """The title page's text, top to bottom: (text, font chain, size, space above in points)."""
     ed = doc.edition
+    # Han characters in the shapes of the edition's main language (Traditional Chinese: TC faces).
+    variant = cjk_variant(ed.language)
+    sans, sans_bold, latin = (localise(chain, variant) for chain in (SANS, SANS_BOLD, LATIN_SANS))
     statement = STATEMENT_JOIN.join(text for _, text in ed.statement.values)
     out: list[tuple[str, tuple[str, ...], float, float]] = [
-        (ed.creator.first(), SANS, 10.5, 0.0),
-        (ed.title.first(), SANS_BOLD, 18.0, 14 * MM),
+        (ed.creator.first(), sans, 10.5, 0.0),
+        (ed.title.first(), sans_bold, 18.0, 14 * MM),
     ]
     english = ed.title.get("en")
     if english and english != ed.title.first():
-        out.append((english, LATIN_SANS, 10.0, 8 * MM))
-    out.append((ed.date.isoformat(), LATIN_SANS, 10.0, 14 * MM))
-    out.append((f"{statement}{VERSION_JOIN}{ed.version}", SANS, 9.0, 0.0))  # placed at the foot
+        out.append((english, latin, 10.0, 8 * MM))
+    out.append((ed.date_text or ed.date.isoformat(), latin, 10.0, 14 * MM))
+    out.append((f"{statement}{VERSION_JOIN}{ed.version}", sans, 9.0, 0.0))  # placed at the foot
     return out
 
 
@@ -101,12 +112,13 @@ def title_page(doc: Document, ctx: BuildContext, g: Geometry) -> bytes:
     entries = lines_of(doc)
     # The character set of the text pages, so the fonts they prepared are reused, not prepared again.
     chars = document_chars(doc)
-    drawn = {ord(c) for t, *_ in entries for c in t + TITLE_PAGE_NOTE if not c.isspace() or c == " "}
+    note = title_page_note(doc)
+    drawn = {ord(c) for t, *_ in entries for c in t + note if not c.isspace() or c == " "}
     if not drawn <= chars:
         missing = ", ".join(f"U+{c:04X}" for c in sorted(drawn - chars))
         # A fault of this code, not of the edition: document_chars must cover what this page says.
         raise RuntimeError(f"the title page draws characters document_chars() leaves out: {missing}")
-    register_fonts(chars, ctx)
+    register_fonts(chars, ctx, document_langs(doc))
     buffer = io.BytesIO()
     # A TrueType initial font: ReportLab would otherwise list Helvetica, which is never embedded.
     canv = Canvas(buffer, pagesize=g.media, invariant=1, pageCompression=1, initialFontName="en-sans")
@@ -124,7 +136,9 @@ def title_page(doc: Document, ctx: BuildContext, g: Geometry) -> bytes:
             y -= size * 1.55
     text, chain, size, _ = foot
     _centred(canv, text, chain, size, cx, y0 + 30 * MM)
-    _centred(canv, TITLE_PAGE_NOTE, LATIN_SANS, 6.5, cx, y0 + 14 * MM)
+    note_chain = localise(LATIN_SANS, cjk_variant(doc.edition.editorial_language))
+    for index, line in enumerate(wrap(note, note_chain, 6.5, measure)):
+        _centred(canv, line, note_chain, 6.5, cx, y0 + 14 * MM - index * 6.5 * 1.4)
     canv.showPage()
     canv.save()
     return buffer.getvalue()
