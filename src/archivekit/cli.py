@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from archivekit import __version__, writers
-from archivekit.errors import ArchivekitError, UsageError
+from archivekit.errors import ArchivekitError, UsageError, from_os_error
 
 EXAMPLES = """\
 examples:
@@ -248,11 +250,32 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     root.propagate = False
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so every `finally` (staging folders, children) runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
+
+
+def _globals_first(argv: list[str]) -> list[str]:
+    """`archivekit build -q` means `archivekit -q build`: global flags may stand after the subcommand."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [arg for arg in argv[:end] if arg in GLOBAL_FLAGS]
+    rest = [arg for arg in argv[:end] if arg not in GLOBAL_FLAGS]
+    return [*flags, *rest, *argv[end:]]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         p = parser()
-        args = p.parse_args(argv)
+        args = p.parse_args(_globals_first(sys.argv[1:] if argv is None else argv))
         _setup_logging(args.quiet, args.verbose)
         if not getattr(args, "run", None):
             p.print_help(sys.stderr)
@@ -261,6 +284,13 @@ def main(argv: list[str] | None = None) -> int:
     except ArchivekitError as exc:
         print(f"archivekit: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        fault = from_os_error(exc)
+        print(f"archivekit: error: {fault}", file=sys.stderr)
+        return fault.exit_code
     except KeyboardInterrupt:
-        print("archivekit: interrupted", file=sys.stderr)
+        print("archivekit: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+    except Terminated:
+        print("archivekit: terminated; nothing half-written was kept", file=sys.stderr)
+        return 143

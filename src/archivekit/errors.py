@@ -6,6 +6,7 @@ Each error carries its exit code, so the CLI never guesses: 1 = a check or valid
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,35 @@ class BuildError(ArchivekitError):
 
 class ToolMissing(ArchivekitError):
     """An external program archivekit needs is not installed."""
+
+
+class MachineFault(ArchivekitError):
+    """The machine, not the sources, stopped the work: a full disk, a path that cannot be written."""
+
+
+# errno -> (exit code, what to do). 2: the path given can be fixed; 1: the machine ran short, try again.
+_OS_FIXES: dict[int, tuple[int, str]] = {
+    errno.ENOSPC: (1, "free space on that file system (or choose another --out), then build again"),
+    errno.EDQUOT: (1, "free space within your disk quota (or choose another --out), then build again"),
+    errno.EMFILE: (1, "raise the open-files limit (ulimit -n) or build fewer editions at once (--jobs 1)"),
+    errno.ENFILE: (1, "the system is out of file handles: close other programs and build again"),
+    errno.EIO: (1, "the disk reported an input/output error: check the device, then build again"),
+    errno.EACCES: (2, "choose a folder you may write to, or change its permissions"),
+    errno.EPERM: (2, "choose a folder you may write to, or change its permissions"),
+    errno.EROFS: (2, "that file system is read-only: choose another --out"),
+    errno.ENOTDIR: (2, "a part of that path is a file, not a folder: choose another path"),
+    errno.EISDIR: (2, "that path is a folder where a file was expected: choose another path"),
+    errno.ENOENT: (2, "check that the path exists"),
+    errno.ENAMETOOLONG: (2, "choose a shorter path"),
+}
+
+
+def from_os_error(exc: OSError) -> ArchivekitError:
+    """An operating-system error as one user-facing error naming the path and what to do."""
+    code, hint = _OS_FIXES.get(exc.errno or 0, (1, "check the path and the machine, then try again"))
+    error = MachineFault(exc.strerror or str(exc), file=exc.filename, hint=hint)
+    error.exit_code = code
+    return error
 
 
 class CheckFailed(ArchivekitError):
