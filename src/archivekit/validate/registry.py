@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archivekit.validate import ace, axe, epubcheck, preflight, verapdf, vnu
+from archivekit.validate import ace, axe, epubcheck, judge, preflight, verapdf, vnu
 from archivekit.validate.base import Outcome, Target
 from archivekit.validate.tools import Tool
 
@@ -20,6 +20,7 @@ RUNNERS: dict[str, Runner] = {
     "vnu": vnu.run,
     "axe": axe.run,
     "preflight": preflight.run,
+    "judge": judge.run,
 }
 NAMES = {
     "verapdf": "veraPDF",
@@ -28,6 +29,7 @@ NAMES = {
     "vnu": "Nu HTML Checker",
     "axe": "axe-core",
     "preflight": preflight.NAME,
+    "judge": judge.NAME,
 }
 SKIP_FORMATS = {"validation-report"}  # our own output is not judged by the tools it reports on
 
@@ -36,6 +38,11 @@ def validators_for(entry: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     """Return (validator key, claims it checks) for one manifest artifact entry."""
     if entry.get("format") in SKIP_FORMATS:
         return []
+    # archivekit's own judge reads every edition of the text, whatever else judges it.
+    return _tools_for(entry) + [("judge", ())] * judge.applies(entry)
+
+
+def _tools_for(entry: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     media = str(entry.get("media_type", "")).split(";")[0].strip().lower()
     claims = tuple(str(c) for c in entry.get("conforms_to") or [])
     path = str(entry.get("path", "")).lower()
@@ -58,6 +65,8 @@ def plan(build_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Target]]:
     jobs: dict[str, list[Target]] = {key: [] for key in RUNNERS}
     for entry in manifest.get("artifacts", []):
         for key, claims in validators_for(entry):
+            if key not in jobs:
+                continue  # a validator left out of RUNNERS (tests leave out the judge)
             rel = str(entry["path"])
             jobs[key].append(Target(rel, build_dir / rel, claims))
     # Sorted by path, not manifest order: recording the report re-sorts the manifest, and the next run

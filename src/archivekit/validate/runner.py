@@ -11,7 +11,7 @@ from typing import Any
 
 from archivekit import __version__
 from archivekit.errors import Finding
-from archivekit.validate import tools
+from archivekit.validate import judge, tools
 from archivekit.validate.base import ERROR, WARNING, Outcome, write_json
 from archivekit.validate.registry import NAMES, RUNNERS, plan
 
@@ -106,7 +106,7 @@ def validate_build(build_dir: Path) -> BuildValidation:
         futures = {}
         # Slowest first, so the long JVM/browser runs overlap instead of queueing last.
         for key in sorted(
-            jobs, key=lambda k: ("ace", "axe", "epubcheck", "verapdf", "vnu", "preflight").index(k)
+            jobs, key=lambda k: ("ace", "axe", "epubcheck", "verapdf", "vnu", "judge", "preflight").index(k)
         ):
             tool = installed[key]
             if not tool.available:
@@ -119,6 +119,11 @@ def validate_build(build_dir: Path) -> BuildValidation:
     findings = _integrity_findings(build_dir, manifest)
     for o in ordered:
         findings.extend(o.findings)
+    if "judge" in outcomes and not outcomes["judge"].not_run:
+        # What the EPUB says about its judges can be checked only once they have all spoken.
+        late = judge.verdict_statements(build_dir, ordered)
+        outcomes["judge"].findings.extend(late)
+        findings.extend(late)
     findings.sort(key=_sort_key)
     result = BuildValidation(build_dir, edition, ordered, findings)
     write_json(build_dir / REPORT, report_data(result, manifest))

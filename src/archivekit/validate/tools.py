@@ -115,6 +115,10 @@ ALL = {"verapdf": verapdf, "epubcheck": epubcheck, "ace": ace, "vnu": vnu, "axe"
 
 def status() -> dict[str, Tool]:
     """Return every validator's Tool, keyed by adapter name (the print preflight's tools are Debian's)."""
-    from archivekit.validate import preflight  # imported late: it imports this module
+    from archivekit.validate import judge, preflight  # imported late: they import this module
 
-    return {**{key: find() for key, find in ALL.items()}, "preflight": preflight.tool()}
+    return {
+        **{key: find() for key, find in ALL.items()},
+        "preflight": preflight.tool(),
+        "judge": judge.tool(),
+    }

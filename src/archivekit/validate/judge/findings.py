@@ -1,0 +1,14 @@
+"""The judge's findings: one shape for every check, with the fix in the message."""
+
+from __future__ import annotations
+
+from archivekit import __version__
+from archivekit.errors import Finding
+from archivekit.validate.base import ERROR
+
+NAME = "archivekit judge"
+
+
+def finding(rule: str, artifact: str, where: str, message: str, fix: str, severity: str = ERROR) -> Finding:
+    """A judge finding; Finding has no fix field, so the fix ends the message."""
+    return Finding(NAME, __version__, rule, severity, artifact, where, f"{message} (fix: {fix})")

@@ -1,0 +1,139 @@
+"""The transcribed text as the build carries it (`sources/` beside the outputs), markup stripped.
+
+Read from the build, not from the pipeline: the judge must see what was published from, whatever
+the writers made of it. Only as much Pandoc Markdown is understood as sources may hold (fenced
+divs, headings, bullets, footnotes, spans with attributes, citations, emphasis, escapes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archivekit.validate.judge.text import squeeze
+
+SOURCES = "sources"
+EDITION_FILE = "edition.yaml"
+
+_FENCE = re.compile(r"^\s*:::")
+_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+\{[^}]*\})?\s*$")
+_BULLET = re.compile(r"^\s*[-*+]\s+")
+_NOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s?(.*)$")
+_NOTE_REF = re.compile(r"\[\^[^\]]+\]")
+# A pandoc citation's text comes from the bibliography, not from the source: editorial.
+_CITATION = re.compile(r"\[[^\]\[]*@[\w:.#$%&+?<>~/-]+[^\]\[]*\]")
+_SPAN = re.compile(r"\[([^\]\[]*)\]\{[^}]*\}")
+_EMPHASIS = re.compile(r"(?<!\\)[*]")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One source part: its id, language, body units in reading order and its notes' texts."""
+
+    id: str
+    file: str
+    lang: str
+    units: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass
+class Sources:
+    """The build's copy of the sources, read as text the outputs must carry."""
+
+    edition: dict[str, Any] = field(default_factory=dict)
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def units(self) -> list[str]:
+        """Every part's body units, in reading order."""
+        return [u for p in self.parts for u in p.units]
+
+    @property
+    def notes(self) -> list[str]:
+        """Every note's text, in order."""
+        return [n for p in self.parts for n in p.notes]
+
+    def first_unit(self, part: Part) -> int:
+        """The index of a part's first unit among all units."""
+        index = 0
+        for p in self.parts:
+            if p is part:
+                return index
+            index += len(p.units)
+        return index
+
+    def reading_groups(self) -> list[list[Part]]:
+        """Parts in reading order, those of one `parallel` group of edition.yaml together."""
+        parallel = [set(map(str, g)) for g in self.edition.get("parallel") or [] if isinstance(g, list)]
+        groups: list[list[Part]] = []
+        for part in self.parts:
+            together = next((g for g in parallel if part.id in g), None)
+            if together and groups and groups[-1][0].id in together:
+                groups[-1].append(part)
+            else:
+                groups.append([part])
+        return groups
+
+    @property
+    def languages(self) -> list[str]:
+        """The parts' languages, each once, in order of first use."""
+        return list(dict.fromkeys(p.lang for p in self.parts))
+
+
+def inline(text: str) -> str:
+    """A line's characters as a reader sees them: markup and editorial citations removed."""
+    text = _NOTE_REF.sub("", text)
+    text = _CITATION.sub("", text)
+    while True:
+        stripped = _SPAN.sub(r"\1", text)
+        if stripped == text:
+            break
+        text = stripped
+    text = _EMPHASIS.sub("", text)
+    return _ESCAPE.sub(r"\1", text)
+
+
+def read_markdown(text: str) -> tuple[list[str], list[str]]:
+    """A part's body units (one per paragraph line) and note texts, white space squeezed."""
+    units: list[str] = []
+    notes: list[str] = []
+    in_note = False
+    for raw in text.split("\n"):
+        if not raw.strip():
+            continue
+        definition = _NOTE_DEF.match(raw)
+        if definition:
+            notes.append(squeeze(inline(definition.group(2))))
+            in_note = True
+            continue
+        if in_note and raw.startswith(("    ", "\t")):
+            notes[-1] += squeeze(inline(raw))
+            continue
+        in_note = False
+        if _FENCE.match(raw):
+            continue
+        heading = _HEADING.match(raw)
+        line = heading.group(1) if heading else _BULLET.sub("", raw, count=1)
+        unit = squeeze(inline(line))
+        if unit:
+            units.append(unit)
+    return units, [n for n in notes if n]
+
+
+def read_sources(build_dir: Path) -> Sources:
+    """The parts named by the build's sources/edition.yaml, in its order."""
+    folder = build_dir / SOURCES
+    edition = yaml.safe_load((folder / EDITION_FILE).read_text(encoding="utf-8")) or {}
+    parts = []
+    for entry in edition.get("parts") or []:
+        path = folder / str(entry["file"])
+        units, notes = read_markdown(path.read_text(encoding="utf-8"))
+        lang = str(entry.get("lang") or edition.get("language") or "und")
+        parts.append(Part(str(entry.get("id", path.stem)), path.name, lang, tuple(units), tuple(notes)))
+    return Sources(edition, parts)
