@@ -15,6 +15,7 @@ from archivekit.fidelity import broken_units, first_gap, squeeze
 from archivekit.ingest import load_edition
 from archivekit.model import Paragraph, Text, plain_text
 from archivekit.model.citation import format_bibliography
+from archivekit.model.locale import message
 from archivekit.writers.base import BuildContext
 from archivekit.writers.html import WRITER
 from archivekit.writers.html import citation_meta as cm
@@ -51,16 +52,19 @@ def text_without_ui(node: lxml_html.HtmlElement) -> str:
     return copy.text_content()
 
 
-def test_landmarks_headings_and_languages(tree) -> None:
+def test_landmarks_headings_and_languages(tree, doc) -> None:
     assert tree.get("lang") == "zh-Hans"
     body = tree.find("body")
     assert [c.tag for c in body if c.tag != "a"] == ["header", "main", "footer"]
     assert body[0].tag == "a" and body[0].get("href") == "#main", "skip link first"
     assert len(tree.xpath("//h1")) == 1
-    assert tree.xpath("//nav/@aria-label") == ["Contents"]
+    # The page's own words are the edition's, in its editorial language (here its main language).
+    words = doc.edition.editorial_language
+    assert tree.xpath("//nav/@aria-label") == [message(words, "contents")]
     outline = [(h.tag, h.text_content()) for h in tree.xpath("//main//*[self::h2 or self::h3]")]
-    assert outline == [("h2", "公开信"), ("h3", "Notes"), ("h2", "宗 旨"), ("h2", "Principle Statement")]
-    assert tree.get_element_by_id("letter-notes-title").get("lang") == "en"
+    notes = message(words, "notes")
+    assert outline == [("h2", "公开信"), ("h3", notes), ("h2", "宗 旨"), ("h2", "Principle Statement")]
+    assert tree.get_element_by_id("letter-notes-title").get("lang") == words
     assert tree.get_element_by_id("principles-en").get("lang") == "en"
     assert tree.get_element_by_id("principles-zh").get("lang") == "zh-Hans"
     assert tree.get_element_by_id("letter").get("lang") == "zh-Hans"

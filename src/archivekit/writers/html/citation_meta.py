@@ -164,19 +164,25 @@ def schema_work(item: dict[str, Any], *, node_id: str | None = None) -> dict[str
 
 
 def json_ld(
-    letter: dict[str, Any],
+    work: dict[str, Any],
     edition_node: dict[str, Any],
     cited: list[dict[str, Any]],
     *,
     date_created: str,
-    letter_id: str,
+    work_id: str,
+    parts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The page's JSON-LD: the letter (CreativeWork) with its citations, part of this edition."""
-    node = schema_work(letter, node_id=letter_id)
+    """The page's JSON-LD: the transcribed work (CreativeWork) with its citations, part of this edition.
+
+    `parts` are the parts that carry their own author, date or source, as nodes of their own.
+    """
+    node = schema_work(work, node_id=work_id)
     node["@type"] = "CreativeWork"
-    node.pop("version", None)  # the edition has a version, the letter has none
+    node.pop("version", None)  # the edition has a version, the work it transcribes has none
     node["dateCreated"] = date_created
     node["isPartOf"] = edition_node
+    if parts:
+        node["hasPart"] = parts
     if cited:
         node["citation"] = [schema_work(c, node_id=f"#ref-{c['id']}") for c in cited]
     return {"@context": "https://schema.org", **node}

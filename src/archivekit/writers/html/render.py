@@ -1,4 +1,4 @@
-"""The document model as one HTML5 page: landmarks, parts, notes, parallel statements, citation metadata.
+"""The document model as one HTML5 page: landmarks, parts, notes, parallel texts, citation metadata.
 
 Every string from the model enters the tree as text (lxml escapes it); the model has no raw HTML and this
 module never parses any, except citeproc-py's own escaped output, which is re-built from a tag allow-list.
@@ -6,6 +6,7 @@ module never parses any, except citeproc-py's own escaped output, which is re-bu
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from archivekit.model import (
     Heading,
     Inline,
     LineBreak,
+    MarkedList,
     Note,
     NoteRef,
     Paragraph,
@@ -30,6 +32,7 @@ from archivekit.model import (
     plain_text,
 )
 from archivekit.writers.html import citation_meta as cm
+from archivekit.writers.html.words import editorial_lang, language_label, part_date, say
 
 # Tags citeproc-py's HTML formatter may emit that we keep; anything else is unwrapped to its text.
 _CSL_TAGS = {"i", "b", "sup", "sub"}
@@ -84,6 +87,8 @@ class PageBuilder:
         self.doc = doc
         self.inputs = inputs
         self.noteref_ids: dict[str, list[str]] = {}
+        self.lang = editorial_lang(doc)  # the edition's own words: labels, navigation, colophon
+        self.date: str | None = None  # the date the current part's date line stands for
 
     # ------------------------------------------------------------ inlines and blocks
 
@@ -132,9 +137,10 @@ class PageBuilder:
         """A paragraph; date line, salutation, closing and signature say what they are."""
         lang = p.lang if p.lang and p.lang != part_lang else None
         children = self.inlines(p.inlines)
-        if p.role == "dateline" and self.doc.edition.date:
-            # The date line's words stay as written; <time> adds the machine-readable date beside them.
-            children = [el("time", {"datetime": self.doc.edition.date.isoformat()}, children)]
+        if p.role == "dateline" and self.date:
+            # The date line's words stay as written; <time> adds the machine-readable date beside them,
+            # only as precise as the sources give it (a year stays a year).
+            children = [el("time", {"datetime": self.date}, children)]
         return el("p", {"id": p.id, "lang": lang, "class": p.role}, children)
 
     def block(self, b: Block, part_lang: str | None) -> etree._Element:
@@ -154,7 +160,25 @@ class PageBuilder:
                     else:
                         lis.append(el("li", None, [self.block(x, part_lang) for x in item]))
                 return el("ul", {"id": list_id}, lis)
+            case MarkedList():
+                return self.marked_list(b, part_lang)
         raise TypeError(f"unknown block {b!r}")
+
+    def marked_list(self, ml: MarkedList, part_lang: str | None) -> etree._Element:
+        """A list whose markers are source text: each marker is a span of text, never a generated number.
+
+        The marker and the item's blocks sit side by side (CSS flex), which gives the hanging indent
+        whatever the marker's width; nested lists stay inside their item's body, one step further in.
+        """
+        items = []
+        for item in ml.items:
+            body = el("div", {"class": "item"}, [self.block(x, part_lang) for x in item.blocks])
+            # The source's own separator stays as text (copy and paste give the source back); where it
+            # is empty (after 一、) the marker's own punctuation spaces it.
+            tight = "tight" if not item.separator else None
+            marker = el("span", {"class": "marker"}, item.marker)
+            items.append(el("li", {"class": tight}, marker, item.separator, body))
+        return el("ol", {"id": ml.id, "class": f"marked depth-{ml.depth}"}, items)
 
     # ------------------------------------------------------------ parts
 
@@ -177,8 +201,8 @@ class PageBuilder:
                     "href": f"#{refs[0]}",
                     "role": "doc-backlink",
                     "class": "ak-ui backlink",
-                    "lang": "en",
-                    "aria-label": f"Back to note reference {note.label}",
+                    "lang": self.lang,
+                    "aria-label": say(self.doc, "back_to_text", label=note.label),
                 },
                 "↩",
             )
@@ -196,17 +220,39 @@ class PageBuilder:
             items.append(
                 el("li", {"id": note.id, "value": note.label if note.label.isdigit() else None}, body)
             )
-        # The label is the edition's English, so it is marked en; the notes keep their part's language.
+        # The heading is the edition's word, in its language; the notes keep their part's language.
         title_id = f"{part.id}-notes-title"
         return el(
             "section",
             {"id": f"{part.id}-notes", "role": "doc-endnotes", "aria-labelledby": title_id, "class": "notes"},
-            el("h3", {"id": title_id, "class": "ak-ui notes-title", "lang": "en"}, "Notes"),
+            el(
+                "h3",
+                {"id": title_id, "class": "ak-ui notes-title", "lang": self.lang},
+                say(self.doc, "notes"),
+            ),
             el("ol", None, items),
         )
 
+    def part_attrs(self, part: Part, labelled: str | None) -> dict[str, str | None]:
+        """An article's attributes: language, role, and the part's own metadata where it has some.
+
+        A part's own author, date and source are metadata, not text: data attributes, never visible
+        words the source does not have.
+        """
+        creator = part.creator.first() if part.creator is not None else None
+        return {
+            "id": part.id,
+            "lang": part.lang,
+            "aria-labelledby": labelled,
+            "class": part.role,
+            "data-creator": creator,
+            "data-date": part.date,
+            "data-cite-key": part.cite_key,
+        }
+
     def article(self, part: Part) -> etree._Element:
         """One part as an article in its language, its notes at its end."""
+        self.date = part_date(self.doc, part)
         children: list[Any] = []
         labelled = None
         if part.title is not None:
@@ -216,22 +262,18 @@ class PageBuilder:
             if labelled is None and isinstance(b, Heading):
                 labelled = b.id
             children.append(self.block(b, part.lang))
-        notes = self.notes_section(part)
-        return el(
-            "article",
-            {"id": part.id, "lang": part.lang, "aria-labelledby": labelled, "class": part.role},
-            children,
-            notes,
-        )
+        return el("article", self.part_attrs(part, labelled), children, self.notes_section(part))
 
-    def parallel(self, zh: Part, en: Part) -> etree._Element:
-        """Two translations: each language whole in reading order, each paragraph linked to its counterpart.
+    def parallel(self, first: Part, second: Part) -> etree._Element:
+        """Two translations: each language whole in reading order, each block linked to its counterpart.
 
         CSS subgrid aligns block i of one article with block i of the other on wide screens; the DOM keeps
-        one article after the other, so a screen reader reads each language through.
+        one article after the other, so a screen reader reads each language through. Each article ends
+        with its own notes, in the grid's last row.
         """
         arts = []
-        for part, other in ((zh, en), (en, zh)):
+        for part, other in ((first, second), (second, first)):
+            self.date = part_date(self.doc, part)
             children: list[Any] = []
             labelled = None
             number = 0
@@ -242,29 +284,28 @@ class PageBuilder:
                     children.append(node)
                     continue
                 number += 1
-                link_label = "中文" if other.lang.startswith("zh") else other.lang.split("-")[0].upper()
-                language = "Chinese" if other.lang.startswith("zh") else "English"
+                # The link shows the other language's own name (CLDR); its accessible name starts with
+                # those same words (WCAG 2.5.3) and goes on in the edition's language.
+                tags = self.doc.edition.languages
+                link_label = language_label(other.lang, other.lang, tags)
+                spoken = language_label(other.lang, self.lang, tags)
                 link = el(
                     "a",
                     {
                         "href": f"#{counter.id}",
                         "class": "ak-ui counterpart",
                         "hreflang": other.lang,
-                        "lang": "en",
-                        "aria-label": f"{link_label}: {language} version of paragraph {number}",
+                        "lang": self.lang,
+                        "aria-label": say(
+                            self.doc, "counterpart", label=link_label, number=number, language=spoken
+                        ),
                     },
                     el("span", {"lang": other.lang}, link_label),
                 )
                 children.append(el("div", {"class": "par"}, node, link))
             for b in part.blocks[len(other.blocks) :]:
                 children.append(self.block(b, part.lang))
-            arts.append(
-                el(
-                    "article",
-                    {"id": part.id, "lang": part.lang, "aria-labelledby": labelled, "class": part.role},
-                    children,
-                )
-            )
+            arts.append(el("article", self.part_attrs(part, labelled), children, self.notes_section(part)))
         return el("div", {"class": "parallel"}, arts)
 
     # ------------------------------------------------------------ page
@@ -296,7 +337,6 @@ class PageBuilder:
         for label, href, media in self.inputs.downloads:
             head.append(el("link", {"rel": "alternate", "type": media, "href": href, "title": label}))
         head.append(el("style", None, self.inputs.css))
-        letter_part = self.doc.parts[0]
         ld = cm.json_ld(
             rec,
             {
@@ -307,8 +347,11 @@ class PageBuilder:
                 "inLanguage": list(ed.languages),
             },
             self.inputs.cited,
-            date_created=ed.date.isoformat(),
-            letter_id=f"#{letter_part.id}",
+            date_created=ed.date_text or ed.date.isoformat(),
+            work_id=f"#{self.doc.parts[0].id}",
+            parts=[
+                self.part_node(part) for part in self.doc.parts if part.creator or part.date or part.cite_key
+            ],
         )
         head.append(el("script", {"type": "application/ld+json"}, cm.script_json(ld)))
         csl = [cm.csl_only(rec), *[cm.csl_only(r) for r in self.inputs.cited]]
@@ -320,6 +363,20 @@ class PageBuilder:
             )
         )
         return head
+
+    def part_node(self, part: Part) -> dict[str, Any]:
+        """A part with its own author, date or source, as a schema.org node the work has as a part."""
+        node: dict[str, Any] = {"@type": "CreativeWork", "@id": f"#{part.id}", "inLanguage": part.lang}
+        if part.creator is not None:
+            # Person or organisation is not known from the sources: a name only, no guessed @type.
+            node["author"] = {"name": part.creator.first()}
+        if part.date:
+            node["dateCreated"] = part.date
+        if part.cite_key:
+            # Ingest refuses unknown keys; a model built by hand may still lack the record.
+            with contextlib.suppress(KeyError):
+                node["isBasedOn"] = cm.schema_work(self.doc.reference(part.cite_key))
+        return node
 
     def csl_entry(self, fragment: str, *, lang: str | None = None) -> etree._Element:
         """citeproc-py HTML rebuilt element by element from an allow-list (its text is already escaped)."""
@@ -352,12 +409,7 @@ class PageBuilder:
             append(statement, " · ", el("span", {"lang": tag}, text))
         append(statement, f" · {ed.version}")
         subtitle = [el("p", {"class": "ak-subtitle", "lang": tag}, text) for tag, text in ed.title.values[1:]]
-        note = el(
-            "p",
-            {"class": "ak-editorial-note", "lang": "en"},
-            "Titles in square brackets, this header and the footer are editorial additions of this "
-            "edition; the letter and the statements are transcribed as written.",
-        )
+        note = el("p", {"class": "ak-editorial-note", "lang": self.lang}, say(self.doc, "editorial_note"))
         toc_items = []
         for part in self.doc.parts:
             head = part.title or next((b for b in part.blocks if isinstance(b, Heading)), None)
@@ -367,10 +419,15 @@ class PageBuilder:
                 el("li", None, el("a", {"href": f"#{part.id}", "lang": part.lang}, plain_text(head.inlines)))
             )
             if self.notes_of(part):
-                toc_items.append(el("li", {"lang": "en"}, el("a", {"href": f"#{part.id}-notes"}, "Notes")))
-        toc_items.append(el("li", {"lang": "en"}, el("a", {"href": "#colophon-section"}, "Colophon")))
-        toc_items.append(el("li", {"lang": "en"}, el("a", {"href": "#cite"}, "How to cite this edition")))
-        nav = el("nav", {"aria-label": "Contents", "lang": "en"}, el("ul", None, toc_items))
+                notes = say(self.doc, "notes")
+                toc_items.append(el("li", {"lang": self.lang}, el("a", {"href": f"#{part.id}-notes"}, notes)))
+        if self.doc.colophon:
+            colophon = say(self.doc, "colophon")
+            toc_items.append(el("li", {"lang": self.lang}, el("a", {"href": "#colophon-section"}, colophon)))
+        cite = say(self.doc, "how_to_cite")
+        toc_items.append(el("li", {"lang": self.lang}, el("a", {"href": "#cite"}, cite)))
+        contents = say(self.doc, "contents")
+        nav = el("nav", {"aria-label": contents, "lang": self.lang}, el("ul", None, toc_items))
         return el("header", {"class": "ak-header"}, statement, front, subtitle, note, nav)
 
     def footer(self) -> etree._Element:
@@ -379,23 +436,20 @@ class PageBuilder:
         for b in self.doc.colophon:
             if b.id == "colophon-cite":
                 continue  # rendered below, from the same record and style, with its formatting kept
-            colophon.append(self.block(b, "en"))
+            colophon.append(self.block(b, self.lang))
+        style = say(self.doc, "citation_style", title=self.inputs.style_title, name=self.inputs.style_name)
         cite = el(
             "section",
             {"id": "cite", "aria-labelledby": "cite-title"},
-            el("h2", {"id": "cite-title"}, "How to cite this edition"),
+            el("h2", {"id": "cite-title"}, say(self.doc, "how_to_cite")),
             self.csl_entry(self.inputs.edition_entry_html),
-            el(
-                "p",
-                {"class": "ak-small"},
-                f"Style: {self.inputs.style_title} (CSL style “{self.inputs.style_name}”), "
-                "formatted by citeproc-py from the edition's CSL-JSON record.",
-            ),
+            el("p", {"class": "ak-small"}, style),
         )
+        if self.inputs.cited:
+            cite.append(el("h3", None, say(self.doc, "cited_in_notes")))
         for record in self.inputs.cited:
-            cite.append(el("h3", None, "Cited in the notes"))
             cite.append(self.csl_entry(self.inputs.cited_entries_html[record["id"]]))
-        cite.append(el("h3", {"id": "downloads"}, "Citation data"))
+        cite.append(el("h3", {"id": "downloads"}, say(self.doc, "citation_data")))
         cite.append(
             el(
                 "ul",
@@ -407,7 +461,7 @@ class PageBuilder:
             )
         )
         section = el("section", {"id": "colophon-section", "aria-labelledby": "colophon"}, colophon)
-        return el("footer", {"class": "ak-footer", "lang": "en"}, section, cite)
+        return el("footer", {"class": "ak-footer", "lang": self.lang}, section, cite)
 
     def page(self) -> etree._Element:
         """The whole <html> element."""
@@ -416,9 +470,9 @@ class PageBuilder:
         main_children: list[Any] = []
         for part in self.doc.parts:
             if part.id in paired:
-                for zh, en in self.doc.parallel_pairs():
-                    if zh.id == part.id:
-                        main_children.append(self.parallel(zh, en))
+                for first, second in self.doc.parallel_pairs():
+                    if first.id == part.id:
+                        main_children.append(self.parallel(first, second))
                 continue
             main_children.append(self.article(part))
         main = el("main", {"id": "main", "tabindex": "-1"}, main_children)
@@ -426,7 +480,11 @@ class PageBuilder:
         body = el(
             "body",
             None,
-            el("a", {"class": "skip-link ak-ui", "href": "#main", "lang": "en"}, "Skip to the letter"),
+            el(
+                "a",
+                {"class": "skip-link ak-ui", "href": "#main", "lang": self.lang},
+                say(self.doc, "skip_to_text"),
+            ),
             self.header(),
             main,
             self.footer(),
@@ -435,8 +493,13 @@ class PageBuilder:
 
 
 def parallel_rows(doc: Document) -> int:
-    """How many grid rows the widest parallel article needs (one per top-level block)."""
-    return max((max(len(a.blocks), len(b.blocks)) for a, b in doc.parallel_pairs()), default=1)
+    """How many grid rows the widest parallel article needs (one per top-level block, one for notes)."""
+    noted = {note.part_id for note in doc.notes.values()}
+    rows = [
+        max(len(a.blocks), len(b.blocks)) + (1 if {a.id, b.id} & noted else 0)
+        for a, b in doc.parallel_pairs()
+    ]
+    return max(rows, default=1)
 
 
 def render_page(doc: Document, inputs: PageInputs) -> str:
