@@ -45,8 +45,8 @@ def assemble(
     """Every file of the EPUB folder (names relative to it) for this document and verdict."""
     docs = content_documents(doc)
     pages = insert_page_breaks(docs, starts) if starts else []
-    report = a11y.report_page(verdict, bool(pages))
-    report.toc.append(TocEntry(f"{report.name}#a11y-h", report.title, "en", 1))
+    report = a11y.report_page(doc, verdict, bool(pages))
+    report.toc.append(TocEntry(f"{report.name}#a11y-h", report.title, report.lang, 1))
     docs.append(report)
     nav = nav_document(doc, docs, pages)
 
@@ -66,7 +66,7 @@ def assemble(
     print_source = f"{doc.edition.id}.pdf" if pages else None
     opf_ctx = Context(modified=modified(ctx.source_date_epoch), print_source=print_source)
     files["content.opf"] = package(
-        doc, opf_ctx, a11y.metadata(bool(pages), verdict, candidate=candidate), items
+        doc, opf_ctx, a11y.metadata(doc, bool(pages), verdict, candidate=candidate), items
     )
     return files
 

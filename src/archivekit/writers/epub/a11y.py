@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archivekit.model import Document
+from archivekit.model.locale import join, language_name, message, role_name, table_language
 from archivekit.writers.epub.checks import Verdict
 from archivekit.writers.epub.xhtml import ContentDoc, el, set_lang
 
@@ -38,52 +40,74 @@ def features(has_pages: bool) -> list[str]:
     return out
 
 
-def summary(has_pages: bool, verdict: Verdict | None) -> dict[str, str]:
-    """The accessibility summary, in Chinese and in English, saying only what this file has and earned."""
-    zh = [
-        "全部内容均为文本:中文公开信(含一条脚注),以及联盟宗旨的中文和英文文本;不含图像、音频、视频或脚本。",
-        "标题、目录、导航标志和每一部分的语言标记便于导航和正确朗读;脚注与引用处双向链接。",
-        "本书未嵌入字体,阅读时使用读者自己的字体和设置。",
-    ]
-    en = [
-        "All content is text: the open letter in Chinese with its one footnote, and the coalition's "
-        "principle statement in Chinese and in English; there are no images, audio, video or scripts.",
-        "Headings, a table of contents, landmarks and language markup on every part support navigation "
-        "and correct pronunciation; the footnote and its reference are linked both ways.",
-        "No fonts are embedded: the reader's own fonts and settings apply.",
-    ]
+def summary(doc: Document, has_pages: bool, verdict: Verdict | None) -> dict[str, str]:
+    """The accessibility summary in each language the edition speaks, saying only what this file has.
+
+    Composed from the model (the parts' roles and languages, the notes, parallel texts) and from the
+    judges' verdict: no sentence is written for a feature the file does not have.
+    """
+    return {lang: _summary_in(doc, lang, has_pages, verdict) for lang in summary_languages(doc)}
+
+
+def summary_languages(doc: Document) -> list[str]:
+    """The editorial language first, then each other language of the edition that has its own table."""
+    out: list[str] = []
+    for lang in (doc.edition.editorial_language, *doc.edition.languages):
+        if all(table_language(lang) != table_language(seen) for seen in out):
+            out.append(lang)
+    return out
+
+
+def _summary_in(doc: Document, lang: str, has_pages: bool, verdict: Verdict | None) -> str:
+    sentences = [message(lang, "a11y_summary", parts=join(lang, part_kinds(doc, lang)), notes=len(doc.notes))]
+    sentences.append(message(lang, "a11y_structure"))
+    if doc.notes:
+        sentences.append(message(lang, "a11y_notes_linked"))
+    if doc.edition.parallel:
+        sentences.append(message(lang, "a11y_parallel"))
+    sentences.append(message(lang, "a11y_no_fonts"))
     if has_pages:
-        zh.append("分页标记和页码列表给出本版档案版PDF的页码。")
-        en.append("Page-break markers and a page list give the page numbers of this edition's archival PDF.")
-    zh.append(_verdict_zh(verdict))
-    en.append(_verdict_en(verdict))
-    return {"zh-Hans": "".join(zh), "en": " ".join(en)}
+        sentences.append(message(lang, "a11y_page_list"))
+    sentences.append(_verdict(lang, verdict))
+    # Chinese sentences end in full-width stops and run on; other languages put a space between.
+    return ("" if table_language(lang).startswith("zh") else " ").join(sentences)
 
 
-def _verdict_en(verdict: Verdict | None) -> str:
+def part_kinds(doc: Document, lang: str) -> list[str]:
+    """The parts as "role (language)", consecutive parts of one role and language counted once."""
+    runs: list[tuple[str, str, int]] = []
+    for part in doc.parts:
+        if runs and runs[-1][:2] == (part.role, part.lang):
+            runs[-1] = (part.role, part.lang, runs[-1][2] + 1)
+        else:
+            runs.append((part.role, part.lang, 1))
+    tags = doc.edition.languages
+    out = []
+    for role, tag, count in runs:
+        values = {"role": role_name(lang, role), "language": language_label(tag, lang, tags)}
+        key = "part_in_language" if count == 1 else "part_in_language_count"
+        out.append(message(lang, key, count=count, **values))
+    return out
+
+
+def language_label(tag: str, in_lang: str, tags: tuple[str, ...]) -> str:
+    """A language's CLDR name; script or region only when another language of the edition shares its base."""
+    base = tag.split("-")[0]
+    twins = {t for t in tags if t.split("-")[0] == base}
+    return language_name(tag if len(twins) > 1 else base, in_lang)
+
+
+def _verdict(lang: str, verdict: Verdict | None) -> str:
     if verdict is None or not verdict.ace_ran:
-        return "No conformance is claimed: the automated accessibility check (Ace by DAISY) did not run."
+        return message(lang, "a11y_unchecked")
     if verdict.earned:
-        return (
-            f"The conformance claim rests on automated checks made while building this file (Ace by DAISY "
-            f"{verdict.ace_version}: 0 violations; EPUBCheck {verdict.epubcheck_version}: 0 errors, "
-            "0 warnings); no manual audit has been made."
-        )
-    return "No conformance is claimed: the automated checks made while building this file did not all pass."
+        return message(lang, "a11y_earned", ace=verdict.ace_version, epubcheck=verdict.epubcheck_version)
+    return message(lang, "a11y_failed")
 
 
-def _verdict_zh(verdict: Verdict | None) -> str:
-    if verdict is None or not verdict.ace_ran:
-        return "未声明无障碍一致性:未运行自动无障碍检查(Ace by DAISY)。"
-    if verdict.earned:
-        return (
-            f"一致性声明基于构建本文件时的自动检查(Ace by DAISY {verdict.ace_version}:0项违规;"
-            f"EPUBCheck {verdict.epubcheck_version}:0个错误,0个警告);未经人工审核。"
-        )
-    return "未声明无障碍一致性:构建本文件时的自动检查未全部通过。"
-
-
-def metadata(has_pages: bool, verdict: Verdict | None, *, candidate: bool = False) -> list[Meta]:
+def metadata(
+    doc: Document, has_pages: bool, verdict: Verdict | None, *, candidate: bool = False
+) -> list[Meta]:
     """The schema.org and a11y metadata rows of the package, in a stable order.
 
     A candidate (the file the judges check) carries the claim rows too, so the judges see the
@@ -92,7 +116,7 @@ def metadata(has_pages: bool, verdict: Verdict | None, *, candidate: bool = Fals
     rows = [Meta("schema:accessMode", "textual"), Meta("schema:accessModeSufficient", "textual")]
     rows += [Meta("schema:accessibilityFeature", f) for f in features(has_pages)]
     rows.append(Meta("schema:accessibilityHazard", "none"))
-    for lang, text in summary(has_pages, verdict).items():
+    for lang, text in summary(doc, has_pages, verdict).items():
         rows.append(Meta("schema:accessibilitySummary", text, lang=lang))
     if candidate or (verdict is not None and verdict.earned):
         rows.append(Meta("dcterms:conformsTo", CONFORMANCE, id="conformance"))
@@ -101,34 +125,30 @@ def metadata(has_pages: bool, verdict: Verdict | None, *, candidate: bool = Fals
     return rows
 
 
-def report_page(verdict: Verdict | None, has_pages: bool) -> ContentDoc:
-    """An editorial appendix stating what the build's checks found (deterministic: no clock, no paths)."""
+def report_page(doc: Document, verdict: Verdict | None, has_pages: bool) -> ContentDoc:
+    """An editorial appendix stating what the build's checks found (deterministic: no clock, no paths).
+
+    Its words are the edition's, in its editorial language; the judges' own lines (tool names,
+    versions, rule ids) stay as the tools give them, marked English.
+    """
+    lang = doc.edition.editorial_language
+    title = message(lang, "a11y_report")
     body = el("body", {"epub:type": "backmatter"})
     section = el("section", {"id": "a11y-report", "class": "editorial report", "aria-labelledby": "a11y-h"})
-    set_lang(section, "en")
-    section.append(el("h1", {"id": "a11y-h"}, "Accessibility report"))
-    p = el(
-        "p",
-        None,
-        "This page was added by the edition, not by the letter's author. It records the automated checks "
-        "run while this EPUB was built, on a candidate identical to it except for the results stated on this "
-        "page and in the accessibility summary.",
-    )
-    section.append(p)
+    set_lang(section, lang)
+    section.append(el("h1", {"id": "a11y-h"}, title))
+    section.append(el("p", None, message(lang, "a11y_report_intro")))
     ul = el("ul")
+    set_lang(ul, "en")
     for line in _report_lines(verdict):
         ul.append(el("li", None, line))
     section.append(ul)
-    claim = (
-        f"Conformance claimed: {CONFORMANCE}."
-        if verdict is not None and verdict.earned
-        else "No conformance is claimed."
-    )
+    earned = verdict is not None and verdict.earned
+    claim = message(lang, "a11y_claimed", claim=CONFORMANCE) if earned else message(lang, "a11y_not_claimed")
     section.append(el("p", {"class": "claim"}, claim))
-    feats = ", ".join(features(has_pages))
-    section.append(el("p", None, f"Accessibility features declared: {feats}."))
+    section.append(el("p", None, message(lang, "a11y_features", features=join(lang, features(has_pages)))))
     body.append(section)
-    return ContentDoc(REPORT_FILE, "Accessibility report", "en", body)
+    return ContentDoc(REPORT_FILE, title, lang, body)
 
 
 def _report_lines(verdict: Verdict | None) -> list[str]:

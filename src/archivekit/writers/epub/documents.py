@@ -1,14 +1,15 @@
 """The spine: which content documents the EPUB has, in reading order, and what goes in each.
 
-One file per part keeps one language per document (the principle statement in Chinese, then in
-English, each readable on its own and in order); the edition's title page and colophon are files
-of their own, marked editorial, so no reader takes them for the letter.
+One file per part keeps one language per document (parallel texts one after the other, each
+readable on its own and in order); the edition's title page and colophon are files of their own,
+marked editorial, so no reader takes them for the source text.
 """
 
 from __future__ import annotations
 
 from archivekit.model import Document, Part, plain_text
 from archivekit.model.document import iter_blocks
+from archivekit.model.locale import language_name, message, role_name
 from archivekit.writers.epub.xhtml import (
     EPUB_TYPE,
     ContentDoc,
@@ -40,7 +41,7 @@ def title_page(doc: Document) -> ContentDoc:
 
 
 def part_document(doc: Document, part: Part) -> ContentDoc:
-    """One part of the text (the letter, or the statement in one language) with its notes."""
+    """One part of the text, in its language, with its notes."""
     name = f"{part.id}.xhtml"
     r = Renderer(doc, name)
     top = part.title or first_heading(part.blocks)
@@ -61,10 +62,23 @@ def part_document(doc: Document, part: Part) -> ContentDoc:
     landmarks: list[tuple[str, str, str]] = []
     if notes is not None:
         body.append(notes)
-        landmarks.append(("footnotes", f"{name}#notes", "注释"))
-    title = heading_text(top) if top is not None else part.id
-    toc = [TocEntry(f"{name}#{top.id}", title, top.lang or part.lang, 1)] if top is not None else []
+        landmarks.append(("footnotes", f"{name}#notes", message(doc.edition.editorial_language, "notes")))
+    if top is not None:
+        title = heading_text(top)
+        toc = [TocEntry(f"{name}#{top.id}", title, top.lang or part.lang, 1)]
+    else:
+        # A part without a heading is still found in the contents: by its role and language, in the
+        # edition's words (never a word of the source the source does not have).
+        title = part_label(doc, part)
+        toc = [TocEntry(f"{name}#{part.id}", title, doc.edition.editorial_language, 1)]
     return ContentDoc(name, title, part.lang, body, toc=toc, landmarks=landmarks)
+
+
+def part_label(doc: Document, part: Part) -> str:
+    """A part named by its role and language in the edition's words ("Statement (English)")."""
+    lang = doc.edition.editorial_language
+    role = role_name(lang, part.role, capital=True)
+    return message(lang, "part_in_language", role=role, language=language_name(part.lang, lang))
 
 
 def colophon_page(doc: Document) -> ContentDoc | None:
@@ -83,7 +97,7 @@ def colophon_page(doc: Document) -> ContentDoc | None:
         section.set("aria-labelledby", top.id)
     r.blocks(section, doc.colophon)
     body.append(section)
-    title = heading_text(top) if top is not None else "Colophon"
+    title = heading_text(top) if top is not None else message(doc.edition.editorial_language, "colophon")
     toc = [TocEntry(f"colophon.xhtml#{top.id}", title, lang, 1)] if top is not None else []
     return ContentDoc("colophon.xhtml", title, lang, body, toc=toc)
 

@@ -68,6 +68,32 @@ def _creator(doc: Document, c: Context) -> list[Meta]:
     return rows
 
 
+def _part_creators(doc: Document, c: Context) -> list[Meta]:
+    """Parts by another author than the edition's: each author a dc:creator of its own, with its role.
+
+    A part's own date has no place here (the package has one dc:date, the edition's); it stays in
+    the part's metadata in the model and the HTML edition.
+    """
+    ed = doc.edition
+    specs = {spec.id: spec for spec in ed.parts}
+    rows: list[Meta] = []
+    seen = {ed.creator.first()}
+    for part in doc.parts:
+        if part.creator is None or part.creator.first() in seen:
+            continue
+        seen.add(part.creator.first())
+        ident = f"creator-{part.id}"
+        lang, name = part.creator.values[0]
+        rows.append(Meta("dc:creator", name, lang=lang, id=ident))
+        spec = specs.get(part.id)
+        rows.append(Meta("role", spec.creator_role if spec else "aut", refines=f"#{ident}"))
+        rows += [
+            Meta("alternate-script", text, lang=lg, refines=f"#{ident}")
+            for lg, text in part.creator.values[1:]
+        ]
+    return rows
+
+
 def _langtext(prop: str) -> Callable[[Document, Context], list[Meta]]:
     def rows(doc: Document, c: Context) -> list[Meta]:
         value = {
@@ -91,7 +117,7 @@ def _source(doc: Document, c: Context) -> list[Meta]:
 
 
 def _related(doc: Document, c: Context) -> list[Meta]:
-    """The works the letter cites (the UN report): their addresses, and their CSL-JSON inside the EPUB."""
+    """The works the notes cite: their addresses, and their CSL-JSON inside the EPUB."""
     rows = [Meta("dc:relation", str(item["URL"])) for item in doc.bibliography if item.get("URL")]
     if doc.bibliography:
         rows.append(Meta("dcterms:references", href=BIBLIOGRAPHY_FILE, media_type=CSL_MEDIA_TYPE))
@@ -106,7 +132,12 @@ CROSSWALK: tuple[tuple[str, Callable[[Document, Context], list[Meta]]], ...] = (
     ),
     ("title -> dc:title + alternate-script", _titles),
     ("creator -> dc:creator + role (MARC relator) + alternate-script", _creator),
-    ("date (of the letter) -> dc:date", lambda d, c: [Meta("dc:date", d.edition.date.isoformat())]),
+    ("parts' own creators -> dc:creator + role + alternate-script", _part_creators),
+    # As precise as the sources give it: a year stays a year (never a made-up 1 January).
+    (
+        "date (of the text) -> dc:date",
+        lambda d, c: [Meta("dc:date", d.edition.date_text or d.edition.date.isoformat())],
+    ),
     ("languages -> dc:language", lambda d, c: [Meta("dc:language", lg) for lg in d.edition.languages]),
     ("publisher -> dc:publisher", _langtext("dc:publisher")),
     ("description -> dc:description", _langtext("dc:description")),

@@ -20,6 +20,7 @@ from archivekit.model import (
     Heading,
     Inline,
     LineBreak,
+    MarkedList,
     Note,
     NoteRef,
     Paragraph,
@@ -28,6 +29,7 @@ from archivekit.model import (
     Text,
     plain_text,
 )
+from archivekit.model.locale import message
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"
@@ -80,7 +82,7 @@ class TocEntry:
 class ContentDoc:
     """One XHTML file of the spine, as a tree the writer may still change (page breaks)."""
 
-    name: str  # file name inside the EPUB folder, e.g. "letter.xhtml"
+    name: str  # file name inside the EPUB folder, e.g. "part-1.xhtml"
     title: str
     lang: str
     body: etree._Element  # the <body>; its children are the document's content
@@ -118,6 +120,7 @@ class Renderer:
         self.notes: list[Note] = []  # notes referenced from this document, in order of first reference
         self._refs: dict[str, int] = {}
         self.heading_shift = 0  # model level minus this = XHTML level, so each file starts at <h1>
+        self.lang = doc.edition.editorial_language  # the edition's own words (labels)
 
     def inlines(self, node: etree._Element, inlines: Iterable[Inline]) -> None:
         """Append these inlines' XHTML to node."""
@@ -197,7 +200,26 @@ class Renderer:
                 for item in items:
                     ul.append(self.list_item(item))
                 return ul
+            case MarkedList():
+                return self.marked_list(block)
         raise TypeError(f"unknown block {block!r}")
+
+    def marked_list(self, block: MarkedList) -> etree._Element:
+        """A list whose markers are source text: a span of the marker's characters, never a counter.
+
+        Marker and body sit side by side (a hanging indent whatever the marker's width); a nested
+        list stays in its item's body, one level further in. The source's separator stays as text.
+        """
+        ol = el("ol", {"id": block.id, "class": f"marked depth-{block.depth}"})
+        for item in block.items:
+            li = el("li", {"class": "tight"} if not item.separator else None)
+            li.append(el("span", {"class": "marker"}, item.marker))
+            append(li, item.separator)
+            body = el("div", {"class": "item"})
+            self.blocks(body, item.blocks)
+            li.append(body)
+            ol.append(li)
+        return ol
 
     def list_item(self, blocks: tuple[Block, ...]) -> etree._Element:
         """A list item: a lone paragraph's inlines go straight into <li> (no stray block margins)."""
@@ -235,14 +257,21 @@ class Renderer:
         if not self.notes:
             return None
         section = el("section", {"id": "notes", "epub:type": "footnotes", "class": "notes"})
-        section.set("aria-label", "注释")
+        section.set("aria-label", message(self.lang, "notes"))
         for note in self.notes:
             aside = el("aside", {"epub:type": "footnote", "role": "doc-footnote", "id": note.id})
             back = el(
                 "a",
-                {"role": "doc-backlink", "class": "backlink", "href": f"#{ref_id(note.id, 1)}"},
+                {
+                    "role": "doc-backlink",
+                    "class": "backlink",
+                    "href": f"#{ref_id(note.id, 1)}",
+                    "aria-label": message(self.lang, "back_to_text", label=note.label),
+                },
                 note.label,
             )
+            # Its name is the edition's words; the label it shows is the note's own mark.
+            set_lang(back, self.lang)
             self.blocks(aside, note.blocks)
             first = next(iter(aside), None)
             if first is not None and first.tag == f"{{{XHTML_NS}}}p":
