@@ -69,7 +69,7 @@ def _summary_in(doc: Document, lang: str, has_pages: bool, verdict: Verdict | No
     if has_pages:
         sentences.append(message(lang, "a11y_page_list"))
     sentences.append(_verdict(lang, verdict))
-    # Chinese sentences end in full-width stops and run on; other languages put a space between.
+    # Sentences in zh end in full-width stops and run on; other languages put a space between them.
     return ("" if table_language(lang).startswith("zh") else " ").join(sentences)
 
 

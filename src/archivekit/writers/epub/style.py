@@ -2,9 +2,9 @@
 
 CSS = """/* archivekit EPUB stylesheet: only relative sizes and generic families; no embedded fonts. */
 body { margin: 0 1em; }
-:lang(zh-Hans) { line-break: strict; }
+:lang(zh) { line-break: strict; }
 p { margin: 0 0 0.8em 0; text-indent: 0; }
-/* Chinese paragraphs open with a two-character indent, as Chinese print sets them; others do not. */
+/* zh paragraphs open with a two-character indent, as print in that script sets them; others do not. */
 section.part:lang(zh) p { text-indent: 2em; }
 p.dateline { text-indent: 0; text-align: end; }
 p.salutation, p.closing { text-indent: 0; }
