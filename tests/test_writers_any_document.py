@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from archivekit.ingest import load_edition
 from archivekit.model import Document, MarkedList, Paragraph, plain_text
 from archivekit.model.document import iter_blocks
-from archivekit.model.locale import message
+from archivekit.model.locale import join, message
 from archivekit.writers.base import BuildContext
 from archivekit.writers.epub import WRITER as EPUB
 from archivekit.writers.epub import a11y
@@ -166,6 +166,8 @@ def test_epub_summary_says_only_what_the_file_has(shapes: Document) -> None:
     plain = a11y.summary(bare, False, None)[lang]
     for key in ("a11y_parallel", "a11y_notes_linked", "a11y_page_list"):
         assert message(lang, key) not in plain, key
+    parts = join(lang, a11y.part_kinds(bare, lang))
+    assert plain.startswith(message(lang, "a11y_summary_no_notes", parts=parts)), "no note count"
 
 
 def test_text_marked_lists_marker_separator_text_nested_indented(shapes: Document) -> None:

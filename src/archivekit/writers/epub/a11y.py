@@ -59,7 +59,11 @@ def summary_languages(doc: Document) -> list[str]:
 
 
 def _summary_in(doc: Document, lang: str, has_pages: bool, verdict: Verdict | None) -> str:
-    sentences = [message(lang, "a11y_summary", parts=join(lang, part_kinds(doc, lang)), notes=len(doc.notes))]
+    parts = join(lang, part_kinds(doc, lang))
+    if doc.notes:
+        sentences = [message(lang, "a11y_summary", parts=parts, notes=len(doc.notes))]
+    else:
+        sentences = [message(lang, "a11y_summary_no_notes", parts=parts)]
     sentences.append(message(lang, "a11y_structure"))
     if doc.notes:
         sentences.append(message(lang, "a11y_notes_linked"))
