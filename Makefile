@@ -7,12 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
 
-.PHONY: all setup system build package validators validate test lint format clean fuzz
+.PHONY: all setup system build package validators judges validate test lint format clean fuzz
 
+# `make` gives the editions `make test` gives: judged (the EPUB's claim rests on Ace and EPUBCheck),
+# validated, packaged with their reports, verified.
 all: package
 
-# The archival package of every edition, verified (validation reports go in when `make test` ran).
-package: build
+# The archival package of every edition, with its validation reports, verified.
+package: validate
 	$(BIN)/archivekit package
 	$(BIN)/archivekit verify build/*.bag
 
@@ -28,14 +30,22 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: system $(STAMP)
 
-build: setup
+# Judges first: the build asks them for the EPUB's claim, so a build made without them claims nothing.
+build: setup judges
 	$(BIN)/archivekit build
 
 validators: setup
 	@tools/validators/install.sh
 
-validate: build validators
-	$(BIN)/archivekit validate --require-all
+# Like `validators`, but a judge that cannot be installed (no network, no Java) is named with the
+# installer's reason and the build goes on without the claims it backs; `make test` insists.
+judges: setup
+	@tools/validators/install.sh || echo "make: a judge could not be installed (see the reason above);" \
+	  "building without the claims it backs (no EPUB accessibility claim without Ace and EPUBCheck)" >&2
+
+# `validate` reports every judge that did not run; `make test` (CI) fails on one.
+validate: build
+	$(BIN)/archivekit validate
 
 test: validators build lint
 	$(BIN)/archivekit validate --require-all

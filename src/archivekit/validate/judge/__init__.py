@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,9 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             except READ_ERRORS as exc:
                 fix = "rebuild the file; the judge could not parse it"
                 found = [finding("unreadable", t.artifact, name, f"could not read the file: {exc}", fix)]
+            found = _merged([scrubbed(f, roots) for f in found])
             checks[name] = len(found)
-            outcome.findings += [scrubbed(f, roots) for f in found]
+            outcome.findings += found
         mine = [f.as_dict() for f in outcome.findings if f.artifact == t.artifact]
         raw = {"judge": NAME, "version": tool.version, "checks": checks, "findings": mine}
         save_raw(out_dir, outcome, t.artifact, raw, roots)
@@ -92,6 +94,24 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
 
 
 Check = Callable[[Path, str], list[Finding]]
+
+
+def _merged(found: list[Finding]) -> list[Finding]:
+    """One finding per fault: the same message on many pages (a running head) names all its pages."""
+    places: dict[tuple[str, str], list[str]] = {}
+    first: dict[tuple[str, str], Finding] = {}
+    for f in found:
+        key = (f.code, f.message)
+        places.setdefault(key, []).append(f.location)
+        first.setdefault(key, f)
+    out = []
+    for key, f in first.items():
+        where = places[key]
+        if len(where) > 1 and all(w.startswith("page ") for w in where):
+            pages = ", ".join(w.removeprefix("page ") for w in where[:5]) + (", …" if len(where) > 5 else "")
+            f = replace(f, location=f"pages {pages} ({len(where)} pages)")
+        out.append(f)
+    return out
 
 
 def _checks(
@@ -103,7 +123,10 @@ def _checks(
     if sources is not None and fmt != "print-booklet" and fidelity.applies(fmt, artifact):
         out.append(("fidelity", lambda b, a: fidelity.check(sources, a, fmt, b / a)))
     if is_pdf:
-        out.append(("legibility", _legibility(imposed=fmt == "print-booklet")))
+        # The booklet is the print PDF's pages imposed two-up, each clipped to its trim, and poppler
+        # reads the clipped-off bleed too: its pages are judged in the print PDF.
+        if fmt != "print-booklet":
+            out.append(("legibility", _legibility))
         out.append(("links", links.pdf_links))
     if fmt in HTML_FORMATS:
         out.append(("links", links.html_links))
@@ -131,20 +154,14 @@ def _prose(sources: Sources | None, build_dir: Path, artifact: str) -> list[Find
     return statements.prose(sources, text, artifact, "colophon")
 
 
-def _legibility(*, imposed: bool) -> Check:
-    def check(build_dir: Path, artifact: str) -> list[Finding]:
-        pages = read_pages(build_dir / artifact)
-        out: list[Finding] = []
-        for page in pages:
-            out += legibility.overlaps(page, artifact)
-            out += legibility.outside(page, artifact)
-            if not imposed:
-                out += cjk.check(page, artifact)
-        if not imposed:
-            out += legibility.lonely(pages, artifact)
-        return out
-
-    return check
+def _legibility(build_dir: Path, artifact: str) -> list[Finding]:
+    pages = read_pages(build_dir / artifact)
+    out: list[Finding] = []
+    for page in pages:
+        out += legibility.overlaps(page, artifact)
+        out += legibility.outside(page, artifact)
+        out += cjk.check(page, artifact)
+    return out + legibility.lonely(pages, artifact)
 
 
 def verdict_statements(build_dir: Path, outcomes: list[Outcome]) -> list[Finding]:

@@ -11,6 +11,8 @@ from archivekit.validate.judge.pages import Page
 
 CLOSING = set("，。、；：？！）》」』”〉】〕")
 OPENING = set("（《「『“〈【〔")
+# Marks Latin text uses too (German closes with “): they break the rules only beside CJK text.
+SHARED = set("“”,:;!?)")
 ASCII_CLOSING = set(",:;!?)")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -28,11 +30,12 @@ def check(page: Page, artifact: str) -> list[Finding]:
         if not text:
             continue
         first, last = text[0], text[-1]
-        # An ASCII mark closes CJK text when CJK stands before it (end of the previous line) or after it.
-        ascii_in_cjk = first in ASCII_CLOSING and (_cjk(previous[-1:]) or _cjk(text[1:2]))
-        if first in CLOSING or ascii_in_cjk:
+        # A shared mark belongs to CJK text when CJK stands before it (end of the previous line) or after it.
+        starts_cjk = first not in SHARED or _cjk(previous[-1:]) or _cjk(text[1:2])
+        ends_cjk = last not in SHARED or _cjk(text[-2:-1])
+        if (first in CLOSING or first in ASCII_CLOSING) and starts_cjk:
             out.append(_finding(artifact, page.number, text, f"starts with the closing mark {first!r}"))
-        if last in OPENING:
+        if last in OPENING and ends_cjk:
             out.append(_finding(artifact, page.number, text, f"ends with the opening mark {last!r}"))
         previous = text
     return out

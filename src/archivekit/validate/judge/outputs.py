@@ -7,6 +7,7 @@ import re
 import subprocess
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from lxml import etree, html
@@ -144,7 +145,16 @@ def struct_text(path: Path) -> str:
 
 def pdf_text(path: Path) -> tuple[str, str]:
     """A PDF's text and where it came from: its tag tree when tagged, else poppler's page text."""
+    stat = path.stat()
+    return _pdf_text(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _pdf_text(name: str, _mtime_ns: int, _size: int) -> tuple[str, str]:
+    """Read once per file version: several checks read the same PDF (pdfinfo -struct-text is slow)."""
+    path = Path(name)
     tagged = struct_text(path)
     if tagged.strip():
         return tagged, "tag tree"
-    return poppler("pdftotext", "-enc", "UTF-8", str(path), "-"), "page text"
+    # -raw: content-stream order, the order the writer drew the text in (not a guess at columns).
+    return poppler("pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"), "page text"

@@ -29,6 +29,7 @@ _CITATION = re.compile(r"\[[^\]\[]*@[\w:.#$%&+?<>~/-]+[^\]\[]*\]")
 _SPAN = re.compile(r"\[([^\]\[]*)\]\{[^}]*\}")
 _EMPHASIS = re.compile(r"(?<!\\)[*]")
 _ESCAPE = re.compile(r"\\(.)")
+_HARD_BREAK = re.compile(r"\\$", re.MULTILINE)  # pandoc's backslash line break: markup, not text
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ class Sources:
 
 
 def inline(text: str) -> str:
-    """A line's characters as a reader sees them: markup and editorial citations removed."""
-    text = _NOTE_REF.sub("", text)
+    """A paragraph's characters as a reader sees them: markup and editorial citations removed."""
+    text = _NOTE_REF.sub("", _HARD_BREAK.sub("", text))
     text = _CITATION.sub("", text)
     while True:
         stripped = _SPAN.sub(r"\1", text)
@@ -99,31 +100,41 @@ def inline(text: str) -> str:
     return _ESCAPE.sub(r"\1", text)
 
 
+def _blocks(text: str) -> list[list[str]]:
+    """Paragraphs: runs of non-blank lines (a span or emphasis may cross a line end inside one)."""
+    blocks: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
 def read_markdown(text: str) -> tuple[list[str], list[str]]:
-    """A part's body units (one per paragraph line) and note texts, white space squeezed."""
+    """A part's body units (one per line of a paragraph) and note texts, white space squeezed."""
     units: list[str] = []
     notes: list[str] = []
     in_note = False
-    for raw in text.split("\n"):
-        if not raw.strip():
-            continue
-        definition = _NOTE_DEF.match(raw)
-        if definition:
-            notes.append(squeeze(inline(definition.group(2))))
-            in_note = True
-            continue
-        if in_note and raw.startswith(("    ", "\t")):
-            notes[-1] += squeeze(inline(raw))
-            continue
-        in_note = False
-        if _FENCE.match(raw):
-            continue
-        heading = _HEADING.match(raw)
-        line = heading.group(1) if heading else _BULLET.sub("", raw, count=1)
-        unit = squeeze(inline(line))
-        if unit:
-            units.append(unit)
-    return units, [n for n in notes if n]
+    for block in _blocks(text):
+        body: list[str] = []
+        for raw in block:
+            definition = _NOTE_DEF.match(raw)
+            if definition:
+                notes.append(definition.group(2))
+                in_note = True
+            elif in_note and (raw.startswith(("    ", "\t")) or not body):
+                # A note's continuation: indented, or the lazy lines of its first paragraph.
+                notes[-1] += "\n" + raw
+            elif _FENCE.match(raw):
+                in_note = False
+            else:
+                in_note = False
+                heading = _HEADING.match(raw)
+                body.append(heading.group(1) if heading else _BULLET.sub("", raw, count=1))
+        if body:
+            units += [u for u in (squeeze(line) for line in inline("\n".join(body)).split("\n")) if u]
+    return units, [n for n in (squeeze(inline(note)) for note in notes) if n]
 
 
 def read_sources(build_dir: Path) -> Sources:

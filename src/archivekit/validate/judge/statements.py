@@ -74,18 +74,6 @@ def prose(sources: Sources, text: str, artifact: str, where: str) -> list[Findin
                         FIX,
                     )
                 )
-            parts = m.group("parts").split(squeeze(locale.message(lang, "list_separator")))
-            if len(parts) != len(sources.parts):
-                out.append(
-                    finding(
-                        "statement-parts",
-                        artifact,
-                        where,
-                        f"the {key.replace('_', ' ')} ({lang}) lists {len(parts)} part(s); the sources have "
-                        f"{len(sources.parts)}",
-                        FIX,
-                    )
-                )
     return out
 
 
@@ -104,14 +92,17 @@ def epub(sources: Sources, book: Epub, artifact: str, manifest_claims: tuple[str
             )
         )
     declared = {(el.text or "").strip() for el in book.opf.iter(f"{DC}language")}
-    if declared != set(sources.languages):
+    # Editorial matter may be in a language no part is in (edition.yaml `languages`): allowed, not required.
+    allowed = set(sources.languages) | {str(x) for x in sources.edition.get("languages") or []}
+    if not set(sources.languages) <= declared <= allowed:
         out.append(
             finding(
                 "statement-languages",
                 artifact,
                 f"{book.opf_path} dc:language",
-                f"declares {sorted(declared)}; the parts are in {sorted(set(sources.languages))}",
-                "declare each part's language once, and no other",
+                f"declares {sorted(declared)}; the parts are in {sorted(set(sources.languages))}"
+                f" (edition.yaml languages: {sorted(allowed)})",
+                "declare each part's language, and no language the edition does not use",
             )
         )
     for meta in book.opf.iter(f"{OPF}meta"):
