@@ -25,6 +25,7 @@ from archivekit.errors import BuildError
 from archivekit.ingest import load_edition
 from archivekit.model import Document
 from archivekit.model.document import BulletList, Heading, Paragraph, Text, iter_blocks, plain_text
+from archivekit.model.locale import message
 from archivekit.model.pagination import PAGE_STARTS
 from archivekit.pipeline import cache_dir
 from archivekit.writers.base import BuildContext
@@ -168,7 +169,8 @@ def test_structure_has_the_letters_elements(elements: list) -> None:
     [link] = [k for k in reference.K if k.get("/S") == "/Link"]
     [objr] = [k for k in link.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
     annot = objr.Obj
-    assert annot.Subtype == "/Link" and str(annot.Contents) == "脚注 1"
+    # The annotation's description comes from the locale table, in the edition's language.
+    assert annot.Subtype == "/Link" and str(annot.Contents) == message("zh-Hans", "note", label="1")
     assert annot.Dest[0].objgen == note.K[0].Pg.objgen  # the mark jumps to the page its note is on
 
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archivekit.writers.pdf.linebreak import NO_END, NO_START, Run, break_lines, may_break_before, placements
+from archivekit.writers.pdf.linebreak import (
+    NO_END,
+    NO_START,
+    Run,
+    balanced_lines,
+    break_lines,
+    may_break_before,
+    placements,
+)
 from archivekit.writers.pdf.styles import Face
 
 FACE = Face("test", 10.0)
@@ -94,3 +103,26 @@ def test_breaking_keeps_every_character_and_the_rules(parts: list[str], measure:
         if legal_here:
             assert after.text[0] not in NO_START
             assert before.text.rstrip(" ")[-1] not in NO_END or before.text.endswith(" ")
+
+
+def _cjk_measure(text: str, style: object) -> float:
+    return 10.0 * len(text) if not text.isascii() else 5.0 * len(text)
+
+
+@pytest.mark.parametrize(
+    ("title", "width", "expected"),
+    [
+        ("《联合国世界人权宣言》第十九条", 120, ["《联合国世界人权宣言》", "第十九条"]),
+        ("孟子·梁惠王章句上第一", 100, ["孟子·梁惠王", "章句上第一"]),
+        (
+            "全国人民代表大会常务委员会关于修改《中华人民共和国立法法》的决定",
+            200,
+            ["全国人民代表大会常务委员会关于修改", "《中华人民共和国立法法》的决定"],
+        ),
+    ],
+)
+def test_balanced_titles_leave_no_character_alone_and_break_at_titles(
+    title: str, width: float, expected: list[str]
+) -> None:
+    lines = balanced_lines([Run(title, "s", "t", 0)], _cjk_measure, width, em=10)
+    assert [line.text for line in lines] == expected

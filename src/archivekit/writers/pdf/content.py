@@ -276,12 +276,47 @@ class ContentBuilder:
         label = Label(
             note.label, Face(self._font_for(note.label[0], self._chain(st.fonts, lbl), note.id), st.size), lbl
         )
-        first = note.blocks[0]
-        inlines = first.inlines if isinstance(first, Paragraph | Heading) else ()
-        p = note_node.child("P")
-        block = self.text_block(p, inlines, st, getattr(first, "id", note.id), label=label, body=False)
+        # Every block of the note, in one TextBlock: each paragraph's runs carry its own P (list
+        # items their L/LI/Lbl/LBody), and a line end between them, so a note of several
+        # paragraphs or with a list is set whole and tagged whole.
+        runs: list[Run] = []
+        offset = 0
+        for sub_node, inlines, run_on in self._note_parts(note.blocks, note_node):
+            if runs and not run_on:
+                runs.append(Run("\n", runs[-1].style, runs[-1].tag, offset))
+                offset += 1
+            more, offset, _ = self.runs(inlines, st, sub_node, note.id, offset)
+            runs += more
+        spec = BlockSpec(note.id, st, tuple(runs), label=label, body=False)
+        block = TextBlock(spec, self.setter)
         block.wrap(self.width, 1e9)
         return NoteBox(note.id, block, block.height)
+
+    def _note_parts(
+        self, blocks: Iterable[Block], parent: StructNode
+    ) -> list[tuple[StructNode, tuple[Inline, ...], bool]]:
+        """(structure node, inlines, runs on from the part before) for each paragraph of a note's
+        blocks, list markers as Lbl text that the item's text follows on the same line."""
+        out: list[tuple[StructNode, tuple[Inline, ...], bool]] = []
+        for blk in blocks:
+            if isinstance(blk, Paragraph | Heading):
+                node = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
+                out.append((node, blk.inlines, False))
+            elif isinstance(blk, MarkedList | BulletList):
+                lnode = parent.child("L", attributes={"O": "List", "ListNumbering": "None"})
+                items = (
+                    [(item.marker + item.separator, item.blocks) for item in blk.items]
+                    if isinstance(blk, MarkedList)
+                    else [(BULLET + " ", item) for item in blk.items]
+                )
+                for marker, item_blocks in items:
+                    li = lnode.child("LI")
+                    out.append((li.child("Lbl"), (Text(marker),), False))
+                    body = self._note_parts(item_blocks, li.child("LBody"))
+                    if body:
+                        node, inlines, _ = body[0]
+                        out += [(node, inlines, True), *body[1:]]
+        return out
 
     def block(self, blk: Block, parent: StructNode, lang: str, prefix: str) -> list[Flowable]:
         """Flowables for one model block under a structure node."""
@@ -419,16 +454,24 @@ class ContentBuilder:
                     story += self.heading(blk, front, self.catalog, editorial_style="ed-title")
                 else:
                     story += self.block(blk, front, self.catalog, "ed-")
-        pairs = {zh.id: en for zh, en in self.doc.parallel_pairs()}
-        paired = {en.id for en in pairs.values()}
+            if self.doc.edition.settings.title_page:
+                story.append(PageBreak())
+        # Only pairs whose blocks align row by row are set side by side; the others follow each
+        # other, each whole (skipping the second part of an unaligned pair would lose its text).
+        pairs = {a.id: b for a, b in self.doc.parallel_pairs() if self._aligned(a, b)}
+        paired = {b.id for b in pairs.values()}
+        started = False  # a part has been set: a parallel pair then starts on a new page
         for part in self.doc.parts:
             if part.id in paired:
                 continue
             self.source = part.source
-            if part.id in pairs and self._aligned(part, pairs[part.id]):
-                story.append(PageBreak())
+            if part.id in pairs:
+                if started:
+                    story.append(PageBreak())
                 story += self.parallel(part, pairs[part.id])
+                started = True
                 continue
+            started = True
             node = self.part_node(part)
             if part.title is not None:
                 story += self.heading(part.title, node, part.lang, editorial_style="ed-part-title")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.flowables import Flowable
 
-from archivekit.writers.pdf.linebreak import EPSILON, Line, Run, break_lines, placements
+from archivekit.writers.pdf.linebreak import EPSILON, Line, Run, balanced_lines, break_lines, placements
 from archivekit.writers.pdf.styles import NOTE_SEPARATION, BlockStyle, Face
 from archivekit.writers.pdf.tagging import StructNode
 
@@ -115,9 +115,18 @@ class TextBlock(Flowable):
     def _ensure_lines(self, width: float) -> list[Line]:
         if self.lines is None or self._width is None or abs(self._width - width) > EPSILON:
             st = self.spec.style
-            self.lines = break_lines(
-                self.spec.runs, measure, width - st.left_indent, first_indent=st.first_indent * st.size
-            )
+            if st.balance:
+                self.lines = balanced_lines(
+                    self.spec.runs,
+                    measure,
+                    width - st.left_indent,
+                    first_indent=st.first_indent * st.size,
+                    em=st.size,
+                )
+            else:
+                self.lines = break_lines(
+                    self.spec.runs, measure, width - st.left_indent, first_indent=st.first_indent * st.size
+                )
             self._width = width
         return self.lines
 

@@ -19,6 +19,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from archivekit.errors import UsageError
 from archivekit.model import Document
+from archivekit.model.locale import message
 from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
 from archivekit.writers.base import BuildContext
@@ -48,6 +49,7 @@ class LinkSpot:
     rect: tuple[float, float, float, float]
     node: StructNode
     label: str  # the mark the reader sees ("1")
+    contents: str = ""  # the annotation's description ("Note 1"), in the edition's language
 
 
 @dataclass
@@ -117,7 +119,8 @@ class Typesetter:
 
     def link(self, page: int, rect: tuple[float, float, float, float], node: StructNode, label: str) -> None:
         """Remember where a note mark was drawn, for its link annotation."""
-        self.links.append(LinkSpot(page, rect, node, label))
+        contents = message(self.doc.edition.editorial_language, "note", label=label)
+        self.links.append(LinkSpot(page, rect, node, label, contents))
 
     def page_start(self, page: int, block_id: str, offset: int, text: str) -> None:
         """Remember the first text drawn on a page."""

@@ -12,6 +12,7 @@ pulls the character before it down with it (clreq's "push out"), never hangs in 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
@@ -262,3 +263,63 @@ def placements(line: Line, width: float, *, justify: bool) -> list[float]:
         xs.append(x)
         x += piece.width
     return xs
+
+
+# A line of a balanced heading ending here reads as a whole: after punctuation, a closing mark
+# (“…》” then the next word) or a space.
+_GOOD_END = NO_START | frozenset("》」』）)”’")
+_CLOSING = frozenset("”’）》」』】〕〉〗〙〛｝］｠)]}»›")
+
+
+def _balance_cost(lines: Sequence[Line], em: float, attached: set[int]) -> float:
+    """How ragged a heading's lines are: uneven widths, breaks inside words, lone characters."""
+    widths = [line.width + line.indent for line in lines]
+    cost = max(widths) - min(widths)
+    depth = 0  # open brackets and quotes at the end of the line: a break inside a title
+    for line, following in itertools.pairwise(lines):
+        depth += sum((c in NO_END) - (c in _CLOSING) for c in line.text)
+        if depth > 0:
+            cost += 5 * em  # 《联合国世界人权 / 宣言》: a title cut in two
+        content = [p for p in line.pieces if p.kind not in ("space", "newline")]
+        if not content or line.pieces[-1].kind == "space" or content[-1].text[-1] in _GOOD_END:
+            continue
+        if following.pieces and following.pieces[0].text[0] in NO_END:
+            continue  # the next line opens with 《 or “: a title or quotation starts whole
+        cost += 2.5 * em  # a break between two Han characters of one phrase
+    for line in lines:
+        if _starters(line, attached) < MIN_LAST_LINE:
+            cost += 100 * em  # one character alone on a line: never, when anything else fits
+    return cost
+
+
+def balanced_lines(
+    runs: Sequence[Run],
+    measure: Callable[[str, Hashable], float],
+    width: float,
+    *,
+    first_indent: float = 0.0,
+    em: float = 10.0,
+) -> list[Line]:
+    """Lines for a heading or title: as many as the greedy breaking needs, of even length.
+
+    Narrower measures are tried a quarter em at a time; among those giving the same number of
+    lines, the one with the most even lines and the breaks at punctuation or between words wins,
+    and a character alone on a line is never chosen when another breaking avoids it.
+    """
+    lines = break_lines(runs, measure, width, first_indent=first_indent)
+    if len(lines) < 2 or any(p.kind == "newline" for line in lines for p in line.pieces):
+        return lines
+    attached = _attached(runs)
+    count = len(lines)
+    best, best_cost = lines, _balance_cost(lines, em, attached)
+    total = sum(line.width for line in lines)
+    trial = width - em / 4
+    while trial >= total / count - em:
+        candidate = break_lines(runs, measure, trial, first_indent=first_indent)
+        if len(candidate) > count + 1:
+            break
+        cost = _balance_cost(candidate, em, attached) + (50 * em if len(candidate) > count else 0.0)
+        if cost < best_cost - EPSILON:
+            best, best_cost = candidate, cost
+        trial -= em / 4
+    return best

@@ -186,8 +186,8 @@ def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
                 Rect=Array([round(v, 2) for v in spot.rect]),
                 Border=Array([0, 0, 0]),
                 F=4,  # print: PDF/A wants annotations printable
-                # PDF/UA wants a description on every annotation: "footnote 1", in the document's language.
-                Contents=String(f"脚注 {spot.label}"),
+                # PDF/UA wants a description on every annotation: "Note 1", in the edition's language.
+                Contents=String(spot.contents or spot.label),
                 Dest=Array([pdf.pages[note_page - 1].obj, Name.XYZ, round(x, 2), round(top, 2), 0]),
                 StructParent=key,
             )

@@ -8,7 +8,6 @@ the same fonts as the text pages, in 100 % K.
 from __future__ import annotations
 
 import io
-import re
 
 from reportlab.lib.colors import CMYKColor
 from reportlab.pdfbase import pdfmetrics
@@ -26,15 +25,14 @@ from archivekit.writers.pdf.content import (
 )
 from archivekit.writers.pdf.fonts import cjk_variant
 from archivekit.writers.pdf.layout import register_fonts
-from archivekit.writers.pdf.styles import localise
+from archivekit.writers.pdf.linebreak import Run, balanced_lines
+from archivekit.writers.pdf.styles import Face, localise
 from archivekit.writers.print_edition.boxes import MM, Geometry
 
 BLACK = CMYKColor(0, 0, 0, 1)  # K only: text must print on the black plate alone
 SANS = ("zh-sans", "en-sans")
 SANS_BOLD = ("zh-sans-bold", "en-sans-bold")
 LATIN_SANS = ("en-sans", "zh-sans")
-# Words and numbers stay whole when a line is broken; CJK may break between any two characters.
-_TOKEN = re.compile(r"[A-Za-z0-9\-.,:;'’()/]+|\s+|.")
 
 
 def lines_of(doc: Document) -> list[tuple[str, tuple[str, ...], float, float]]:
@@ -84,19 +82,18 @@ def _width(text: str, chain: tuple[str, ...], size: float) -> float:
 
 
 def wrap(text: str, chain: tuple[str, ...], size: float, width: float) -> list[str]:
-    """Greedy line breaking: whole words and numbers, any break between CJK characters."""
-    lines: list[str] = []
-    current = ""
-    for token in _TOKEN.findall(text):
-        trial = current + token
-        if current and not token.isspace() and _width(trial.rstrip(), chain, size) > width:
-            lines.append(current.rstrip())
-            current = token.lstrip()
-        else:
-            current = trial
-    if current.strip():
-        lines.append(current.strip())
-    return lines
+    """Balanced lines by the text pages' rules (clreq): even lengths, no character alone on a line."""
+    runs: list[Run] = []
+    offset = 0
+    for font, part in _runs(text, chain):
+        runs.append(Run(part, Face(font, size), None, offset))
+        offset += len(part)
+    lines = balanced_lines(runs, _measure, width, em=size)
+    return [line.text.strip() for line in lines if line.text.strip()]
+
+
+def _measure(text: str, face: Face) -> float:
+    return pdfmetrics.stringWidth(text, face.font, face.size)
 
 
 def _centred(canv: Canvas, text: str, chain: tuple[str, ...], size: float, cx: float, y: float) -> None:
