@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages archivekit needs to build and test, installed only when missing (idempotent).
 # Fonts: Noto Serif/Sans CJK and Noto Serif (the PDF's typefaces). poppler (pdftotext, pdfinfo,
-# pdftoppm), qpdf and Ghostscript (print proofs, preflight), Java (validators), Chromium (Ace, axe).
+# pdftoppm), qpdf and Ghostscript (print proofs, preflight), Java (validators), Chromium (Ace, axe),
+# liblouis with its tables and Python bindings (the braille edition).
 # ARCHIVEKIT_APT_EXTRA adds packages; nothing is pinned here because Debian security updates
 # replace exact versions, and an install that fails on a vanished version helps nobody.
 set -euo pipefail
@@ -17,6 +18,10 @@ have_cmd chromium || need+=(chromium)
 have_cmd git || need+=(git)
 have_file /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc || need+=(fonts-noto-cjk)
 have_file /usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf || need+=(fonts-noto-core)
+# liblouis (braille edition): the library, its tables and the Python bindings archivekit loads by path.
+have_file /usr/lib/python3/dist-packages/louis/__init__.py || need+=(python3-louis liblouis20)
+have_file /usr/share/liblouis/tables/zhcn-cbs.ctb || need+=(liblouis-data)
+have_cmd lou_translate || need+=(liblouis-bin)
 # shellcheck disable=SC2206
 need+=(${ARCHIVEKIT_APT_EXTRA:-})
 

@@ -15,7 +15,7 @@ from archivekit.errors import SourceError
 from archivekit.ingest.files import read_text, resolve_inside
 from archivekit.ingest.langtags import HINT as LANG_HINT
 from archivekit.ingest.langtags import tag_problem
-from archivekit.model.metadata import Edition, LangText, PartSpec, Settings
+from archivekit.model.metadata import BrailleSettings, Edition, LangText, PartSpec, Settings
 
 EDITION_FILE = "edition.yaml"
 PLACEHOLDER = "TODO:"  # what `archivekit new` and `import` write where only the archivist knows the value
@@ -278,7 +278,18 @@ def _to_edition(data: dict[str, Any], path: Path, root: yaml.Node | None) -> Edi
             bleed_mm=float(settings.get("bleed_mm", 3.0)),
             editorial_language=settings.get("editorial_language"),
             title_page=bool(settings.get("title_page", False)),
+            braille=_braille_settings(settings.get("braille") or {}),
         ),
+    )
+
+
+def _braille_settings(braille: dict[str, Any]) -> BrailleSettings:
+    """settings.braille (already checked by the schema): tables by language, cells and lines."""
+    defaults = BrailleSettings()
+    return BrailleSettings(
+        tables=tuple(sorted((braille.get("tables") or {}).items())),
+        cells=int(braille.get("cells", defaults.cells)),
+        lines=int(braille.get("lines", defaults.lines)),
     )
 
 

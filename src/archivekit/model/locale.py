@@ -79,6 +79,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "braille_tn_page": "Pages of {cells} cells by {lines} lines. The braille page number is at the bottom right, the page number of the archival PDF at the top right; a line of dashes ending in a page number marks where that print page begins.",
         "braille_tn_notes": "In the text, {sign} before a number marks a note reference; each note follows the paragraph that refers to it and begins with its number.",
         "braille_tn_added": "Added by this edition: this note, the title, headings naming untitled parts by role and language, and the colophon.",
+        "braille_tn_six_dot": "{table} marks some words that sound alike with dots 7 and 8; 6-dot braille does not write them, so this edition leaves them out.",
         "a11y_summary_no_notes": "All content is text: {parts}. There are no images, audio, video or scripts.",
     },
     "zh-Hans": {
@@ -138,6 +139,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "braille_tn_page": "每页 {lines} 行，每行 {cells} 方。盲文页码在右下角，存档 PDF 的页码在右上角；以页码结尾的一行虚线标示该印刷页的开始。",
         "braille_tn_notes": "正文中数字前的 {sign} 表示注释引用；每条注释紧随引用它的段落之后，以其编号开头。",
         "braille_tn_added": "本版本所加：本说明、标题、按类型和语言命名无标题部分的标题，以及版本说明。",
+        "braille_tn_six_dot": "{table} 用第7、8点区分部分同音字；六点盲文不写这两点，因此本版本略去。",
         "a11y_summary_no_notes": "全部内容均为文本：{parts}。不含图像、音频、视频或脚本。",
     },
     "zh-Hant": {
@@ -197,6 +199,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "braille_tn_page": "每頁 {lines} 行，每行 {cells} 方。點字頁碼在右下角，存檔 PDF 的頁碼在右上角；以頁碼結尾的一行虛線標示該印刷頁的開始。",
         "braille_tn_notes": "正文中數字前的 {sign} 表示註釋引用；每條註釋緊隨引用它的段落之後，以其編號開頭。",
         "braille_tn_added": "本版本所加：本說明、標題、按類型和語言命名無標題部分的標題，以及版本說明。",
+        "braille_tn_six_dot": "{table} 用第7、8點區分部分同音字；六點點字不寫這兩點，因此本版本略去。",
         "a11y_summary_no_notes": "全部內容均為文字：{parts}。不含圖像、音訊、影片或指令碼。",
     },
     "fr": {
@@ -260,6 +263,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "braille_tn_page": "Pages de {lines} lignes de {cells} cellules. Le numéro de page braille est en bas à droite, celui du PDF d’archivage en haut à droite ; une ligne de tirets terminée par un numéro marque le début de cette page imprimée.",
         "braille_tn_notes": "Dans le texte, {sign} devant un nombre marque un appel de note ; chaque note suit le paragraphe qui l’appelle et commence par son numéro.",
         "braille_tn_added": "Ajouts de cette édition : cette note, le titre, les titres nommant les parties sans titre par leur rôle et leur langue, et le colophon.",
+        "braille_tn_six_dot": "{table} distingue certains homophones par les points 7 et 8 ; le braille à 6 points ne les écrit pas, cette édition les omet donc.",
         "a11y_summary_no_notes": "Tout le contenu est textuel : {parts}. Ni images, ni audio, ni vidéo, ni scripts.",
     },
     "de": {
@@ -324,6 +328,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "braille_tn_page": "Seiten mit {lines} Zeilen zu {cells} Zeichen. Die Punktschrift-Seitenzahl steht unten rechts, die Seitenzahl des Archiv-PDFs oben rechts; eine Strichlinie, die mit einer Seitenzahl endet, markiert den Beginn dieser Druckseite.",
         "braille_tn_notes": "Im Text kennzeichnet {sign} vor einer Zahl einen Anmerkungsverweis; jede Anmerkung folgt dem Absatz, der auf sie verweist, und beginnt mit ihrer Nummer.",
         "braille_tn_added": "Von dieser Ausgabe hinzugefügt: diese Anmerkung, der Titel, Überschriften, die Teile ohne Titel nach Art und Sprache benennen, und das Impressum.",
+        "braille_tn_six_dot": "{table} unterscheidet manche gleich klingenden Wörter mit den Punkten 7 und 8; 6-Punkt-Braille schreibt sie nicht, daher lässt diese Ausgabe sie weg.",
         "a11y_summary_no_notes": "Der gesamte Inhalt ist Text: {parts}. Keine Bilder, Audio, Videos oder Skripte.",
     },
     "es": {
@@ -388,6 +393,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "braille_tn_page": "Páginas de {lines} líneas de {cells} celdas. El número de página braille está abajo a la derecha, el del PDF de archivo arriba a la derecha; una línea de guiones que termina en un número marca dónde empieza esa página impresa.",
         "braille_tn_notes": "En el texto, {sign} delante de un número marca una llamada de nota; cada nota sigue al párrafo que la cita y empieza con su número.",
         "braille_tn_added": "Añadido por esta edición: esta nota, el título, los encabezados que nombran las partes sin título por su función e idioma, y el colofón.",
+        "braille_tn_six_dot": "{table} distingue algunos homófonos con los puntos 7 y 8; el braille de 6 puntos no los escribe, por lo que esta edición los omite.",
         "a11y_summary_no_notes": "Todo el contenido es texto: {parts}. No hay imágenes, audio, vídeo ni scripts.",
     },
     "ru": {
@@ -453,6 +459,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "braille_tn_page": "Страницы по {lines} строк из {cells} клеток. Номер брайлевской страницы стоит внизу справа, номер страницы архивного PDF вверху справа; строка из чёрточек, оканчивающаяся номером, отмечает начало этой печатной страницы.",
         "braille_tn_notes": "В тексте {sign} перед числом отмечает ссылку на примечание; каждое примечание следует за абзацем, который на него ссылается, и начинается со своего номера.",
         "braille_tn_added": "Добавлено изданием: это примечание, заглавие, заголовки, называющие части без заглавия по их роли и языку, и выходные сведения.",
+        "braille_tn_six_dot": "{table} различает некоторые омофоны точками 7 и 8; шеститочечный Брайль их не пишет, поэтому это издание их опускает.",
         "a11y_summary_no_notes": "Всё содержимое — текст: {parts}. Изображений, аудио, видео и скриптов нет.",
     },
 }

@@ -62,6 +62,15 @@ PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
 
 
 @dataclass(frozen=True)
+class BrailleSettings:
+    """Braille edition settings: liblouis tables by language, and the page in cells and lines."""
+
+    tables: tuple[tuple[str, str], ...] = ()  # (BCP 47 tag, liblouis table file); unset: defaults
+    cells: int = 40  # cells per line (40 x 25: the common 11 x 11.5 in embosser page)
+    lines: int = 25  # lines per page
+
+
+@dataclass(frozen=True)
 class Settings:
     """Layout settings the PDF and print writers read."""
 
@@ -70,6 +79,7 @@ class Settings:
     bleed_mm: float = 3.0
     editorial_language: str | None = None  # the edition's own words; None: the main language
     title_page: bool = False  # the title on a page of its own in the PDFs
+    braille: BrailleSettings = field(default_factory=BrailleSettings)
     extra: tuple[tuple[str, object], ...] = ()
 
 

@@ -34,6 +34,7 @@ REGISTRY: tuple[WriterSpec, ...] = (
     WriterSpec(
         "print", "archivekit.writers.print_edition", "print PDF with bleed, booklet, proofs, print order"
     ),
+    WriterSpec("braille", "archivekit.writers.braille", "braille: BRF for embossers and PEF 1.0", ("pdf",)),
 )
 
 
