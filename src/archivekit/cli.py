@@ -48,6 +48,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     editions = [Path(p) for p in args.editions] or find_editions(Path("sources"))
     options = {"pdfa": args.pdfa}
+    if args.scheduler:
+        from archivekit.cluster import build_on_cluster
+
+        return build_on_cluster(
+            editions,
+            out=args.out,
+            formats=tuple(args.format or ()),
+            options=options,
+            force=args.force,
+            address=args.scheduler,
+            quiet=args.quiet,
+        )
+    if "://" in args.out:
+        raise UsageError(f"--out {args.out} is a URL: workers write there", hint="add --scheduler ADDRESS")
     requests = [
         BuildRequest(Path(e), Path(args.out), tuple(args.format or ()), options, force=args.force)
         for e in editions
@@ -195,6 +209,14 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="editions built at once"
     )
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=os.environ.get("ARCHIVEKIT_SCHEDULER") or None,
+        help="build each edition as a task on the Dask cluster at ADDRESS, e.g. tcp://host:8786 "
+        "(default: $ARCHIVEKIT_SCHEDULER; unset: build here with --jobs); --out may then be an fsspec "
+        "URL the workers write into (file://, s3:// with s3fs); see docs/scaling.md",
+    )
     p.set_defaults(run=_cmd_build)
 
 
