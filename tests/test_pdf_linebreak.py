@@ -126,3 +126,10 @@ def test_balanced_titles_leave_no_character_alone_and_break_at_titles(
 ) -> None:
     lines = balanced_lines([Run(title, "s", "t", 0)], _cjk_measure, width, em=10)
     assert [line.text for line in lines] == expected
+
+
+def test_a_word_wider_than_the_line_is_cut_and_keeps_its_punctuation() -> None:
+    text = "see https://github.com/chinese-poetry/chinese-poetry/blob/99eb。"
+    lines = break_lines([Run(text, "s", "t", 0)], lambda t, _s: 5.0 * len(t), 100)
+    assert "".join(line.text for line in lines) == text
+    assert all(line.width <= 100 for line in lines) and lines[-1].text.endswith("99eb。")

@@ -150,7 +150,7 @@ def break_lines(
     first_indent: float = 0.0,
 ) -> list[Line]:
     """Lines of at most `width` points for these runs, broken to clreq rules."""
-    units = tokens(runs, measure)
+    units = _split_long(tokens(runs, measure), measure, width - first_indent)
     attached = _attached(runs)
     lines: list[Line] = []
     start = 0
@@ -323,3 +323,33 @@ def balanced_lines(
             best, best_cost = candidate, cost
         trial -= em / 4
     return best
+
+
+def _split_long(units: list[Piece], measure: Callable[[str, Hashable], float], width: float) -> list[Piece]:
+    """Units wider than the line (a long URL) cut into pieces that fit, so no text leaves the page.
+
+    The pieces are breakable like Han characters (kind "cjk"), so the punctuation after the unit
+    still sticks to its last piece; nothing else changes.
+    """
+    if width <= 0 or all(unit.width <= width + EPSILON for unit in units):
+        return units
+    out: list[Piece] = []
+    for unit in units:
+        if unit.kind != "word" or unit.width <= width + EPSILON:
+            out.append(unit)
+            continue
+        start = 0
+        for end in range(1, len(unit.text) + 1):
+            if end == len(unit.text) or measure(unit.text[start : end + 1], unit.style) > width:
+                text = unit.text[start:end]
+                out.append(
+                    replace(
+                        unit,
+                        text=text,
+                        offset=unit.offset + start,
+                        width=measure(text, unit.style),
+                        kind="cjk",
+                    )
+                )
+                start = end
+    return out
