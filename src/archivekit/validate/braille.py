@@ -1,7 +1,8 @@
 """Braille judge: the PEF against the PEF 1.0 RELAX NG schema and its page rules, the BRF's page grid.
 
-PEF: `schemas/pef-2008-1.rng` (the rule set published with the PEF 1.0 specification, see
-schemas/README-pef.md), then the specification's two Schematron rules done here (rows per page
+PEF: `pef-2008-1.rng`, the rule set published with the PEF 1.0 specification, as DAISY Pipeline's
+pef-utils module ships it (installed by tools/validators/install.sh into the validators folder; not
+in this repository); then the specification's two Schematron rules done here (rows per page
 <= rows, cells per row <= cols: the shipped .sch needs XPath 2), and rows only U+2800-U+28FF.
 BRF: lines <= cells, lines per page <= lines (the grid the PEF of the same build declares, else
 40 x 25), only braille ASCII (0x20-0x5F) besides CR LF and form feeds.
@@ -9,13 +10,13 @@ BRF: lines <= cells, lines per page <= lines (the grid the PEF of the same build
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from archivekit.errors import Finding
+from archivekit.toolpaths import validators_home
 from archivekit.validate.base import ERROR, Outcome, Target, save_raw
 from archivekit.validate.tools import Tool
 
@@ -26,10 +27,17 @@ SCHEMA = "pef-2008-1.rng"
 DEFAULT_GRID = (40, 25)
 
 
+def schema_path() -> Path:
+    """Where the installer puts the PEF 1.0 schema."""
+    return validators_home() / "pef" / SCHEMA
+
+
 def tool() -> Tool:
-    """The judge is archivekit itself with lxml; it needs nothing installed."""
+    """archivekit itself with lxml, and the PEF schema the installer fetched (none: the judge is not run)."""
     from archivekit import __version__
 
+    if not schema_path().is_file():
+        return Tool(NAME, missing=f"the PEF 1.0 schema ({schema_path()}): run tools/validators/install.sh")
     return Tool(NAME, version=__version__)
 
 
@@ -45,7 +53,8 @@ def check_pef(path: Path) -> tuple[list[tuple[str, str, str]], tuple[int, int]]:
         doc = etree.parse(str(path))
     except etree.XMLSyntaxError as exc:
         return [("pef-xml", "", f"not well-formed XML: {exc}")], DEFAULT_GRID
-    schema = etree.RelaxNG(etree.parse(str(files("archivekit") / "schemas" / SCHEMA)))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    schema = etree.RelaxNG(etree.parse(str(schema_path()), parser))
     if not schema.validate(doc):
         for error in schema.error_log:
             problems.append(("pef-schema", f"line {error.line}", error.message))
