@@ -11,14 +11,14 @@ import extruct
 import pytest
 from lxml import html as lxml_html
 
-from archivekit.fidelity import broken_units, first_gap, squeeze
 from archivekit.ingest import load_edition
 from archivekit.model import Paragraph, Text, plain_text
+from archivekit.model import crosswalk as cm
 from archivekit.model.citation import format_bibliography
 from archivekit.model.locale import message
+from archivekit.validate.judge.text import broken_units, first_gap, squeeze
 from archivekit.writers.base import BuildContext
 from archivekit.writers.html import WRITER
-from archivekit.writers.html import citation_meta as cm
 from archivekit.writers.html.index import write_index
 from conftest import EDITION, EDITION_ID, run_cli
 
@@ -241,7 +241,7 @@ def test_how_to_cite_is_citeproc_output(tree, doc) -> None:
 
 def test_bibtex_ris_and_csl_downloads(html_build: Path) -> None:
     bib = (html_build / f"{EDITION_ID}.bib").read_text(encoding="utf-8")
-    assert "@techreport{un-a-hrc-41-35," in bib and "number = {A/HRC/41/35}" in bib
+    assert "@report{un-a-hrc-41-35," in bib and "number = {A/HRC/41/35}" in bib
     assert "institution = {United Nations, Human Rights Council}" in bib
     assert f"{{{EDITION_ID}," in bib and "author = {{促进中国宗教自由联盟}}" in bib
     assert bib.count("{") == bib.count("}")
@@ -259,7 +259,7 @@ def test_bibtex_escapes_its_specials() -> None:
     item = {"id": "x y", "type": "report", "title": "50% of {A} & B_c #1", "publisher": "P$"}
     out = cm.bibtex(item)
     assert r"title = {50\% of \{A\} \& B\_c \#1}" in out and r"institution = {P\$}" in out
-    assert out.startswith("@techreport{x-y,")
+    assert out.startswith("@report{x-y,")
 
 
 def test_index_lists_every_artifact(html_build: Path) -> None:

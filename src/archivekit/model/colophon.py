@@ -33,7 +33,6 @@ def edition_role_of(edition: Edition) -> str:
 
 def edition_csl(edition: Edition, built: dt.date) -> dict[str, Any]:
     """A CSL-JSON record describing this edition, for "how to cite this edition"."""
-    english = edition.title.get("en")
     record: dict[str, Any] = {
         "id": edition.id,
         "type": ROLES[edition_role_of(edition)].csl_type,
@@ -46,8 +45,12 @@ def edition_csl(edition: Edition, built: dt.date) -> dict[str, Any]:
         "URL": None,
         "note": f"Edition {edition.version}, {built.isoformat()}. {edition.identifier}",
     }
-    if english and english != record["title"]:
-        record["title-short"] = english
+    if edition.publisher:
+        record["publisher"] = edition.publisher.first()
+    others = {lang: text for lang, text in edition.title.values[1:] if text != record["title"]}
+    if others:
+        # The edition's titles in its other languages, as CSL-JSON `multi` (Juris-M) carries them.
+        record["multi"] = {"main": {"title": edition.title.values[0][0]}, "_keys": {"title": others}}
     return {k: v for k, v in record.items() if v is not None}
 
 

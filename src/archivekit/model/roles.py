@@ -14,32 +14,30 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Role:
-    """One role: its CSL type, its schema.org type and its DCMI Type vocabulary term."""
+    """One role: its CSL type (model.crosswalk names that type in every other vocabulary)."""
 
     csl_type: str
-    schema_type: str
-    dcmi_type: str = "Text"
 
 
 ROLES: dict[str, Role] = {
-    "letter": Role("letter", "DigitalDocument"),
-    "statement": Role("document", "DigitalDocument"),
-    "declaration": Role("document", "Legislation"),
-    "treaty": Role("treaty", "Legislation"),
-    "convention": Role("treaty", "Legislation"),
-    "resolution": Role("legislation", "Legislation"),
-    "law": Role("legislation", "Legislation"),
-    "report": Role("report", "Report"),
-    "article": Role("article", "Article"),
-    "chapter": Role("chapter", "Chapter"),
-    "section": Role("chapter", "Chapter"),
-    "speech": Role("speech", "CreativeWork"),
-    "preface": Role("chapter", "Chapter"),
-    "introduction": Role("chapter", "Chapter"),
-    "appendix": Role("document", "CreativeWork"),
-    "poem": Role("document", "CreativeWork"),
-    "essay": Role("article", "Article"),
-    "book": Role("book", "Book"),
+    "letter": Role("letter"),
+    "statement": Role("document"),
+    "declaration": Role("document"),
+    "treaty": Role("treaty"),
+    "convention": Role("treaty"),
+    "resolution": Role("legislation"),
+    "law": Role("legislation"),
+    "report": Role("report"),
+    "article": Role("article"),
+    "chapter": Role("chapter"),
+    "section": Role("chapter"),
+    "speech": Role("speech"),
+    "preface": Role("chapter"),
+    "introduction": Role("chapter"),
+    "appendix": Role("document"),
+    "poem": Role("document"),
+    "essay": Role("article"),
+    "book": Role("book"),
 }
 
 # Roles that belong to a larger whole: an edition made of them is that whole, not one of them.

@@ -7,10 +7,10 @@ from importlib import resources
 from pathlib import Path
 
 from archivekit.model import Document
+from archivekit.model import crosswalk as cw
 from archivekit.model.citation import DEFAULT_STYLE, format_bibliography, style_title
 from archivekit.model.colophon import edition_csl
 from archivekit.writers.base import Artifact, BuildContext
-from archivekit.writers.html import citation_meta as cm
 from archivekit.writers.html.render import PageInputs, parallel_rows, render_page
 
 MEDIA = {
@@ -61,9 +61,9 @@ class HtmlWriter:
         style = str(ctx.options.get("csl_style") or DEFAULT_STYLE)
         records = [record, *cited]
         files = {
-            "csl-json": (f"{ed.id}.csl.json", "CSL-JSON", cm.csl_json(records)),
-            "bibtex": (f"{ed.id}.bib", "BibTeX", "\n".join(cm.bibtex(r) for r in records)),
-            "ris": (f"{ed.id}.ris", "RIS", "".join(cm.ris(r) for r in records)),
+            "csl-json": (f"{ed.id}.csl.json", "CSL-JSON", cw.csl_json(records)),
+            "bibtex": (f"{ed.id}.bib", "BibTeX", "\n".join(cw.bibtex(r) for r in records)),
+            "ris": (f"{ed.id}.ris", "RIS", "".join(cw.ris(r) for r in records)),
         }
         inputs = PageInputs(
             edition_record=record,

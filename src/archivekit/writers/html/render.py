@@ -31,11 +31,36 @@ from archivekit.model import (
     Text,
     plain_text,
 )
-from archivekit.writers.html import citation_meta as cm
+from archivekit.model import crosswalk as cw
+from archivekit.model.citation import csl_only
 from archivekit.writers.html.words import editorial_lang, language_label, part_date, say
 
 # Tags citeproc-py's HTML formatter may emit that we keep; anything else is unwrapped to its text.
 _CSL_TAGS = {"i", "b", "sup", "sub"}
+
+
+def json_ld(
+    work: dict[str, Any],
+    edition_node: dict[str, Any],
+    cited: list[dict[str, Any]],
+    *,
+    date_created: str,
+    work_id: str,
+    parts: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The page's JSON-LD: the edition's record (typed by the crosswalk) with its citations and parts.
+
+    `parts` are the parts that carry their own author, date or source, as nodes of their own.
+    """
+    node = cw.schema_work(work, node_id=work_id)
+    node.pop("version", None)  # the edition has a version, the work it transcribes has none
+    node["dateCreated"] = date_created
+    node["isPartOf"] = edition_node
+    if parts:
+        node["hasPart"] = parts
+    if cited:
+        node["citation"] = [cw.schema_work(c, node_id=f"#ref-{c['id']}") for c in cited]
+    return {"@context": "https://schema.org", **node}
 
 
 @dataclass(frozen=True)
@@ -216,7 +241,7 @@ class PageBuilder:
                 except KeyError:
                     record = None
                 if record is not None:
-                    body.append(el("span", {"class": "Z3988", "title": cm.coins(record)}))
+                    body.append(el("span", {"class": "Z3988", "title": cw.coins(record)}))
             items.append(
                 el("li", {"id": note.id, "value": note.label if note.label.isdigit() else None}, body)
             )
@@ -325,19 +350,19 @@ class PageBuilder:
         )
         if ed.description is not None:
             head.append(el("meta", {"name": "description", "content": ed.description.first()}))
-        for name, content in cm.dublin_core_meta(rec):
-            head.append(el("meta", {"name": name, "content": content}))
+        for name, content, lang in cw.dublin_core(rec):
+            head.append(el("meta", {"name": name, "content": content, "lang": lang}))
         head.append(el("meta", {"name": "DC.rights", "content": ed.rights.first()}))
         head.append(el("meta", {"name": "DC.identifier", "content": ed.identifier}))
         head.append(el("meta", {"name": "DC.format", "content": "text/html"}))
-        for name, content in cm.highwire_meta(rec):
+        for name, content in cw.highwire(rec):
             head.append(el("meta", {"name": name, "content": content}))
         for record in self.inputs.cited:
-            head.append(el("meta", {"name": "citation_reference", "content": cm.highwire_reference(record)}))
+            head.append(el("meta", {"name": "citation_reference", "content": cw.highwire_reference(record)}))
         for label, href, media in self.inputs.downloads:
             head.append(el("link", {"rel": "alternate", "type": media, "href": href, "title": label}))
         head.append(el("style", None, self.inputs.css))
-        ld = cm.json_ld(
+        ld = json_ld(
             rec,
             {
                 "@type": "CreativeWork",
@@ -353,13 +378,13 @@ class PageBuilder:
                 self.part_node(part) for part in self.doc.parts if part.creator or part.date or part.cite_key
             ],
         )
-        head.append(el("script", {"type": "application/ld+json"}, cm.script_json(ld)))
-        csl = [cm.csl_only(rec), *[cm.csl_only(r) for r in self.inputs.cited]]
+        head.append(el("script", {"type": "application/ld+json"}, cw.script_json(ld)))
+        csl = [csl_only(rec), *[csl_only(r) for r in self.inputs.cited]]
         head.append(
             el(
                 "script",
                 {"type": "application/vnd.citationstyles.csl+json", "id": "csl-json"},
-                cm.script_json(csl),
+                cw.script_json(csl),
             )
         )
         return head
@@ -375,7 +400,7 @@ class PageBuilder:
         if part.cite_key:
             # Ingest refuses unknown keys; a model built by hand may still lack the record.
             with contextlib.suppress(KeyError):
-                node["isBasedOn"] = cm.schema_work(self.doc.reference(part.cite_key))
+                node["isBasedOn"] = cw.schema_work(self.doc.reference(part.cite_key))
         return node
 
     def csl_entry(self, fragment: str, *, lang: str | None = None) -> etree._Element:
