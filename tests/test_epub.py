@@ -13,16 +13,16 @@ import pytest
 from lxml import etree
 
 from archivekit.errors import BuildError
-from archivekit.fidelity import broken_units, first_gap, squeeze
 from archivekit.ingest import load_edition
 from archivekit.model import Document
 from archivekit.model.locale import message
 from archivekit.model.pagination import PAGE_STARTS, PageStart
 from archivekit.validate import ace, epubcheck, tools
 from archivekit.validate.base import Target
+from archivekit.validate.epub_claim import CandidateJudge, Verdict, Violation, judge
+from archivekit.validate.judge.text import broken_units, first_gap, squeeze
 from archivekit.writers.base import BuildContext
 from archivekit.writers.epub import WRITER, a11y, ocf
-from archivekit.writers.epub.checks import Verdict, Violation, check, validators_dir
 from archivekit.writers.epub.documents import block_texts, content_documents
 from archivekit.writers.epub.pagebreaks import insert_page_breaks
 from archivekit.writers.epub.xhtml import EPUB_TYPE, XHTML_NS, XML_LANG, element_text
@@ -95,19 +95,23 @@ def book(built: Path) -> Epub:
     return Epub(path)
 
 
-def write_epub(doc: Document, out: Path, *, starts: list[PageStart] | None = None, **options: str) -> Path:
-    ctx = BuildContext(
-        out_dir=out,
-        edition_dir=EDITION,
-        source_date_epoch=EPOCH,
-        cache_dir=out / "cache",
-        options=dict(options),
-    )
-    if starts is not None:
-        ctx.products[PAGE_STARTS] = starts
-    artifacts = WRITER.write(doc, ctx)
-    while ctx.pending:  # the judges run in the background; the pipeline finishes them the same way
-        artifacts += ctx.pending.pop(0).finish()
+def write_epub(
+    doc: Document, out: Path, *, starts: list[PageStart] | None = None, validators: Path | None = None
+) -> Path:
+    """The EPUB writer as the pipeline runs it: judged by validate's judge (validators from `validators`)."""
+    with CandidateJudge(None, validators) as epub_judge:
+        ctx = BuildContext(
+            out_dir=out,
+            edition_dir=EDITION,
+            source_date_epoch=EPOCH,
+            cache_dir=out / "cache",
+            judge_epub=epub_judge,
+        )
+        if starts is not None:
+            ctx.products[PAGE_STARTS] = starts
+        artifacts = WRITER.write(doc, ctx)
+        while ctx.pending:  # the judges run in the background; the pipeline finishes them the same way
+            artifacts += ctx.pending.pop(0).finish()
     [artifact] = artifacts
     return out / artifact.path
 
@@ -259,9 +263,9 @@ def test_without_page_starts_or_judges_no_page_list_and_no_claims(
     empty = tmp_path / "no-validators"
     empty.mkdir()
     with caplog.at_level(logging.WARNING, logger="archivekit"):
-        first = write_epub(doc, tmp_path / "a", validators_dir=str(empty))
+        first = write_epub(doc, tmp_path / "a", validators=empty)
     assert "no accessibility conformance claim" in caplog.text
-    second = write_epub(doc, tmp_path / "b", validators_dir=str(empty))
+    second = write_epub(doc, tmp_path / "b", validators=empty)
     assert first.read_bytes() == second.read_bytes()
     book = Epub(first)
     assert not [n for n in book.docs["nav.xhtml"].iter(f"{X}nav") if n.get(EPUB_TYPE) == "page-list"]
@@ -331,7 +335,7 @@ def test_build_time_judges_catch_a_broken_epub(doc: Document, book: Epub, tmp_pa
     )
     broken = tmp_path / "broken.epub"
     ocf.write_epub(broken, files, EPOCH)
-    verdict = check(broken, tmp_path / "work", validators_dir({}), None)
+    verdict = judge(broken, tmp_path / "work", None)
     assert verdict.ace_ran and ("html-has-lang", "letter.xhtml") in {
         (v.rule, v.file) for v in verdict.ace_violations
     }

@@ -15,11 +15,11 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from archivekit.fidelity import first_gap, squeeze
+from archivekit.validate.judge.text import first_gap, squeeze
+from archivekit.validate.print_preflight import preflight
 from archivekit.writers.print_edition import assemble, order, pagination
 from archivekit.writers.print_edition.boxes import MM, TRIMS_MM, geometry
 from archivekit.writers.print_edition.imposition import signature_order
-from archivekit.writers.print_edition.preflight import preflight
 from conftest import EDITION, EDITION_ID, require, run_cli
 
 PRINT = f"{EDITION_ID}.print.pdf"

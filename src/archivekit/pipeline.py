@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -9,6 +10,7 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,7 @@ from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_man
 from archivekit.staging import staged_folder, sweep_leftovers
 from archivekit.toolpaths import installed_versions
 from archivekit.writers.base import Artifact, BuildContext
+from archivekit.writers.verdict import EpubJudge
 
 log = logging.getLogger("archivekit")
 
@@ -155,13 +158,14 @@ def build(request: BuildRequest) -> Path:
     target = request.out_root / doc.edition.id
 
     sweep_leftovers(request.out_root, doc.edition.id)
-    with staged_folder(target) as stage:
+    with staged_folder(target) as stage, _epub_judge(request.options) as judge:
         ctx = BuildContext(
             out_dir=stage,
             edition_dir=edition_dir,
             source_date_epoch=epoch,
             cache_dir=cache_dir(),
             options=dict(request.options),
+            judge_epub=judge,
         )
         artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
         try:
@@ -181,6 +185,19 @@ def build(request: BuildRequest) -> Path:
         write_edition_index(stage)
     log.info("built %s in %.2f s", target, time.perf_counter() - started)
     return target
+
+
+@contextlib.contextmanager
+def _epub_judge(options: dict[str, Any]) -> Iterator[EpubJudge | None]:
+    """validate/'s judge of the EPUB candidate for the writer (none with epub_checks: off)."""
+    if options.get("epub_checks", "auto") == "off":
+        yield None
+        return
+    from archivekit.validate.epub_claim import CandidateJudge  # here: a no-op rebuild never loads the judges
+
+    home = Path(options["validators_dir"]) if options.get("validators_dir") else None
+    with CandidateJudge(cache_dir() / "epub-checks", home) as judge:
+        yield judge
 
 
 def _copy_sources(files: tuple[str, ...], edition_dir: Path, stage: Path) -> list[Artifact]:

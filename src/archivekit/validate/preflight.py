@@ -15,6 +15,7 @@ from typing import Any
 
 from archivekit.errors import Finding
 from archivekit.validate.base import ERROR, WARNING, Outcome, Target, save_raw, scrub
+from archivekit.validate.print_preflight import preflight
 from archivekit.validate.tools import Tool
 
 KEY = "preflight"
@@ -52,8 +53,6 @@ def applies(entry: dict[str, Any]) -> tuple[str, ...]:
 
 def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Outcome:
     """Preflight every print PDF of a build; one finding per issue, one raw report per file."""
-    from archivekit.writers.print_edition.preflight import preflight
-
     outcome = Outcome(KEY, NAME, tool.version, targets)
     roots = {str(build_dir.resolve()): "", str(build_dir): ""}
     for t in targets:

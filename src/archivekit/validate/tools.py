@@ -69,15 +69,15 @@ def verapdf() -> Tool:
     return _check("veraPDF", home, {"lib": home / "lib" / "cli-1.30.2.jar"}, {"java": shutil.which("java")})
 
 
-def epubcheck() -> Tool:
-    """EPUBCheck 5.x jar (not Debian's 4.2.6)."""
-    home = validators_home() / "epubcheck"
+def epubcheck(root: Path | None = None) -> Tool:
+    """EPUBCheck 5.x jar (not Debian's 4.2.6), under root (default: the validators' home)."""
+    home = (root or validators_home()) / "epubcheck"
     return _check("EPUBCheck", home, {"jar": home / "epubcheck.jar"}, {"java": shutil.which("java")})
 
 
-def ace() -> Tool:
-    """Ace by DAISY command line, driving Debian's chromium through a flag-adding wrapper."""
-    home = validators_home() / "ace"
+def ace(root: Path | None = None) -> Tool:
+    """Ace by DAISY command line, driving Debian's chromium through a flag-adding wrapper, under root."""
+    home = (root or validators_home()) / "ace"
     needs = {
         "cli": home / "node_modules" / ".bin" / "ace-cli",
         "chromium_wrapper": home / "chromium-wrapper",

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from archivekit.model import Document
+from archivekit.writers.verdict import EpubJudge
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class BuildContext:
     # Work a writer left running (a judge in another process): finished after the other writers,
     # so the waiting overlaps with their work.
     pending: list[Pending] = field(default_factory=list)
+    # Judges the EPUB candidate for its accessibility claim (given by the pipeline; None: no claim).
+    judge_epub: EpubJudge | None = None
 
 
 class Pending(Protocol):

@@ -5,7 +5,8 @@ everything (languages, notes, editorial marks, block ids), page-break markers mu
 character offsets the PDF reports, and every byte must be reproducible; post-processing pandoc's
 output would mean re-finding in its XHTML what the model states directly.
 
-The build makes the EPUB twice: a candidate, which Ace by DAISY and EPUBCheck judge, then the final
+The build makes the EPUB twice: a candidate, which Ace by DAISY and EPUBCheck judge (the pipeline
+hands the writer a judge from validate/; the writer runs none), then the final
 file, whose accessibility summary, report page and (only when earned) conformance claim say what
 the judges found.
 """
@@ -14,14 +15,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from concurrent import futures
+from concurrent.futures import Future
 
 from archivekit.model import Document
 from archivekit.model.pagination import PAGE_STARTS, PageStart
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.epub import a11y
-from archivekit.writers.epub.checks import Verdict, check, validators_dir
 from archivekit.writers.epub.documents import content_documents
 from archivekit.writers.epub.nav import NAV_FILE, nav_document
 from archivekit.writers.epub.ocf import write_epub
@@ -29,6 +29,7 @@ from archivekit.writers.epub.opf import BIBLIOGRAPHY_FILE, Context, Item, modifi
 from archivekit.writers.epub.pagebreaks import insert_page_breaks
 from archivekit.writers.epub.style import CSS
 from archivekit.writers.epub.xhtml import STYLESHEET, TocEntry
+from archivekit.writers.verdict import EpubJudge, Verdict
 
 MEDIA_TYPE = "application/epub+zip"
 XHTML_TYPE = "application/xhtml+xml"
@@ -72,7 +73,7 @@ def assemble(
 
 
 class EpubWriter:
-    """Writes <edition-id>.epub; runs Ace and EPUBCheck on a candidate to earn (or not) its claim.
+    """Writes <edition-id>.epub; the judge the pipeline hands it earns (or not) its claim.
 
     The judges take seconds (a browser, a JVM) in other processes, so the writer returns at once
     and hands the pipeline a pending finish: html and print are written while the judges work.
@@ -81,40 +82,37 @@ class EpubWriter:
     name = "epub"
 
     def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
-        """Write the candidate and start its judges; the final EPUB follows once they have spoken."""
+        """Write the candidate and hand it to the judge; the final EPUB follows once it has spoken."""
         starts: list[PageStart] = list(ctx.products.get(PAGE_STARTS) or [])
         if not starts:
             ctx.log.warning("epub: no page starts from the PDF writer; the EPUB gets no page-list")
         pending = _PendingEpub(doc, ctx, starts)
-        if ctx.options.get("epub_checks", "auto") == "off":
+        if ctx.judge_epub is None:
             return pending.finish()
-        pending.start_judges()
+        pending.start_judges(ctx.judge_epub)
         ctx.pending.append(pending)
         return []
 
 
 class _PendingEpub:
-    """The EPUB while Ace and EPUBCheck judge its candidate in other processes (a thread waits on them)."""
+    """The EPUB while its candidate is being judged in the background."""
 
     def __init__(self, doc: Document, ctx: BuildContext, starts: list[PageStart]) -> None:
         self.doc, self.ctx, self.starts = doc, ctx, starts
         self.work = ctx.out_dir / ".epub-work"
-        self.pool: ThreadPoolExecutor | None = None
         self.verdict: Future[Verdict] | None = None
 
-    def start_judges(self) -> None:
+    def start_judges(self, judge: EpubJudge) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
         candidate = self.work / "candidate.epub"
         files = assemble(self.doc, self.ctx, self.starts, None, candidate=True)
         write_epub(candidate, files, self.ctx.source_date_epoch)
-        cache = Path(self.ctx.cache_dir) / "epub-checks" if self.ctx.cache_dir else None
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="epub-judges")
-        self.verdict = self.pool.submit(check, candidate, self.work, validators_dir(self.ctx.options), cache)
+        self.verdict = judge(candidate, self.work)
 
     def wait(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
+        if self.verdict is not None:
+            futures.wait([self.verdict])
         shutil.rmtree(self.work, ignore_errors=True)
 
     def finish(self) -> list[Artifact]:

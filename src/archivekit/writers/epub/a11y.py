@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from archivekit.model import Document
 from archivekit.model.locale import join, language_name, message, role_name, table_language
-from archivekit.writers.epub.checks import Verdict
 from archivekit.writers.epub.xhtml import ContentDoc, el, set_lang
+from archivekit.writers.verdict import Verdict
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 REPORT_FILE = "a11y-report.xhtml"

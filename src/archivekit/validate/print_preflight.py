@@ -18,8 +18,10 @@ from typing import Any
 import pikepdf
 from pikepdf import Name
 
-from archivekit.writers.print_edition.boxes import MIN_BLEED_MM, MM
-
+MM = 72 / 25.4  # PostScript points per millimetre
+# What commercial prepress asks for. The judge's own rule, not the print writer's setting: a
+# preflight that read the writer's value would pass any bleed the writer chose.
+MIN_BLEED_MM = 3.0
 TOLERANCE_PT = 0.01
 TIMEOUT_S = 300
 RGB_SPACES = {"/DeviceRGB", "/CalRGB", "/RGB"}

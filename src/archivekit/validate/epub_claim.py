@@ -1,0 +1,204 @@
+"""The EPUB's accessibility claim, judged at build time by the same Ace and EPUBCheck runners as validate.
+
+The pipeline hands the EPUB writer a judge (`CandidateJudge`): the writer gives it a candidate
+file and gets a future verdict, so html and print are written while a browser and a JVM work.
+The claim is earned only when Ace found no failed assertion at all (whatever its impact) and
+EPUBCheck no fatal, error or warning. Verdicts are cached by the candidate's SHA-256 and the
+tools' versions: identical bytes get the identical verdict, so rebuilds stay byte-identical and fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from archivekit.validate import ace, epubcheck, tools
+from archivekit.validate.base import Outcome, Target, raw_name
+
+CACHE_RECIPE = "epub-checks-2"  # bump when what a verdict records, or how it is judged, changes
+CANDIDATE = "candidate.epub"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed Ace assertion: the rule, its impact, the file it was found in."""
+
+    rule: str
+    impact: str
+    file: str
+    description: str
+
+
+@dataclass
+class Verdict:
+    """What the judges said about one EPUB file (versions None when a judge was not installed)."""
+
+    ace_version: str | None = None
+    ace_violations: list[Violation] = field(default_factory=list)
+    ace_error: str | None = None
+    epubcheck_version: str | None = None
+    epubcheck_counts: dict[str, int] = field(default_factory=dict)  # fatal, error, warning
+    epubcheck_messages: list[str] = field(default_factory=list)
+    epubcheck_error: str | None = None
+
+    @property
+    def ace_ran(self) -> bool:
+        """Ace was installed and completed."""
+        return self.ace_version is not None and self.ace_error is None
+
+    @property
+    def epubcheck_ran(self) -> bool:
+        """EPUBCheck was installed and completed."""
+        return self.epubcheck_version is not None and self.epubcheck_error is None
+
+    @property
+    def epubcheck_clean(self) -> bool:
+        """EPUBCheck completed with no fatal, error or warning."""
+        return self.epubcheck_ran and not any(
+            self.epubcheck_counts.get(k, 0) for k in ("fatal", "error", "warning")
+        )
+
+    @property
+    def earned(self) -> bool:
+        """True only when Ace found 0 violations and EPUBCheck 0 fatal/errors/warnings."""
+        return self.ace_ran and not self.ace_violations and self.epubcheck_clean
+
+    def to_json(self) -> dict[str, Any]:
+        """The verdict as the cache stores it."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Verdict:
+        """A verdict read back from the cache."""
+        data = dict(data)
+        data["ace_violations"] = [Violation(**v) for v in data.get("ace_violations", [])]
+        return cls(**data)
+
+
+def ace_violations(report: dict[str, Any]) -> list[Violation]:
+    """Every failed assertion in an Ace (EARL) report, sorted so the order never depends on Ace's."""
+    found: list[Violation] = []
+    for doc in report.get("assertions", []):
+        subject = doc.get("earl:testSubject", {}).get("url", "")
+        for item in doc.get("assertions", []):
+            if item.get("earl:result", {}).get("earl:outcome") != "fail":
+                continue
+            test = item.get("earl:test", {})
+            found.append(
+                Violation(
+                    rule=str(test.get("dct:title", "?")),
+                    impact=str(test.get("earl:impact", "?")),
+                    file=str(subject),
+                    description=str(item.get("earl:result", {}).get("dct:description", "")).strip(),
+                )
+            )
+    return sorted(set(found), key=lambda v: (v.file, v.rule, v.description))
+
+
+def _failure(outcome: Outcome) -> str | None:
+    """The runner's tool-failure message, if the tool did not complete (a crash is never a verdict)."""
+    failed = [f.message for f in outcome.findings if f.code == "tool-failure"]
+    return f"{outcome.validator} did not complete: {failed[0]}" if failed else None
+
+
+def _report(outcome: Outcome, out_dir: Path) -> dict[str, Any]:
+    return json.loads((out_dir / raw_name(outcome.key, CANDIDATE)).read_text(encoding="utf-8"))
+
+
+def _judge_ace(tool: tools.Tool, work: Path, verdict: Verdict) -> None:
+    out_dir = work / "ace"
+    target = [Target(CANDIDATE, work / CANDIDATE)]
+    # A browser that fails to start on a busy machine is not a verdict: one more try before giving up.
+    for _attempt in range(2):
+        outcome = ace.run(tool, target, work, out_dir)
+        verdict.ace_error = _failure(outcome)
+        if verdict.ace_error is None:
+            verdict.ace_violations = ace_violations(_report(outcome, out_dir))
+            return
+
+
+def _judge_epubcheck(tool: tools.Tool, work: Path, verdict: Verdict) -> None:
+    out_dir = work / "epubcheck"
+    outcome = epubcheck.run(tool, [Target(CANDIDATE, work / CANDIDATE)], work, out_dir)
+    verdict.epubcheck_error = _failure(outcome)
+    if verdict.epubcheck_error is not None:
+        return
+    data = _report(outcome, out_dir)
+    checker = data.get("checker", {})
+    verdict.epubcheck_counts = {
+        "fatal": int(checker.get("nFatal", 0)),
+        "error": int(checker.get("nError", 0)),
+        "warning": int(checker.get("nWarning", 0)),
+    }
+    verdict.epubcheck_messages = sorted(
+        f"{m.get('severity')} {m.get('ID')}: {m.get('message')}"
+        for m in data.get("messages", [])
+        if m.get("severity") in ("FATAL", "ERROR", "WARNING")
+    )
+
+
+def judge(candidate: Path, work: Path, cache: Path | None, home: Path | None = None) -> Verdict:
+    """Ace and EPUBCheck on the candidate (scratch files in work); a cached verdict for the same bytes."""
+    ace_tool, ec_tool = tools.ace(home), tools.epubcheck(home)
+    ace_version = ace_tool.version if ace_tool.available else None
+    ec_version = ec_tool.version if ec_tool.available else None
+
+    digest = hashlib.sha256(candidate.read_bytes()).hexdigest()
+    key = hashlib.sha256(f"{CACHE_RECIPE}|{digest}|{ace_version}|{ec_version}".encode()).hexdigest()
+    cached = cache / f"{key}.json" if cache is not None else None
+    if cached is not None and cached.is_file():
+        return Verdict.from_json(json.loads(cached.read_text()))
+
+    # The runners name the file they check relative to their folder: the candidate sits in work.
+    work.mkdir(parents=True, exist_ok=True)
+    if candidate.resolve() != (work / CANDIDATE).resolve():
+        (work / CANDIDATE).write_bytes(candidate.read_bytes())
+    verdict = Verdict(ace_version=ace_version, epubcheck_version=ec_version)
+    # Both judges at once: each is mostly start-up (a browser, a JVM), so together they take the time of one.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="epub-judge") as pool:
+        jobs = []
+        if ace_version is not None:
+            jobs.append(pool.submit(_judge_ace, ace_tool, work, verdict))
+        if ec_version is not None:
+            jobs.append(pool.submit(_judge_epubcheck, ec_tool, work, verdict))
+        for job in jobs:
+            job.result()
+    # A crashed judge is never cached: the next build tries again.
+    if cached is not None and verdict.ace_error is None and verdict.epubcheck_error is None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps(verdict.to_json(), ensure_ascii=False, sort_keys=True, indent=1))
+        tmp.replace(cached)
+    return verdict
+
+
+class CandidateJudge:
+    """What the pipeline hands the EPUB writer: judge(candidate, work) -> Future[Verdict], in the background.
+
+    Used as a context manager around one build, so no judge outlives the build's staging folder.
+    """
+
+    def __init__(self, cache: Path | None, home: Path | None = None) -> None:
+        self.cache, self.home = cache, home
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="epub-claim")
+
+    def __call__(self, candidate: Path, work: Path) -> Future[Verdict]:
+        """Start judging the candidate; the future holds the verdict."""
+        return self._pool.submit(judge, candidate, work, self.cache, self.home)
+
+    def close(self) -> None:
+        """Let every started judgement end."""
+        self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> CandidateJudge:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
