@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
-from archivekit.fidelity import broken_units, first_gap
+from archivekit.validate.judge.text import broken_units, first_gap
 
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 

@@ -27,8 +27,8 @@ from lxml import html as lxml_html
 
 from archivekit import writers
 from archivekit.errors import ArchivekitError
-from archivekit.fidelity import broken_units, first_gap
 from archivekit.pipeline import BuildRequest, build
+from archivekit.validate.judge.text import broken_units, first_gap
 from conftest import EPOCH, IN_CI, run_cli
 
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "print_blob": True}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from archivekit.fidelity import broken_units, first_gap, squeeze
 from archivekit.ingest import load_edition
 from archivekit.model import BulletList, Paragraph, plain_text
 from archivekit.model.document import iter_blocks
+from archivekit.validate.judge.text import broken_units, first_gap, squeeze
 from conftest import EDITION
 
 
