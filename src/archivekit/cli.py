@@ -22,6 +22,8 @@ examples:
   archivekit new my-edition --lang fr --title "..."   start an edition folder in sources/
   archivekit import draft.docx --id my-edition --lang en   draft one from DOCX, ODT, HTML or Markdown
   archivekit check sources/my-edition       check the sources only; writes nothing
+  archivekit watch sources/my-edition       rebuild on every save, in one resident process
+  archivekit preview sources/my-edition     the same, with a page on 127.0.0.1 showing every format
   archivekit validate build/my-edition      run veraPDF, EPUBCheck, Ace, Nu and axe on a build
   archivekit package build/my-edition       make a BagIt bag build/<id>-<version>.bag
   archivekit verify build/<id>-<version>.bag
@@ -230,6 +232,13 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=_cmd_check)
 
 
+def _add_live(sub: argparse._SubParsersAction) -> None:
+    """`watch` and `preview`: one resident process rebuilding on every save (archivekit.live)."""
+    from archivekit.live import add_subcommands
+
+    add_subcommands(sub, f"build only this format (repeatable): {', '.join(writers.names())}")
+
+
 def _add_optional(sub: argparse._SubParsersAction) -> None:
     """Subcommands whose modules may add their own arguments (validate, package, verify)."""
     for module_name in ("archivekit.validate", "archivekit.package"):
@@ -258,6 +267,7 @@ def parser() -> argparse.ArgumentParser:
     _add_build(sub)
     _add_check(sub)
     _add_start(sub)
+    _add_live(sub)
     _add_optional(sub)
     return p
 

@@ -1,0 +1,177 @@
+"""The resident watcher: build, wait for saved changes, rebuild in this process, tell the listeners."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archivekit import writers
+from archivekit.errors import ArchivekitError, from_os_error
+from archivekit.live.judges import Judges
+from archivekit.pipeline import BuildRequest, build
+
+log = logging.getLogger("archivekit")
+
+# watchfiles: yield a batch once 50 ms pass without another change (an editor's save is a burst of
+# writes and renames), and never hold a batch longer than 1.6 s.
+STEP_MS = 50
+DEBOUNCE_MS = 1600
+
+
+@dataclass(frozen=True)
+class Update:
+    """What listeners (the preview page) hear: a build finished or failed, or the judges spoke."""
+
+    kind: str  # "build" | "failed" | "verdict"
+    edition: str  # the edition folder's name until its id is known
+    generation: int  # the count of builds of this edition in this process
+    text: str  # the line printed for it
+
+
+@dataclass
+class Edition:
+    """One watched edition folder and what the process knows of its builds."""
+
+    source: Path
+    id: str | None = None
+    folder: Path | None = None  # the last good build
+    generation: int = 0
+    status: str = ""
+    verdict: str = ""
+    error: str = ""
+
+    @property
+    def name(self) -> str:
+        """The edition id once known, else the folder's name."""
+        return self.id or self.source.name
+
+
+@dataclass
+class Watcher:
+    """Builds editions and rebuilds each one on every saved change to its folder."""
+
+    sources: list[Path]
+    out: Path
+    formats: tuple[str, ...] = ()
+    judges: bool = True
+    verbose: bool = False
+    listeners: list[Callable[[Update], None]] = field(default_factory=list)
+    editions: list[Edition] = field(init=False)
+    stop: threading.Event = field(default_factory=threading.Event)
+    # Held while a build swaps its folder, so the judges never copy or record half of one.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.editions = [Edition(Path(s)) for s in self.sources]
+        self._judges = Judges(self) if self.judges else None
+        self._names = writers.plan(list(self.formats) or None)
+
+    def start(self) -> None:
+        """Build every edition once (an up-to-date build is kept as it is)."""
+        if not self.verbose:
+            # One line per rebuild: the pipeline's step-by-step progress would bury it.
+            log.setLevel(logging.WARNING)
+        for edition in self.editions:
+            self.rebuild(edition, [], initial=True)
+        # An up-to-date start imported nothing: the first rebuild after a save must not pay for it.
+        import archivekit.ingest  # noqa: F401
+
+        for name in self._names:
+            writers.load(name)
+
+    def run(self) -> None:
+        """Wait for saved changes and rebuild the editions they touch, until stop or Ctrl-C."""
+        from watchfiles import Change, watch
+
+        roots = {e.source.resolve(): e for e in self.editions}
+        out = self.out.resolve()
+        print(f"watching {', '.join(str(e.source) for e in self.editions)} (Ctrl-C ends)", flush=True)
+        for batch in watch(*roots, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=self.stop):
+            touched: dict[Path, set[str]] = {}
+            added = {name for change, name in batch if change == Change.added}
+            for _change, name in batch:
+                path = Path(name)
+                if path.is_relative_to(out):
+                    continue  # a build folder inside an edition folder must not trigger itself
+                if name in added and not path.exists():
+                    continue  # an editor's temporary file, written and renamed away within the batch
+                for root in roots:
+                    if path.is_relative_to(root):
+                        touched.setdefault(root, set()).add(str(path.relative_to(root)))
+            for root, names in touched.items():
+                self.rebuild(roots[root], sorted(names))
+
+    def rebuild(self, edition: Edition, changed: Iterable[str], *, initial: bool = False) -> None:
+        """Build one edition now; print one line; tell the listeners; queue the judges."""
+        changed = list(changed)
+        started = time.perf_counter()
+        request = BuildRequest(edition.source, self.out, self.formats, {"pdfa": None})
+        try:
+            with self.lock:
+                before = _stamp(edition.folder)
+                folder = build(request)
+                same = before is not None and _stamp(folder) == before
+        except ArchivekitError as exc:
+            self._failed(edition, exc, changed)
+            return
+        except OSError as exc:
+            self._failed(edition, from_os_error(exc), changed)
+            return
+        elapsed = time.perf_counter() - started
+        edition.folder, edition.id, edition.error = folder, folder.name, ""
+        if same:
+            # Saved without a change of bytes (or touched): the pipeline found the build up to date.
+            print(f"{_clock()} {edition.name}: unchanged, {folder} is up to date", flush=True)
+            return
+        edition.generation += 1
+        why = "started" if initial else f"{', '.join(changed) or 'a file'} changed"
+        edition.status = (
+            f"{_clock()} {edition.name}: #{edition.generation} {', '.join(self._names)} "
+            f"in {elapsed:.2f} s ({why}) -> {folder}"
+        )
+        print(edition.status, flush=True)
+        self._tell(Update("build", edition.name, edition.generation, edition.status))
+        judged = (folder / "validation" / "report.json").is_file()
+        if self._judges is not None and not (initial and judged):
+            self._judges.submit(edition, edition.generation)
+
+    def _failed(self, edition: Edition, exc: ArchivekitError, changed: list[str]) -> None:
+        kept = f"the last good build stays in {edition.folder}" if edition.folder else "no build yet"
+        edition.error = f"{exc}"
+        edition.status = f"{_clock()} {edition.name}: error ({', '.join(changed) or 'start'}): {exc}"
+        print(f"{edition.status}\n  {kept}", file=sys.stderr, flush=True)
+        self._tell(Update("failed", edition.name, edition.generation, f"{edition.status}\n{kept}"))
+
+    def verdict(self, edition: Edition, generation: int, text: str) -> None:
+        """The judges' line for one build: printed and passed on (called from the judges' thread)."""
+        edition.verdict = text
+        print(text, flush=True)
+        self._tell(Update("verdict", edition.name, generation, text))
+
+    def _tell(self, update: Update) -> None:
+        for listener in list(self.listeners):
+            listener(update)
+
+    def close(self) -> None:
+        """Stop watching and end the judges' work (their child process included)."""
+        self.stop.set()
+        if self._judges is not None:
+            self._judges.close()
+
+
+def _stamp(folder: Path | None) -> tuple[int, int] | None:
+    """Which manifest a build folder holds now: a rebuild writes a new file, a no-op leaves it."""
+    try:
+        stat = (folder / "manifest.json").stat() if folder else None
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns) if stat else None
+
+
+def _clock() -> str:
+    return time.strftime("%H:%M:%S")
