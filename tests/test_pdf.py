@@ -28,8 +28,9 @@ from archivekit.model.document import BulletList, Heading, Paragraph, Text, iter
 from archivekit.model.locale import message
 from archivekit.model.pagination import PAGE_STARTS
 from archivekit.pipeline import cache_dir
+from archivekit.typeset import fonts
 from archivekit.writers.base import BuildContext
-from archivekit.writers.pdf import WRITER, fonts
+from archivekit.writers.pdf import WRITER
 from conftest import EDITION, EDITION_ID, require, run_cli
 
 EPOCH = 1700000000
@@ -391,7 +392,7 @@ def test_typeset_takes_another_page_size_and_bleed_for_print(pdf_build: PdfBuild
     from reportlab.lib.colors import CMYKColor
     from reportlab.lib.units import mm
 
-    from archivekit.writers.pdf.layout import page_size_for, typeset
+    from archivekit.typeset.layout import page_size_for, typeset
 
     ctx = BuildContext(out_dir=tmp_path, edition_dir=EDITION, source_date_epoch=EPOCH, cache_dir=cache_dir())
     a4 = page_size_for("A4")
@@ -406,7 +407,7 @@ def test_typeset_takes_another_page_size_and_bleed_for_print(pdf_build: PdfBuild
 def test_font_conversion_is_identical_across_processes(tmp_path: Path) -> None:
     # Fresh caches, other hash seeds, other moments: a converted font (and so the PDF) never differs.
     code = (
-        "import sys; from pathlib import Path; from archivekit.writers.pdf import fonts; "
+        "import sys; from pathlib import Path; from archivekit.typeset import fonts; "
         "chars = frozenset(map(ord, '宗教自由')); "
         "p = fonts.prepared_path(fonts.source('zh-serif'), chars, Path(sys.argv[1])); "
         "sys.stdout.write(p.read_bytes().hex())"

@@ -27,8 +27,8 @@ from reportlab.pdfgen.canvas import Canvas
 from archivekit.ingest import load_edition
 from archivekit.model import Document
 from archivekit.model.metadata import LangText
-from archivekit.writers.pdf import fonts
-from archivekit.writers.pdf.content import document_chars, title_page_note
+from archivekit.typeset import fonts
+from archivekit.typeset.content import document_chars, title_page_note
 from archivekit.writers.print_edition.titlepage import lines_of
 from conftest import EDITION, EDITION_ID, EPOCH, ROOT
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archivekit.writers.pdf.linebreak import (
+from archivekit.typeset.linebreak import (
     NO_END,
     NO_START,
     Run,
@@ -17,7 +17,7 @@ from archivekit.writers.pdf.linebreak import (
     may_break_before,
     placements,
 )
-from archivekit.writers.pdf.styles import Face
+from archivekit.typeset.styles import Face
 
 FACE = Face("test", 10.0)
 

@@ -26,9 +26,9 @@ from importlib.metadata import version
 
 from archivekit.model import Document
 from archivekit.model.pagination import PAGE_STARTS
+from archivekit.typeset.layout import typeset
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.pdf import postprocess, profiles, xmp
-from archivekit.writers.pdf.layout import typeset
 
 MEDIA_TYPE = "application/pdf"
 

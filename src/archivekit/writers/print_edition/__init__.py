@@ -16,8 +16,8 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from archivekit.errors import BuildError
 from archivekit.model import Document
+from archivekit.typeset.layout import typeset
 from archivekit.writers.base import Artifact, BuildContext
-from archivekit.writers.pdf.layout import typeset
 from archivekit.writers.print_edition import assemble, imposition, order, pagination, proofs
 from archivekit.writers.print_edition.boxes import geometry
 from archivekit.writers.print_edition.metadata import cmyk_profile, output_intent, set_metadata

@@ -15,7 +15,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
 from archivekit.model.pagination import PageStart
-from archivekit.writers.pdf.postprocess import fix_fonts
+from archivekit.typeset.tounicode import fix_fonts
 from archivekit.writers.print_edition.boxes import Geometry, crop_marks, set_boxes
 
 BLANK_PREFIX = "blank-"

@@ -15,18 +15,18 @@ from reportlab.pdfgen.canvas import Canvas
 
 from archivekit.errors import BuildError
 from archivekit.model import Document
-from archivekit.writers.base import BuildContext
-from archivekit.writers.pdf.content import (
+from archivekit.typeset.content import (
     STATEMENT_JOIN,
     VERSION_JOIN,
     document_chars,
     document_langs,
     title_page_note,
 )
-from archivekit.writers.pdf.fonts import cjk_variant
-from archivekit.writers.pdf.layout import register_fonts
-from archivekit.writers.pdf.linebreak import Run, balanced_lines
-from archivekit.writers.pdf.styles import Face, localise
+from archivekit.typeset.fonts import cjk_variant
+from archivekit.typeset.layout import register_fonts
+from archivekit.typeset.linebreak import Run, balanced_lines
+from archivekit.typeset.styles import Face, localise
+from archivekit.writers.base import BuildContext
 from archivekit.writers.print_edition.boxes import MM, Geometry
 
 BLACK = CMYKColor(0, 0, 0, 1)  # K only: text must print on the black plate alone

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.flowables import Flowable
 
-from archivekit.writers.pdf.linebreak import EPSILON, Line, Run, balanced_lines, break_lines, placements
-from archivekit.writers.pdf.styles import NOTE_SEPARATION, BlockStyle, Face
-from archivekit.writers.pdf.tagging import StructNode
+from archivekit.typeset.linebreak import EPSILON, Line, Run, balanced_lines, break_lines, placements
+from archivekit.typeset.styles import NOTE_SEPARATION, BlockStyle, Face
+from archivekit.typeset.tagging import StructNode
 
 if TYPE_CHECKING:
-    from archivekit.writers.pdf.layout import Typesetter
+    from archivekit.typeset.layout import Typesetter
 
 
 def measure(text: str, face: Any) -> float:

@@ -39,15 +39,15 @@ from archivekit.model.document import (
     plain_text,
 )
 from archivekit.model.locale import message
-from archivekit.writers.pdf import styles
-from archivekit.writers.pdf.flowables import BlockSpec, Columns, Label, NoteBox, Outline, TextBlock
-from archivekit.writers.pdf.fonts import cjk_variant
-from archivekit.writers.pdf.linebreak import Run
-from archivekit.writers.pdf.styles import BlockStyle, Face
-from archivekit.writers.pdf.tagging import StructNode
+from archivekit.typeset import styles
+from archivekit.typeset.flowables import BlockSpec, Columns, Label, NoteBox, Outline, TextBlock
+from archivekit.typeset.fonts import cjk_variant
+from archivekit.typeset.linebreak import Run
+from archivekit.typeset.styles import BlockStyle, Face
+from archivekit.typeset.tagging import StructNode
 
 if TYPE_CHECKING:
-    from archivekit.writers.pdf.layout import Typesetter
+    from archivekit.typeset.layout import Typesetter
 
 BULLET = "•"
 NOTE_MARK_SCALE = 0.62
@@ -156,7 +156,7 @@ class ContentBuilder:
             f"no font has a glyph for U+{code:04X} {char!r} in block {block_id!r}",
             file=self.source or None,
             hint="transcribe the character as the original shows it, or add a font that covers it "
-            "to FONT_SOURCES in archivekit/writers/pdf/fonts.py",
+            "to FONT_SOURCES in archivekit/typeset/fonts.py",
         )
 
     def _runs_for_text(

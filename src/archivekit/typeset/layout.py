@@ -22,12 +22,12 @@ from archivekit.model import Document
 from archivekit.model.locale import message
 from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
+from archivekit.typeset import fonts, styles
+from archivekit.typeset.content import ContentBuilder, document_chars, document_langs
+from archivekit.typeset.flowables import Columns, NoteBox, Outline, TextBlock
+from archivekit.typeset.styles import MARGINS, NOTE_SEPARATION
+from archivekit.typeset.tagging import StructNode, TaggingCanvas
 from archivekit.writers.base import BuildContext
-from archivekit.writers.pdf import fonts, styles
-from archivekit.writers.pdf.content import ContentBuilder, document_chars, document_langs
-from archivekit.writers.pdf.flowables import Columns, NoteBox, Outline, TextBlock
-from archivekit.writers.pdf.styles import MARGINS, NOTE_SEPARATION
-from archivekit.writers.pdf.tagging import StructNode, TaggingCanvas
 
 
 @dataclass

@@ -1,0 +1,59 @@
+"""ReportLab's ToUnicode maps repaired: every PDF typeset here (archival, print) passes through fix_fonts.
+
+ReportLab maps the unused codes of its single-byte font subsets to U+0000; PDF/A and PDF/UA
+readers then see a NUL where no glyph is drawn. The maps are rebuilt with only the codes that
+stand for a real character.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pikepdf import Dictionary, Pdf
+
+_BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+
+
+def to_unicode_cmap(name: str, mapping: dict[int, str]) -> bytes:
+    """A ToUnicode CMap for single-byte codes: only codes that map to a real character."""
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        f"/CMapName /{name}-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<00> <FF>",
+        "endcodespacerange",
+    ]
+    items = sorted(mapping.items())
+    for start in range(0, len(items), 100):  # at most 100 entries per block (PDF spec)
+        chunk = items[start : start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        for code, text in chunk:
+            lines.append(f"<{code:02X}> <{text.encode('utf-16-be').hex().upper()}>")
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def fix_fonts(pdf: Pdf) -> None:
+    """Rewrite ReportLab's ToUnicode maps without the U+0000 entries for codes it never used."""
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
+        for _, font in fonts.items():
+            key = font.objgen
+            if key in seen or "/ToUnicode" not in font:
+                continue
+            seen.add(key)
+            mapping: dict[int, str] = {}
+            for block in _BFCHAR_BLOCK.findall(font.ToUnicode.read_bytes()):
+                for code, uni in _BFCHAR.findall(block):
+                    text = bytes.fromhex(uni.decode()).decode("utf-16-be")
+                    if text and text != "\x00":
+                        mapping[int(code, 16)] = text
+            base = str(font.get("/BaseFont", "/F"))[1:].replace("+", "-")
+            font.ToUnicode = pdf.make_stream(to_unicode_cmap(base, mapping))
