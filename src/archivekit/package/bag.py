@@ -28,6 +28,8 @@ import bagit
 from archivekit import __version__
 from archivekit.errors import BuildError, SourceError
 from archivekit.manifest import MANIFEST, read_manifest
+from archivekit.model import crosswalk as cw
+from archivekit.model.colophon import edition_csl
 from archivekit.package import premis
 from archivekit.package.formats import identify
 from archivekit.package.provenance import (
@@ -59,7 +61,9 @@ def _digests(path: Path) -> dict[str, str]:
     return {alg: h.hexdigest() for alg, h in hashers.items()}
 
 
-def _edition_info(build_dir: Path, manifest: dict[str, Any]) -> tuple[premis.EditionInfo, dict[str, str]]:
+def _edition_info(
+    build_dir: Path, manifest: dict[str, Any], epoch: int
+) -> tuple[premis.EditionInfo, dict[str, str]]:
     """The edition's metadata (from the build's copy of edition.yaml) and the bag-info fields it gives."""
     from archivekit.ingest.edition_yaml import load_edition_yaml
 
@@ -90,6 +94,12 @@ def _edition_info(build_dir: Path, manifest: dict[str, Any]) -> tuple[premis.Edi
         identifier=edition.identifier,
         title=edition.title.first(),
         statement=edition.statement.first(),
+        properties=tuple(
+            (prop, value)
+            for prop, value, _ in cw.package_fields(
+                edition_csl(edition, dt.datetime.fromtimestamp(epoch, dt.UTC).date()), "premis"
+            )
+        ),
     )
     return info, fields
 
@@ -176,7 +186,7 @@ def package_edition(
     manifest = read_manifest(build_dir)
     # Check the build against its manifest first: metadata from an edited build is not evidence.
     plan = _payload_plan(build_dir, manifest)
-    edition, fields = _edition_info(build_dir, manifest)
+    edition, fields = _edition_info(build_dir, manifest, source_date_epoch)
     if source_organization:
         fields["Source-Organization"] = source_organization
     if "Source-Organization" not in fields:

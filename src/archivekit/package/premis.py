@@ -50,6 +50,8 @@ class EditionInfo:
     identifier: str  # urn:uuid:…
     title: str
     statement: str
+    # (significantPropertiesType, value) as model.crosswalk maps the edition's CSL record to PREMIS.
+    properties: tuple[tuple[str, str], ...] = ()
 
 
 def _el(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -279,11 +281,8 @@ def build_record(
         ident = _el(entity, "objectIdentifier")
         _el(ident, "objectIdentifierType", id_type)
         _el(ident, "objectIdentifierValue", value)
-    for prop, value in (
-        ("title", edition.title),
-        ("edition", edition.statement),
-        ("version", edition.version),
-    ):
+    fallback = (("title", edition.title), ("edition", edition.statement), ("version", edition.version))
+    for prop, value in edition.properties or fallback:
         sig = _el(entity, "significantProperties")
         _el(sig, "significantPropertiesType", prop)
         _el(sig, "significantPropertiesValue", value)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from archivekit.model import Document
+from archivekit.model import crosswalk as cw
+from archivekit.model.colophon import edition_csl
 from archivekit.writers.epub.a11y import Meta
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -107,6 +109,12 @@ def _langtext(prop: str) -> Callable[[Document, Context], list[Meta]]:
     return rows
 
 
+def _type(doc: Document, c: Context) -> list[Meta]:
+    """dc:type as the crosswalk names the edition's CSL type (from its parts' roles and edition.yaml)."""
+    record = edition_csl(doc.edition, dt.date.fromisoformat(c.modified[:10]))
+    return [Meta(prop, value) for prop, value, _ in cw.package_fields(record, "opf") if prop == "dc:type"]
+
+
 def _source(doc: Document, c: Context) -> list[Meta]:
     if not c.print_source:
         return []
@@ -138,6 +146,7 @@ CROSSWALK: tuple[tuple[str, Callable[[Document, Context], list[Meta]]], ...] = (
         "date (of the text) -> dc:date",
         lambda d, c: [Meta("dc:date", d.edition.date_text or d.edition.date.isoformat())],
     ),
+    ("type (parts' roles, model.crosswalk) -> dc:type", _type),
     ("languages -> dc:language", lambda d, c: [Meta("dc:language", lg) for lg in d.edition.languages]),
     ("publisher -> dc:publisher", _langtext("dc:publisher")),
     ("description -> dc:description", _langtext("dc:description")),
