@@ -198,6 +198,10 @@ def table(results: dict) -> str:
             misses = sum("miss" in line for line in verbose[label]["cache"])
             lines.append(f"\nCache lines of the {label} build: {hits} hits, {misses} misses.")
     lines += _scale_table(results.get("scale"))
+    if results.get("collection"):
+        from collection import table as collection_table
+
+        lines += ["", collection_table(results["collection"])]
     return "\n".join(lines)
 
 

@@ -271,6 +271,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--scale-pages", default="10,100,300", help="target page counts (default 10,100,300)")
     p.add_argument("--batch-editions", type=int, default=4, help="editions in the batch case (default 4)")
+    p.add_argument(
+        "--collection",
+        type=int,
+        nargs="?",
+        const=200,
+        metavar="N",
+        help="also build a generated collection of N editions (default 200) with --jobs 1, --jobs 2 and "
+        "a 2-worker Dask LocalCluster (about 10 minutes on 2 cores; bench/collection.py)",
+    )
     p.add_argument("--quick", action="store_true", help="2 runs, scale to 10 and 30 pages: a smoke run")
     p.add_argument("--skip-scale", action="store_true")
     p.add_argument("--skip-peers", action="store_true")
@@ -333,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
 
             pages = [int(x) for x in args.scale_pages.split(",")]
             results["scale"] = scale_series(work, EDITION, formats, pages, args.scale_runs, with_peers)
+        if args.collection:
+            from collection import collection_bench
+
+            results["collection"] = collection_bench(work / "collection", args.collection)
         results["ratios"] = report.ratios(results)
         results["goals"] = report.goals(results)
         results["bench_seconds"] = round(time.perf_counter() - started, 1)

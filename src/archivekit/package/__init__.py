@@ -8,6 +8,7 @@ runs, so `archivekit --help` stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +68,16 @@ def _build_dirs(args: argparse.Namespace) -> list[Path]:
 
 def run_package(args: argparse.Namespace) -> int:
     """`archivekit package [BUILD_DIR…]`: bag each build; print each bag's path."""
+    if getattr(args, "scheduler", None):
+        from archivekit.cluster import package_on_cluster
+
+        return package_on_cluster(
+            _build_dirs(args),
+            out=args.out,
+            source_organization=args.source_organization,
+            address=args.scheduler,
+            quiet=getattr(args, "quiet", False),
+        )
     for build_dir in _build_dirs(args):
         out = Path(args.out) if args.out else build_dir.parent
         bag = package_edition(
@@ -112,6 +123,13 @@ def add_package_arguments(p: argparse.ArgumentParser) -> None:
         "--source-organization",
         metavar="NAME",
         help="bag-info Source-Organization: who transfers the bag (default: the edition's publisher, if set)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=os.environ.get("ARCHIVEKIT_SCHEDULER") or None,
+        help="make the bags on the Dask cluster at ADDRESS, one edition per task (default: "
+        "$ARCHIVEKIT_SCHEDULER); docs/scaling.md",
     )
     p.set_defaults(run=run_package)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fail when any applicable validator is not installed (CI uses this)",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=os.environ.get("ARCHIVEKIT_SCHEDULER") or None,
+        help="run the judges on the Dask cluster at ADDRESS, one edition per task (default: "
+        "$ARCHIVEKIT_SCHEDULER); a judge missing on a worker is reported 'not run'; docs/scaling.md",
+    )
 
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
@@ -57,6 +65,12 @@ def _validate_command(args: argparse.Namespace) -> int:
     from archivekit.pipeline import write_edition_index
 
     build_dirs = args.build_dirs or _discover()
+    if getattr(args, "scheduler", None):
+        from archivekit.cluster import validate_on_cluster
+
+        return validate_on_cluster(
+            build_dirs, address=args.scheduler, require_all=args.require_all, quiet=args.quiet
+        )
     try:
         return run_validate(build_dirs, require_all=args.require_all, quiet=args.quiet)
     finally:
