@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape
 
 from archivekit import __version__
 from archivekit.model import Document
+from archivekit.model import crosswalk as cw
+from archivekit.model.colophon import edition_csl
 from archivekit.writers.pdf.profiles import Profile
 
 NS = {
@@ -44,6 +46,7 @@ class Fields:
     created: dt.datetime
     creator_tool: str
     producer: str
+    types: tuple[str, ...] = ()  # dc:type, as model.crosswalk names the edition's type
 
 
 def fields(doc: Document, source_date_epoch: int, producer_libs: str) -> Fields:
@@ -61,7 +64,14 @@ def fields(doc: Document, source_date_epoch: int, producer_libs: str) -> Fields:
         created=dt.datetime.fromtimestamp(source_date_epoch, tz=dt.UTC),
         creator_tool=f"archivekit {__version__}",
         producer=f"archivekit {__version__} ({producer_libs})",
+        types=dc_types(doc, dt.datetime.fromtimestamp(source_date_epoch, tz=dt.UTC).date()),
     )
+
+
+def dc_types(doc: Document, built: dt.date) -> tuple[str, ...]:
+    """dc:type values of the edition (from its parts' roles) as the crosswalk gives them for XMP."""
+    record = edition_csl(doc.edition, built)
+    return tuple(value for prop, value, _ in cw.package_fields(record, "xmp") if prop == "dc:type")
 
 
 def pdf_date(moment: dt.datetime) -> str:
@@ -109,6 +119,7 @@ def packet(f: Fields, profile: Profile) -> bytes:
         f"<dc:date>{_list('Seq', (f.date.isoformat(),))}</dc:date>",
         f"<dc:rights>{_alt(f.rights)}</dc:rights>",
         f"<dc:identifier>{escape(f.identifier)}</dc:identifier>",
+        f"<dc:type>{_list('Bag', f.types)}</dc:type>",
         f"<xmp:CreateDate>{when}</xmp:CreateDate>",
         f"<xmp:ModifyDate>{when}</xmp:ModifyDate>",
         f"<xmp:MetadataDate>{when}</xmp:MetadataDate>",

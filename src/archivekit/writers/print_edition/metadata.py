@@ -18,7 +18,7 @@ from archivekit import __version__
 from archivekit.errors import ToolMissing, UsageError
 from archivekit.model import Document
 from archivekit.model.metadata import EDITION_NAMESPACE
-from archivekit.writers.pdf.xmp import pdf_date, wrap_packet, xmp_date
+from archivekit.writers.pdf.xmp import dc_types, pdf_date, wrap_packet, xmp_date
 
 PDFX_VERSION = "PDF/X-4"
 # Ghostscript's own CMYK profile, read where Ghostscript installed it (never copied into this repo).
@@ -73,6 +73,7 @@ def xmp_packet(doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: st
     """An XMP packet; with pdfx=True it carries the PDF/X-4 identification."""
     ed = doc.edition
     when = xmp_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
+    built = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date()
     titles = "".join(
         f'<rdf:li xml:lang="{escape(lang)}">{escape(text)}</rdf:li>'
         for lang, text in (("x-default", ed.title.first()), *ed.title.values)
@@ -82,6 +83,9 @@ def xmp_packet(doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: st
         f"<dc:title><rdf:Alt>{titles}</rdf:Alt></dc:title>",
         f"<dc:creator><rdf:Seq><rdf:li>{escape(ed.creator.first())}</rdf:li></rdf:Seq></dc:creator>",
         f"<dc:identifier>{escape(ed.identifier)}</dc:identifier>",
+        "<dc:type><rdf:Bag>"
+        + "".join(f"<rdf:li>{escape(t)}</rdf:li>" for t in dc_types(doc, built))
+        + "</rdf:Bag></dc:type>",
         f"<xmp:CreateDate>{when}</xmp:CreateDate>",
         f"<xmp:ModifyDate>{when}</xmp:ModifyDate>",
         f"<xmp:MetadataDate>{when}</xmp:MetadataDate>",
