@@ -243,3 +243,22 @@ def test_cluster_validate_and_package_match_local_ones(
     assert _tree(there / bag.name) == _tree(bag)  # beside the build, as a local `package` puts it
     (row,) = json.loads((there / "collection.json").read_text(encoding="utf-8"))["editions"]
     assert row["bag"] == bag.name and row["validation"] == summary
+
+
+def test_an_fsspec_store_commits_with_the_manifest_last_and_drops_stale_files() -> None:
+    from archivekit.cluster.collection import update_collection
+    from archivekit.cluster.store import Store
+
+    store = Store("memory://archivekit-test/out")
+    manifest = {"build_key": "k1", "edition": {"id": "e", "version": "1"}, "artifacts": []}
+    manifest["artifacts"] = [{"path": "a.txt", "bytes": 1}, {"path": "old.txt", "bytes": 3}]
+    first = {"a.txt": b"1", "old.txt": b"old", "manifest.json": json.dumps(manifest).encode()}
+    store.write_edition("e", first)
+    assert store.up_to_date("e", "k1") and not store.up_to_date("e", "k2")
+    manifest.update(build_key="k2", artifacts=[{"path": "a.txt", "bytes": 2}])
+    store.write_edition("e", {"a.txt": b"22", "manifest.json": json.dumps(manifest).encode()})
+    assert store.sizes("e") == {"a.txt": 2, "manifest.json": len(json.dumps(manifest))}
+    assert store.up_to_date("e", "k2")
+    (row,) = update_collection(store)["editions"]
+    assert row["id"] == "e" and row["version"] == "1" and row["bag"] is None
+    assert b"<table>" in (store.read("collection.html") or b"")
