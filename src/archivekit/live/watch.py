@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import threading
 import time
@@ -21,6 +22,7 @@ log = logging.getLogger("archivekit")
 # writes and renames), and never hold a batch longer than 1.6 s.
 STEP_MS = 50
 DEBOUNCE_MS = 1600
+READY_MS = 200  # how long watchfiles waits before saying "nothing yet" (the first time: "ready")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Watcher:
     stop: threading.Event = field(default_factory=threading.Event)
     # Held while a build swaps its folder, so the judges never copy or record half of one.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _terminated: bool = False
 
     def __post_init__(self) -> None:
         self.editions = [Edition(Path(s)) for s in self.sources]
@@ -86,12 +89,51 @@ class Watcher:
 
     def run(self) -> None:
         """Wait for saved changes and rebuild the editions they touch, until stop or Ctrl-C."""
-        from watchfiles import Change, watch
+        from watchfiles import watch
 
         roots = {e.source.resolve(): e for e in self.editions}
         out = self.out.resolve()
-        print(f"watching {', '.join(str(e.source) for e in self.editions)} (Ctrl-C ends)", flush=True)
-        for batch in watch(*roots, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=self.stop):
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGTERM)
+
+            def on_term(signum: int, frame: object) -> None:
+                self._terminated = True
+                if callable(previous):
+                    previous(signum, frame)
+
+            signal.signal(signal.SIGTERM, on_term)
+        batches = watch(
+            *roots,
+            step=STEP_MS,
+            debounce=DEBOUNCE_MS,
+            stop_event=self.stop,
+            rust_timeout=READY_MS,
+            yield_on_timeout=True,
+        )
+        try:
+            self._follow(batches, roots, out)
+        except KeyboardInterrupt:
+            # watchfiles reports any signal that stopped it as KeyboardInterrupt: a SIGTERM stays one.
+            if self._terminated:
+                from archivekit.cli import Terminated
+
+                raise Terminated from None
+            raise
+
+    def _follow(
+        self, batches: Iterable[set[tuple[object, str]]], roots: dict[Path, Edition], out: Path
+    ) -> None:
+        from watchfiles import Change
+
+        ready = False
+        for batch in batches:
+            if not ready:
+                # The first yield, even an empty one, means the watches are in place: only now is a
+                # save sure to be seen. Saves made during the first build are caught up here.
+                ready = True
+                print(f"watching {', '.join(str(e.source) for e in self.editions)} (Ctrl-C ends)", flush=True)
+                for edition in self.editions:
+                    self.rebuild(edition, [])
             touched: dict[Path, set[str]] = {}
             added = {name for change, name in batch if change == Change.added}
             for _change, name in batch:
@@ -125,6 +167,8 @@ class Watcher:
         elapsed = time.perf_counter() - started
         edition.folder, edition.id, edition.error = folder, folder.name, ""
         if same:
+            if not changed:
+                return  # the catch-up after start: nothing was saved meanwhile
             # Saved without a change of bytes (or touched): the pipeline found the build up to date.
             print(f"{_clock()} {edition.name}: unchanged, {folder} is up to date", flush=True)
             return
