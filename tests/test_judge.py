@@ -124,3 +124,5 @@ def test_validate_exits_1_naming_the_artifact_and_place(copy: Path) -> None:
     assert {(f["validator"], f["code"], f["artifact"], f["location"]) for f in report["findings"]} >= {
         ("archivekit judge", "link-anchor-missing", HTML, '<a href="#note-9">')
     }
+    judged = [f for f in report["findings"] if f["validator"] == "archivekit judge"]
+    assert all(f["fix"] and "(fix:" not in f["message"] for f in judged), "the fix has its own field"

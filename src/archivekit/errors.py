@@ -102,8 +102,10 @@ class Finding:
     artifact: str
     location: str
     message: str
+    fix: str = ""  # what to do about it, when the checker knows (the archivekit judge always says)
 
     def as_dict(self) -> dict[str, str]:
+        """The finding as report.json holds it: every key always present, "" when unknown."""
         return {
             "validator": self.validator,
             "validator_version": self.validator_version,
@@ -112,4 +114,5 @@ class Finding:
             "artifact": self.artifact,
             "location": self.location,
             "message": self.message,
+            "fix": self.fix,
         }

@@ -48,8 +48,8 @@ def workers() -> int:
     return max(1, min(3, os.cpu_count() or 1))
 
 
-def _sort_key(f: Finding) -> tuple[str, str, int, str, str, str]:
-    return (f.artifact, f.validator, SEVERITY_ORDER.get(f.severity, 3), f.code, f.location, f.message)
+def _sort_key(f: Finding) -> tuple[str, str, int, str, str, str, str]:
+    return (f.artifact, f.validator, SEVERITY_ORDER.get(f.severity, 3), f.code, f.location, f.message, f.fix)
 
 
 def _integrity_findings(build_dir: Path, manifest: dict[str, Any]) -> list[Finding]:

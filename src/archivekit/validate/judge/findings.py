@@ -1,4 +1,4 @@
-"""The judge's findings: one shape for every check, with the fix in the message."""
+"""The judge's findings: one shape for every check, with the fix in its own field."""
 
 from __future__ import annotations
 
@@ -10,5 +10,5 @@ NAME = "archivekit judge"
 
 
 def finding(rule: str, artifact: str, where: str, message: str, fix: str, severity: str = ERROR) -> Finding:
-    """A judge finding; Finding has no fix field, so the fix ends the message."""
-    return Finding(NAME, __version__, rule, severity, artifact, where, f"{message} (fix: {fix})")
+    """A judge finding: what is wrong where, and what to do about it."""
+    return Finding(NAME, __version__, rule, severity, artifact, where, message, fix)
