@@ -65,7 +65,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if "://" in args.out:
         raise UsageError(f"--out {args.out} is a URL: workers write there", hint="add --scheduler ADDRESS")
     requests = [
-        BuildRequest(Path(e), Path(args.out), tuple(args.format or ()), options, force=args.force)
+        BuildRequest(
+            Path(e),
+            Path(args.out),
+            tuple(args.format or ()),
+            options,
+            force=args.force,
+            wait=not args.no_wait,
+        )
         for e in editions
     ]
     worst = 0
@@ -211,6 +218,11 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="editions built at once"
     )
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="when another build of the same edition is writing into --out, stop (exit 2) instead of waiting",
+    )
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",

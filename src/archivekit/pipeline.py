@@ -18,9 +18,10 @@ from typing import Any
 
 from archivekit import __version__, writers
 from archivekit.clock import epoch_from_env
-from archivekit.errors import ArchivekitError, UsageError
+from archivekit.errors import ArchivekitError, UsageError, from_os_error
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
-from archivekit.staging import staged_folder, sweep_leftovers
+from archivekit.model import Document
+from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
 from archivekit.toolpaths import installed_versions
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.verdict import EpubJudge
@@ -40,6 +41,7 @@ class BuildRequest:
     formats: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     force: bool = False
+    wait: bool = True  # another build of the same edition into out_root: wait for it, or raise Busy
 
 
 def find_editions(sources_root: Path) -> list[Path]:
@@ -157,6 +159,19 @@ def build(request: BuildRequest) -> Path:
     doc = load_edition(edition_dir, source_date_epoch=epoch)
     target = request.out_root / doc.edition.id
 
+    with edition_lock(request.out_root, doc.edition.id, wait=request.wait):
+        if not request.force and _up_to_date(target, key):
+            log.info("%s is up to date (built by the build we waited for)", target)
+            return target
+        _write_edition(request, doc, names, key, epoch)
+    log.info("built %s in %.2f s", target, time.perf_counter() - started)
+    return target
+
+
+def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: str, epoch: int) -> None:
+    """Sweep dead builds' leftovers, write every format into a staging folder, swap it in."""
+    edition_dir, steps = request.edition_dir, len(names) + 2
+    target = request.out_root / doc.edition.id
     sweep_leftovers(request.out_root, doc.edition.id)
     with staged_folder(target) as stage, _epub_judge(request.options) as judge:
         ctx = BuildContext(
@@ -183,8 +198,6 @@ def build(request: BuildRequest) -> Path:
         log.info("[%d/%d] writing manifest", steps, steps)
         write_manifest(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
         write_edition_index(stage)
-    log.info("built %s in %.2f s", target, time.perf_counter() - started)
-    return target
 
 
 @contextlib.contextmanager
@@ -227,10 +240,14 @@ def write_edition_index(stage: Path) -> None:
 
 
 def _build_one(request: BuildRequest) -> tuple[Path | None, str | None, int]:
+    """One edition's build; its error (a disk fault too) is reported and the other editions go on."""
     try:
         return build(request), None, 0
     except ArchivekitError as exc:
         return None, str(exc), exc.exit_code
+    except OSError as exc:
+        fault = from_os_error(exc)
+        return None, str(fault), fault.exit_code
 
 
 def build_many(requests: list[BuildRequest], *, jobs: int = 1) -> list[tuple[Path | None, str | None, int]]:
