@@ -14,6 +14,8 @@ from reportlab.pdfgen import canvas
 from archivekit.manifest import read_manifest
 from archivekit.model import locale
 from archivekit.validate.judge import run, tool
+from archivekit.validate.judge.sources import read_markdown
+from archivekit.validate.judge.text import missing_note, squeeze
 from archivekit.validate.registry import plan
 from conftest import EDITION_ID, run_cli
 
@@ -58,6 +60,18 @@ def _rewrite_epub(path: Path, change: dict[str, tuple[bytes, bytes]]) -> None:
 
 def test_the_letter_passes_every_check(copy: Path) -> None:
     assert _judge(copy) == []
+
+
+def test_a_citation_s_reference_is_editorial_its_prefix_and_suffix_are_source_text() -> None:
+    units, notes = read_markdown(
+        "Body [see @doe, p. 3; @roe] ends.[^1]\n\n[^1]: Article 18; see also [@un-a-hrc-41-35, p. 12].\n"
+    )
+    # Ingest renders the reference from the bibliography between what the author wrote around the key.
+    rendered = squeeze("Article 18; see also Report of the Special Rapporteur, A/HRC/41/35, p. 12.")
+    assert missing_note(notes, rendered) is None
+    lost_suffix = squeeze("Article 18; see also Report of the Special Rapporteur, A/HRC/41/35.")
+    assert missing_note(notes, lost_suffix) is not None
+    assert units == ["Bodysee,p.3;ends."]
 
 
 def test_a_note_emptied_in_the_html_is_named(copy: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from archivekit.validate.judge.text import squeeze
+from archivekit.validate.judge.text import EDITORIAL, squeeze
 
 SOURCES = "sources"
 EDITION_FILE = "edition.yaml"
@@ -24,8 +24,10 @@ _HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+\{[^}]*\})?\s*$")
 _BULLET = re.compile(r"^\s*[-*+]\s+")
 _NOTE_DEF = re.compile(r"^\[\^([^\]]+)\]:\s?(.*)$")
 _NOTE_REF = re.compile(r"\[\^[^\]]+\]")
-# A pandoc citation's text comes from the bibliography, not from the source: editorial.
+# A pandoc citation `[see @key, p. 12; @other]`: the author's prefix and suffix are source text;
+# the reference between them is formatted from the bibliography, so it is editorial (EDITORIAL).
 _CITATION = re.compile(r"\[[^\]\[]*@[\w:.#$%&+?<>~/-]+[^\]\[]*\]")
+_CITE_ITEM = re.compile(r"^(?P<prefix>.*?)-?@[\w:.#$%&+?<>~/-]*[\w#$%&+?<>~/](?P<suffix>.*)$", re.DOTALL)
 _SPAN = re.compile(r"\[([^\]\[]*)\]\{[^}]*\}")
 _EMPHASIS = re.compile(r"(?<!\\)[*]")
 _ESCAPE = re.compile(r"\\(.)")
@@ -87,10 +89,19 @@ class Sources:
         return list(dict.fromkeys(p.lang for p in self.parts))
 
 
+def _citation(match: re.Match[str]) -> str:
+    """A citation as its prefix, the editorial reference (EDITORIAL), its suffix; items joined by `;`."""
+    items = []
+    for item in match.group(0)[1:-1].split(";"):
+        parts = _CITE_ITEM.match(item)
+        items.append(f"{parts['prefix']}{EDITORIAL}{parts['suffix']}" if parts else item)
+    return ";".join(items)
+
+
 def inline(text: str) -> str:
-    """A paragraph's characters as a reader sees them: markup and editorial citations removed."""
+    """A paragraph's characters as a reader sees them: markup removed, a citation's reference EDITORIAL."""
     text = _NOTE_REF.sub("", _HARD_BREAK.sub("", text))
-    text = _CITATION.sub("", text)
+    text = _CITATION.sub(_citation, text)
     while True:
         stripped = _SPAN.sub(r"\1", text)
         if stripped == text:
@@ -133,7 +144,9 @@ def read_markdown(text: str) -> tuple[list[str], list[str]]:
                 heading = _HEADING.match(raw)
                 body.append(heading.group(1) if heading else _BULLET.sub("", raw, count=1))
         if body:
-            units += [u for u in (squeeze(line) for line in inline("\n".join(body)).split("\n")) if u]
+            # In running text a reference is an insertion the in-order match allows; notes must be whole.
+            lines = inline("\n".join(body)).replace(EDITORIAL, "").split("\n")
+            units += [u for u in (squeeze(line) for line in lines) if u]
     return units, [n for n in (squeeze(inline(note)) for note in notes) if n]
 
 

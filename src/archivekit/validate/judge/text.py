@@ -13,6 +13,10 @@ _NOTE_LABEL = re.compile(r"^注\d+\.\s*")
 # How far past a unit's start its characters may spread in an output: a paged edition puts a
 # page's notes, running head and folio inside a paragraph that crosses a page break.
 SLACK_CHARS = 4000
+# Stands in a source note for text the edition adds (a citation's reference, formatted from the
+# bibliography): the note is whole when its pieces stand in order with at most EDITORIAL_CHARS between.
+EDITORIAL = "\x00"
+EDITORIAL_CHARS = 1000
 
 
 def squeeze(text: str) -> str:
@@ -98,11 +102,29 @@ def match_units(units: list[str], haystack: str, position: int, first: int = 0) 
 
 
 def missing_note(notes: list[str], haystack: str) -> Gap | None:
-    """The first note whose text does not stand whole (contiguous) in a squeezed text."""
+    """The first note whose text does not stand whole (contiguous but for its editorial insertions)."""
     for number, note in enumerate(notes):
-        if note not in haystack:
-            return Gap(-1 - number, f"note {number + 1} not found whole: {note[:40]}…", note[:40])
+        if not _whole(note, haystack):
+            shown = note.replace(EDITORIAL, "…")[:40]
+            return Gap(-1 - number, f"note {number + 1} not found whole: {shown}…", shown)
     return None
+
+
+def _whole(note: str, haystack: str) -> bool:
+    """Whether the note's pieces stand in order, each contiguous, at most EDITORIAL_CHARS apart."""
+    first, *rest = note.split(EDITORIAL)
+    start = haystack.find(first)
+    while start >= 0:
+        end = start + len(first)
+        for piece in rest:
+            at = haystack.find(piece, end, end + EDITORIAL_CHARS + len(piece))
+            if at < 0:
+                break
+            end = at + len(piece)
+        else:
+            return True
+        start = haystack.find(first, start + 1)
+    return False
 
 
 def _gap(number: int, unit: str, index: int, haystack: str, at: int) -> Gap:
