@@ -14,7 +14,8 @@ from reportlab.pdfgen import canvas
 from archivekit.manifest import read_manifest
 from archivekit.model import locale
 from archivekit.validate.judge import run, tool
-from archivekit.validate.judge.sources import read_markdown
+from archivekit.validate.judge.sources import Part, Sources, read_markdown
+from archivekit.validate.judge.statements import parts_statement
 from archivekit.validate.judge.text import missing_note, squeeze
 from archivekit.validate.registry import plan
 from conftest import EDITION_ID, run_cli
@@ -72,6 +73,24 @@ def test_a_citation_s_reference_is_editorial_its_prefix_and_suffix_are_source_te
     lost_suffix = squeeze("Article 18; see also Report of the Special Rapporteur, A/HRC/41/35.")
     assert missing_note(notes, lost_suffix) is not None
     assert units == ["Bodysee,p.3;ends."]
+
+
+def test_runs_of_parts_may_be_counted_or_named_once_but_a_count_must_be_true() -> None:
+    chapters = [Part(f"c{n}", f"{n}.md", "zh-Hant", (), (), "chapter") for n in range(14)]
+    sources = Sources({}, [Part("p", "p.md", "en", (), (), "preface"), *chapters])
+    words = locale.message  # the writers compose these phrases from the same templates
+
+    def said(lang: str, *items: str) -> str | None:
+        return parts_statement(sources, lang, squeeze(locale.join(lang, items)))
+
+    preface = words("zh-Hant", "part_in_language", role="序言", language="英文")
+    counted = words("zh-Hant", "part_in_language_count", role="章", language="中文", count=14)
+    assert said("zh-Hant", preface, counted) is None
+    named_once = words("zh-Hant", "part_in_language", role="章", language="中文（繁體）")
+    assert said("zh-Hant", preface, named_once) is None
+    wrong = words("zh-Hant", "part_in_language_count", role="章", language="中文", count=13)
+    assert "counts 13 chapter" in (said("zh-Hant", preface, wrong) or "")
+    assert "does not name the chapter" in (said("zh-Hant", preface) or "")
 
 
 def test_a_note_emptied_in_the_html_is_named(copy: Path) -> None:

@@ -43,6 +43,7 @@ class Part:
     lang: str
     units: tuple[str, ...]
     notes: tuple[str, ...]
+    role: str = ""
 
 
 @dataclass
@@ -82,6 +83,16 @@ class Sources:
             else:
                 groups.append([part])
         return groups
+
+    def runs(self) -> list[tuple[str, str, int]]:
+        """Consecutive parts of one role and language as (role, language, how many)."""
+        runs: list[tuple[str, str, int]] = []
+        for part in self.parts:
+            if runs and runs[-1][:2] == (part.role, part.lang):
+                runs[-1] = (part.role, part.lang, runs[-1][2] + 1)
+            else:
+                runs.append((part.role, part.lang, 1))
+        return runs
 
     @property
     def languages(self) -> list[str]:
@@ -159,5 +170,6 @@ def read_sources(build_dir: Path) -> Sources:
         path = folder / str(entry["file"])
         units, notes = read_markdown(path.read_text(encoding="utf-8"))
         lang = str(entry.get("lang") or edition.get("language") or "und")
-        parts.append(Part(str(entry.get("id", path.stem)), path.name, lang, tuple(units), tuple(notes)))
+        part_id, role = str(entry.get("id", path.stem)), str(entry.get("role") or "")
+        parts.append(Part(part_id, path.name, lang, tuple(units), tuple(notes), role))
     return Sources(edition, parts)

@@ -56,12 +56,55 @@ def _templates() -> list[tuple[str, str, re.Pattern[str]]]:
     return out
 
 
+def _counted(lang: str, name: str, tag: str) -> re.Pattern[str]:
+    """A counted run of parts ("章（中文，共14部分）") of one role and language, white space removed."""
+    marks = {"role": "\0R\0", "language": "\0L\0", "count": "\0C\0"}
+    text = re.escape(squeeze(locale.message(lang, "part_in_language_count", **marks)))
+    # The language as CLDR names the tag, or only its base when no other language shares it.
+    names = {squeeze(locale.language_name(t, lang)) for t in (tag, tag.split("-")[0])}
+    language = "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")"
+    text = text.replace("\0R\0", re.escape(name)).replace("\0L\0", language)
+    return re.compile(text.replace("\0C\0", r"(?P<count>\d+)"))
+
+
+def _role(lang: str, role: str) -> str:
+    try:
+        return squeeze(locale.role_name(lang, role))
+    except KeyError:
+        return ""  # a role the locale tables do not name: nothing to look for
+
+
+def parts_statement(sources: Sources, lang: str, said: str) -> str | None:
+    """What is wrong with a statement's list of parts (None: right).
+
+    Consecutive parts of one role and language may be named once, counted ("章（中文，共14部分）")
+    or not ("章（中文）"); every run must be named, in order, and a stated count must be the run's."""
+    position = 0
+    for role, tag, count in sources.runs():
+        name = _role(lang, role)
+        if not name:
+            continue
+        found = said.find(name, position)
+        if found < 0:
+            return f"does not name the {role} part(s) in {tag} (or not in reading order)"
+        position = found + len(name)
+        counted = _counted(lang, name, tag).match(said, found)
+        if counted and int(counted.group("count")) != count:
+            stated = counted.group("count")
+            return f"counts {stated} {role} part(s) in {tag}; the sources hold {count} in a row"
+    return None
+
+
 def prose(sources: Sources, text: str, artifact: str, where: str) -> list[Finding]:
-    """Every templated statement found in a text states the sources' note and part counts."""
+    """Every templated statement found in a text states the sources' note count and their parts."""
     haystack = squeeze(text)
     out = []
     for lang, key, pattern in _templates():
         for m in pattern.finditer(haystack):
+            wrong = parts_statement(sources, lang, m.group("parts"))
+            if wrong:
+                what = f"the {key.replace('_', ' ')} ({lang}) {wrong}"
+                out.append(finding("statement-parts", artifact, where, what, FIX))
             notes = int(m.group("notes"))
             if notes != len(sources.notes):
                 out.append(
