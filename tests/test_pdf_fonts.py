@@ -20,14 +20,13 @@ from typing import Any
 import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as ReportLabFont
 from reportlab.pdfgen.canvas import Canvas
 
 from archivekit.ingest import load_edition
 from archivekit.model import Document
 from archivekit.model.metadata import LangText
-from archivekit.typeset import fonts
+from archivekit.typeset import fonts, reportlab_adapter
 from archivekit.typeset.content import document_chars, title_page_note
 from archivekit.writers.print_edition.titlepage import lines_of
 from conftest import EDITION, EDITION_ID, EPOCH, ROOT
@@ -153,11 +152,10 @@ def test_only_drawn_glyphs_are_embedded(tmp_path: Path, doc: Document) -> None:
     outputs: dict[str, bytes] = {}
     programs: dict[str, TTFont] = {}
     for label, font in (
-        ("drawn", fonts.DrawnGlyphsFont("t-drawn", str(path))),
+        ("drawn", reportlab_adapter.DrawnGlyphsFont("t-drawn", str(path))),
         ("reportlab", ReportLabFont("t-reportlab", str(path), asciiReadable=True)),
     ):
-        pdfmetrics._dynFaceNames.pop(font.face.name, None)  # as layout.register_fonts does
-        pdfmetrics.registerFont(font)
+        reportlab_adapter.register_font(font)  # as layout.register_fonts does
         buffer = io.BytesIO()
         canv = Canvas(buffer, invariant=1, pageCompression=0)
         canv.setFont(font.fontName, 12)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import PageBreak
@@ -40,14 +39,11 @@ from archivekit.model.document import (
 )
 from archivekit.model.locale import message
 from archivekit.typeset import styles
-from archivekit.typeset.flowables import BlockSpec, Columns, Label, NoteBox, Outline, TextBlock
+from archivekit.typeset.flowables import BlockSpec, Columns, Label, NoteBox, Outline, Recorder, TextBlock
 from archivekit.typeset.fonts import cjk_variant
 from archivekit.typeset.linebreak import Run
 from archivekit.typeset.styles import BlockStyle, Face
 from archivekit.typeset.tagging import StructNode
-
-if TYPE_CHECKING:
-    from archivekit.typeset.layout import Typesetter
 
 BULLET = "•"
 NOTE_MARK_SCALE = 0.62
@@ -131,8 +127,16 @@ def _lang(node_lang: str | None, parent: StructNode, catalog: str) -> str | None
 class ContentBuilder:
     """Builds the story and the structure elements for one document."""
 
-    def __init__(self, doc: Document, setter: Typesetter, root: StructNode, width: float) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        setter: Recorder,
+        root: StructNode,
+        width: float,
+        sheet: styles.StyleSheet = styles.DESIGN,
+    ) -> None:
         self.doc = doc
+        self.sheet = sheet
         self.setter = setter
         self.root = root
         self.width = width
@@ -225,7 +229,7 @@ class ContentBuilder:
                     if lang:
                         node = tag.child("Span", lang=_lang(lang, tag, self.catalog))
                         if not styles.is_cjk(lang):
-                            sub_chain = styles.EN_SERIF
+                            sub_chain = self.sheet.latin
                     more, offset, more_refs = self.runs(children, st, node, block_id, offset, sub_chain)
                     out += more
                     refs += more_refs
@@ -271,7 +275,7 @@ class ContentBuilder:
         if note is None:
             raise BuildError(f"note mark refers to a missing note {note_id!r}", file=self.source or None)
         note_node = paragraph.child("Note", elem_id=note.id)
-        st = styles.style("note", self._note_lang(note.part_id))
+        st = self.sheet.style("note", self._note_lang(note.part_id))
         lbl = note_node.child("Lbl")
         label = Label(
             note.label, Face(self._font_for(note.label[0], self._chain(st.fonts, lbl), note.id), st.size), lbl
@@ -321,7 +325,7 @@ class ContentBuilder:
     def block(self, blk: Block, parent: StructNode, lang: str, prefix: str) -> list[Flowable]:
         """Flowables for one model block under a structure node."""
         if isinstance(blk, Paragraph):
-            st = styles.style(prefix + (blk.role or "body"), blk.lang or lang)
+            st = self.sheet.style(prefix + (blk.role or "body"), blk.lang or lang)
             node = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
             return [self.text_block(node, blk.inlines, st, blk.id)]
         if isinstance(blk, Heading):
@@ -329,7 +333,7 @@ class ContentBuilder:
         if isinstance(blk, BulletList):
             return self.bullet_list(blk, parent, lang)
         if isinstance(blk, MarkedList):
-            return list(self.marked_list(blk, parent, lang, styles.style(prefix + "body", lang)))
+            return list(self.marked_list(blk, parent, lang, self.sheet.style(prefix + "body", lang)))
         raise BuildError(f"the PDF writer cannot set a {type(blk).__name__} block", file=self.source or None)
 
     def _note_lang(self, part_id: str) -> str:
@@ -400,14 +404,14 @@ class ContentBuilder:
         eff = blk.lang or lang
         if blk.kicker:
             kicker = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
-            kicker_block = self.text_block(kicker, blk.kicker, styles.style("kicker", eff), blk.id)
+            kicker_block = self.text_block(kicker, blk.kicker, self.sheet.style("kicker", eff), blk.id)
             kicker_block.spec.start_words = plain_text(blk.inlines)
             out.append(kicker_block)
         level = min(max(blk.level, 1), 6)
         node = parent.child(f"H{level}", lang=_lang(blk.lang, parent, self.catalog))
         if blk.editorial:
             node.title = "editorial: added by this edition"
-        st = styles.STYLES[editorial_style] if editorial_style else styles.style(f"h{min(level, 2)}", eff)
+        st = self.sheet[editorial_style] if editorial_style else self.sheet.style(f"h{min(level, 2)}", eff)
         outline = Outline(level, plain_text(blk.inlines, note_labels=False))
         out.append(self.text_block(node, blk.inlines, st, blk.id, outline=outline))
         return out
@@ -415,7 +419,7 @@ class ContentBuilder:
     def bullet_list(self, blk: BulletList, parent: StructNode, lang: str) -> list[Flowable]:
         """A list: L > LI > (Lbl, LBody > P), the bullet in the hanging indent."""
         lnode = parent.child("L", attributes={"O": "List", "ListNumbering": "Disc"})
-        body_style = styles.style("body", lang)
+        body_style = self.sheet.style("body", lang)
         st = replace(body_style, left_indent=2 * body_style.size, first_indent=0.0)
         out: list[Flowable] = []
         for item in blk.items:
@@ -488,7 +492,7 @@ class ContentBuilder:
                     story += self.heading(blk, sect, blk.lang or self.catalog, editorial_style="ed-h2")
                 elif isinstance(blk, Paragraph):
                     eff = blk.lang or self.catalog
-                    st = styles.STYLES["ed-body-zh" if styles.is_cjk(eff) else "ed-body"]
+                    st = self.sheet["ed-body-zh" if styles.is_cjk(eff) else "ed-body"]
                     node = sect.child("P", lang=_lang(blk.lang, sect, self.catalog))
                     story.append(self.text_block(node, blk.inlines, st, blk.id))
                 else:
@@ -515,7 +519,7 @@ class ContentBuilder:
     def _column_block(self, blk: Block, parent: StructNode, lang: str) -> list[TextBlock]:
         if isinstance(blk, Paragraph) and blk.role is None:
             node = parent.child("P", lang=_lang(blk.lang, parent, self.catalog))
-            return [self.text_block(node, blk.inlines, styles.style("col", blk.lang or lang), blk.id)]
+            return [self.text_block(node, blk.inlines, self.sheet.style("col", blk.lang or lang), blk.id)]
         if isinstance(blk, MarkedList):
-            return self.marked_list(blk, parent, lang, styles.style("col", lang))
+            return self.marked_list(blk, parent, lang, self.sheet.style("col", lang))
         return [f for f in self.block(blk, parent, lang, "") if isinstance(f, TextBlock)]

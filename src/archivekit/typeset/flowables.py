@@ -5,32 +5,44 @@ marked-content sequence of its structure element. It splits between lines (two l
 on each side when it can), keeps room at the foot of the page for the notes its lines refer to,
 and records where each page's text begins. Columns sets two stacks of blocks side by side.
 
-ReportLab internals relied on (reportlab==4.4.4): Frame sets `flowable._frame` during add();
-Frame._y1p is the frame's working bottom (raised here to keep room for notes, restored by
-Frame._geom() at each page start); Flowable.keepWithNext is honoured by BaseDocTemplate;
-Canvas._currentMatrix holds the translation drawOn() applied (for bookmark positions).
+The room kept for notes goes through reportlab_adapter.py, the one module that knows ReportLab's
+frame internals; Flowable.keepWithNext is honoured by BaseDocTemplate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.flowables import Flowable
 
+from archivekit.typeset import reportlab_adapter
 from archivekit.typeset.linebreak import EPSILON, Line, Run, balanced_lines, break_lines, placements
 from archivekit.typeset.styles import NOTE_SEPARATION, BlockStyle, Face
 from archivekit.typeset.tagging import StructNode
 
-if TYPE_CHECKING:
-    from archivekit.typeset.layout import Typesetter
-
 
 def measure(text: str, face: Any) -> float:
     """Width in points of text in a face."""
-    return stringWidth(text, face.font, face.size)
+    return float(stringWidth(text, face.font, face.size))
+
+
+class Recorder(Protocol):
+    """What flowables report while they are drawn (layout.Typesetter keeps it for the tagging)."""
+
+    def link(self, page: int, rect: tuple[float, float, float, float], node: StructNode, label: str) -> None:
+        """A note mark was drawn here: its link annotation."""
+
+    def page_start(self, page: int, block_id: str, offset: int, text: str) -> None:
+        """Text was drawn on this page (the first call per page is its start)."""
+
+    def outline(self, entry: Outline, page: int, y: float, node: StructNode | None = None) -> None:
+        """A heading was drawn: a bookmark."""
+
+    def place_note(self, box: NoteBox, page: int) -> None:
+        """A note mark was drawn on this page: its note goes to the page foot."""
 
 
 @dataclass
@@ -92,7 +104,7 @@ class TextBlock(Flowable):
     def __init__(
         self,
         spec: BlockSpec,
-        setter: Typesetter,
+        setter: Recorder,
         lines: list[Line] | None = None,
         *,
         first: bool = True,
@@ -182,14 +194,13 @@ class TextBlock(Flowable):
         canv = self.canv
         st = self.spec.style
         lines = self.lines or []
-        frame = getattr(self, "_frame", None)
+        frame = reportlab_adapter.frame_of(self)
         reserve = self._note_reserve(lines)
         if reserve and frame is not None:
-            frame._y1p += reserve  # keep the page foot free for the notes referred to here
+            reportlab_adapter.keep_foot(frame, reserve)  # the page foot stays free for these notes
         page = canv.getPageNumber()
         if self.spec.outline is not None and self.first:
-            # ReportLab's current matrix (internal, see module doc) gives the heading's top on the page.
-            top = canv._currentMatrix[5] + self.height
+            top = reportlab_adapter.origin(canv)[1] + self.height  # the heading's top on the page
             self.setter.outline(
                 self.spec.outline, page, top, self.spec.runs[0].tag if self.spec.runs else None
             )
@@ -250,11 +261,11 @@ class TextBlock(Flowable):
                     pen = x + measure(piece.text, face)  # the glyphs' own advance
                 canv.drawText(tx)
             tag = pieces[i].tag
-            if getattr(tag, "link_to", None):
+            if tag is not None and tag.link_to:
                 left = x0 + shift + xs[i]
                 right = x0 + shift + xs[j - 1] + pieces[j - 1].width
                 face = pieces[i].style
-                ox, oy = canv._currentMatrix[4], canv._currentMatrix[5]
+                ox, oy = reportlab_adapter.origin(canv)
                 # A generous box around the small mark, so a finger or pointer can hit it.
                 rect = (
                     ox + left - 2,
@@ -262,8 +273,8 @@ class TextBlock(Flowable):
                     ox + right + 2,
                     oy + baseline + face.rise + face.size + 2,
                 )
-                label = "".join(p.text for p in pieces[i:j]).strip()
-                self.setter.link(canv.getPageNumber(), rect, tag, label)
+                mark = "".join(p.text for p in pieces[i:j]).strip()
+                self.setter.link(canv.getPageNumber(), rect, tag, mark)
             i = j
 
     def _text(self, text: str, face: Face, x: float, y: float) -> None:
@@ -290,7 +301,9 @@ def _stack_reserve(blocks: Sequence[Flowable]) -> float:
     return sum(block.note_reserve() for block in blocks if isinstance(block, TextBlock))
 
 
-def _stack_split(blocks: Sequence[TextBlock], width: float, avail: float) -> tuple[list, list]:
+def _stack_split(
+    blocks: Sequence[TextBlock], width: float, avail: float
+) -> tuple[list[Flowable], list[Flowable]]:
     """The blocks (or first part of a block) that fit in `avail` points, and the rest."""
     fit: list[Flowable] = []
     used = 0.0
@@ -375,6 +388,6 @@ class Columns(Flowable):
                 _, h = block.wrap(w, 1e9)
                 y -= h
                 # The block keeps room for its notes in the frame that holds this row.
-                block._frame = getattr(self, "_frame", None)
+                reportlab_adapter.lend_frame(block, reportlab_adapter.frame_of(self))
                 block.drawOn(self.canv, x, y)
                 y -= block.getSpaceAfter()

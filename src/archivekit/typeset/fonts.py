@@ -22,9 +22,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
-
-from reportlab.pdfbase.ttfonts import TTFont as ReportLabFont
 
 from archivekit.errors import ToolMissing
 
@@ -363,39 +360,3 @@ def prepared_path(
 ) -> Path:
     """A TrueType file ReportLab can embed for this source, prepared once and cached."""
     return prepare((src,), chars, cache_dir, log)[src.key]
-
-
-class DrawnGlyphsFont(ReportLabFont):
-    """A ReportLab TrueType font whose embedded subsets hold only the glyphs the document drew.
-
-    asciiReadable keeps the codes of subset 0 equal to ASCII, so ReportLab reserves the code of
-    every ASCII character the font maps and embeds its glyph whether drawn or not: the Latin
-    letters of each CJK face, every letter in the bold faces; for the letter, 22 KB of its 151 KB
-    of fonts. Codes not drawn point at glyph 0 in the font program instead; the codes in the
-    content, Widths and ToUnicode stay exactly as ReportLab writes them. Relies on
-    TTFont.splitString (every drawn string passes it), TTFont.addObjects and
-    TTFontFace.makeSubset(subset) of reportlab 4.4.
-    """
-
-    def __init__(self, name: str, filename: str) -> None:
-        super().__init__(name, filename, asciiReadable=True)
-        self._drawn: WeakKeyDictionary[Any, set[int]] = WeakKeyDictionary()
-
-    def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
-        """ReportLab's split into subsets, remembering each character drawn in this document."""
-        chars = text if isinstance(text, str) else text.decode("utf-8")
-        # ReportLab draws a no-break space as the space.
-        self._drawn.setdefault(doc, set()).update(0x20 if c == 0xA0 else c for c in map(ord, chars))
-        return super().splitString(text, doc, encoding)
-
-    def addObjects(self, doc: Any) -> None:
-        """ReportLab's font objects, with undrawn codes left out of the embedded programs."""
-        drawn = self._drawn.pop(doc, set())
-        face = self.face
-        make_subset = face.makeSubset
-        # -1 is in no cmap: ReportLab maps it to glyph 0, which every subset has anyway.
-        face.makeSubset = lambda subset: make_subset([c if c in drawn else -1 for c in subset])
-        try:
-            super().addObjects(doc)
-        finally:
-            del face.makeSubset

@@ -1,20 +1,21 @@
 """Typesetting the document with ReportLab: the story, the page template, notes at the page foot.
 
-`typeset(doc, ctx, page_size=..., bleed=...)` is the one entry point, shared by the archival
-PDF and (issue 7) the print edition: it returns the bytes ReportLab wrote plus what
-postprocess.py needs to make them a tagged PDF (structure tree, MCIDs per page, outline,
-page starts). The structure tree is built here from the model, before anything is drawn.
+`typeset(doc, ctx, profile=..., page_size=..., bleed=...)` is the one entry point, shared by every
+writer that draws pages (archival PDF, print edition: a page profile each): it returns the bytes
+ReportLab wrote plus what a writer needs to make them a tagged PDF (structure tree, MCIDs per
+page, outline, page starts). The structure tree is built here from the model, before anything is drawn.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from archivekit.errors import UsageError
@@ -22,12 +23,19 @@ from archivekit.model import Document
 from archivekit.model.locale import message
 from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
-from archivekit.typeset import fonts, styles
+from archivekit.typeset import fonts, reportlab_adapter
 from archivekit.typeset.content import ContentBuilder, document_chars, document_langs
 from archivekit.typeset.flowables import Columns, NoteBox, Outline, TextBlock
-from archivekit.typeset.styles import MARGINS, NOTE_SEPARATION
+from archivekit.typeset.page_profile import ARCHIVAL, PageProfile
+from archivekit.typeset.styles import MARGINS, NOTE_SEPARATION, BlockStyle
 from archivekit.typeset.tagging import StructNode, TaggingCanvas
-from archivekit.writers.base import BuildContext
+
+
+class Workspace(Protocol):
+    """Where prepared fonts are cached and progress is logged (a writer's BuildContext is one)."""
+
+    cache_dir: Path
+    log: logging.Logger
 
 
 @dataclass
@@ -81,7 +89,7 @@ def page_size_for(name: str) -> tuple[float, float]:
     return width * mm, height * mm
 
 
-def register_fonts(chars: frozenset[int], ctx: BuildContext, langs: Iterable[str] = ()) -> dict[str, str]:
+def register_fonts(chars: frozenset[int], ctx: Workspace, langs: Iterable[str] = ()) -> dict[str, str]:
     """Register every font of the design (and the CJK faces `langs` need) with ReportLab; key -> path."""
     used: dict[str, str] = {}
     sources = fonts.sources_for(langs)
@@ -90,15 +98,8 @@ def register_fonts(chars: frozenset[int], ctx: BuildContext, langs: Iterable[str
     for src in sources:
         path = prepared[src.key]
         # One name per file, so two builds in one process never share ReportLab's font state.
-        name = f"{src.key}"
-        existing = pdfmetrics._fonts.get(name)  # ReportLab's registry; re-register on a new file
-        if existing is None or getattr(existing.face, "filename", None) != str(path):
-            font = fonts.DrawnGlyphsFont(name, str(path))
-            # registerFont keeps an old font of the same name, or of the same face name (every
-            # subset of a face has one), so a second edition would get the first one's glyphs.
-            pdfmetrics._fonts.pop(name, None)
-            pdfmetrics._dynFaceNames.pop(font.face.name, None)
-            pdfmetrics.registerFont(font)
+        if reportlab_adapter.registered_file(src.key) != str(path):
+            reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont(src.key, str(path)))
         used[src.key] = str(path)
     return used
 
@@ -148,22 +149,28 @@ def _geometry(page: tuple[float, float], bleed: float, size: float) -> tuple[flo
 
 def typeset(
     doc: Document,
-    ctx: BuildContext,
+    ctx: Workspace,
     *,
+    profile: PageProfile = ARCHIVAL,
     page_size: tuple[float, float] | None = None,
     bleed: float = 0.0,
     text_colour: Any = None,
 ) -> Typeset:
-    """Lay the document out in pages with ReportLab and tag it while drawing."""
-    page = page_size or page_size_for(doc.edition.settings.page_size)
+    """Lay the document out in pages with ReportLab and tag it while drawing.
+
+    page_size (points, the trim) and bleed come from a writer that computes them (the print
+    writer's geometry); otherwise the profile's page size or the edition's settings.page_size.
+    """
+    page = page_size or page_size_for(profile.page_size or doc.edition.settings.page_size)
     chars = document_chars(doc)  # page numbers and the bullet included
     used = register_fonts(chars, ctx, document_langs(doc))
-    body = styles.STYLES["body-zh"]
+    sheet = profile.sheet()
+    body = sheet["body-zh"]
     fx, fy, fw, fh = _geometry(page, bleed, body.size)
 
     root = StructNode("Document")
     setter = Typesetter(doc, fw, root)
-    builder = ContentBuilder(doc, setter, root, fw)
+    builder = ContentBuilder(doc, setter, root, fw, sheet)
     story = builder.story()
 
     media = (page[0] + 2 * bleed, page[1] + 2 * bleed)
@@ -171,7 +178,7 @@ def typeset(
     title = doc.edition.title.first()
 
     def on_page(canv: TaggingCanvas, _doc: BaseDocTemplate) -> None:
-        frame._geom()  # undo the room kept for last page's notes
+        reportlab_adapter.reset_frame(frame)  # undo the room kept for last page's notes
         if text_colour is not None:
             canv.setFillColor(text_colour)
             canv.setStrokeColor(text_colour)
@@ -179,7 +186,7 @@ def typeset(
     def on_page_end(canv: TaggingCanvas, _doc: BaseDocTemplate) -> None:
         number = canv.getPageNumber()
         _draw_notes(canv, setter.notes_on_page.get(number, []), fx, fy, fw, setter, number)
-        _draw_furniture(canv, number, title, fx, fy, fw, fh)
+        _draw_furniture(canv, sheet["furniture"], number, title, fx, fy, fw, fh)
 
     template = PageTemplate("page", [frame], onPage=on_page, onPageEnd=on_page_end, pagesize=media)
     buffer = io.BytesIO()
@@ -254,10 +261,9 @@ def _draw_notes(
 
 
 def _draw_furniture(
-    canv: TaggingCanvas, number: int, title: str, fx: float, fy: float, fw: float, fh: float
+    canv: TaggingCanvas, face: BlockStyle, number: int, title: str, fx: float, fy: float, fw: float, fh: float
 ) -> None:
     """Running head (from page 2) and page number, as pagination artifacts."""
-    face = styles.STYLES["furniture"]
     font = face.fonts[0]
     with canv.artifact("Pagination", "Footer"):
         canv.setFont("en-serif", 8.5)

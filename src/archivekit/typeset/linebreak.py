@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+
+from archivekit.typeset.styles import Face
+from archivekit.typeset.tagging import StructNode
 
 # clreq 3.1.6: may not start a line (closing brackets and quotes, pause and stop marks), plus the
 # ASCII forms the diplomatic transcription keeps, and the iteration/prolonged-sound marks.
@@ -40,14 +43,16 @@ MIN_LAST_LINE = 2
 # Float comparisons of widths in points: a hundredth of a point is far below what anyone sees.
 EPSILON = 0.01
 
+Measure = Callable[[str, Face], float]  # width in points of a text in a face
+
 
 @dataclass(frozen=True)
 class Run:
     """Text in one style, belonging to one structure element; offset is where it starts in its block."""
 
     text: str
-    style: Hashable
-    tag: Hashable
+    style: Face
+    tag: StructNode | None  # None: text outside the structure tree (the print title page)
     offset: int
     attach: bool = False  # may not begin a line (a note mark sticks to the word before it)
 
@@ -57,8 +62,8 @@ class Piece:
     """One unbreakable unit placed on a line."""
 
     text: str
-    style: Hashable
-    tag: Hashable
+    style: Face
+    tag: StructNode | None
     offset: int
     width: float
     kind: str  # "cjk" | "word" | "space" | "newline"
@@ -85,7 +90,7 @@ class Line:
         return "".join(piece.text for piece in self.pieces)
 
 
-def tokens(runs: Sequence[Run], measure: Callable[[str, Hashable], float]) -> list[Piece]:
+def tokens(runs: Sequence[Run], measure: Measure) -> list[Piece]:
     """Cut runs into units with their widths."""
     out: list[Piece] = []
     for run in runs:
@@ -144,7 +149,7 @@ def may_break_before(prev: Piece, piece: Piece, attached: set[int] | None = None
 
 def break_lines(
     runs: Sequence[Run],
-    measure: Callable[[str, Hashable], float],
+    measure: Measure,
     width: float,
     *,
     first_indent: float = 0.0,
@@ -294,7 +299,7 @@ def _balance_cost(lines: Sequence[Line], em: float, attached: set[int]) -> float
 
 def balanced_lines(
     runs: Sequence[Run],
-    measure: Callable[[str, Hashable], float],
+    measure: Measure,
     width: float,
     *,
     first_indent: float = 0.0,
@@ -325,7 +330,7 @@ def balanced_lines(
     return best
 
 
-def _split_long(units: list[Piece], measure: Callable[[str, Hashable], float], width: float) -> list[Piece]:
+def _split_long(units: list[Piece], measure: Measure, width: float) -> list[Piece]:
     """Units wider than the line (a long URL) cut into pieces that fit, so no text leaves the page.
 
     The pieces are breakable like Han characters (kind "cjk"), so the punctuation after the unit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from reportlab.lib.units import mm
@@ -141,17 +142,35 @@ def localise(chain: tuple[str, ...], variant: str | None) -> tuple[str, ...]:
     return tuple(f"{key}-{variant}" if key.startswith("zh-") else key for key in chain)
 
 
-def style(name: str, lang: str | None = None) -> BlockStyle:
-    """The style row for a kind of block, in a language's variant when there is one.
+class StyleSheet:
+    """A design's rows by kind of block, and the Latin chain a foreign-language span takes."""
 
-    Every language not set in Han characters (French, German, Russian, ...) takes the Latin
-    design: Noto Serif covers Latin, Greek and Cyrillic.
-    """
-    variant = "zh" if is_cjk(lang) else "en"
-    for key in (f"{name}-{variant}", name, f"{name}-zh", f"body-{variant}"):
-        if key in STYLES:
-            return STYLES[key]
-    raise KeyError(name)
+    def __init__(self, rows: Mapping[str, BlockStyle], latin: tuple[str, ...] = EN_SERIF) -> None:
+        self.rows = dict(rows)
+        self.latin = latin
+
+    def __getitem__(self, key: str) -> BlockStyle:
+        return self.rows[key]
+
+    def style(self, name: str, lang: str | None = None) -> BlockStyle:
+        """The style row for a kind of block, in a language's variant when there is one.
+
+        Every language not set in Han characters (French, German, Russian, ...) takes the Latin
+        design: Noto Serif covers Latin, Greek and Cyrillic.
+        """
+        variant = "zh" if is_cjk(lang) else "en"
+        for key in (f"{name}-{variant}", name, f"{name}-zh", f"body-{variant}"):
+            if key in self.rows:
+                return self.rows[key]
+        raise KeyError(name)
+
+
+DESIGN = StyleSheet(STYLES)
+
+
+def style(name: str, lang: str | None = None) -> BlockStyle:
+    """The style row of the house design (see StyleSheet.style)."""
+    return DESIGN.style(name, lang)
 
 
 def scaled(base: BlockStyle, factor: float) -> BlockStyle:

@@ -81,7 +81,7 @@ class TaggingCanvas(Canvas):
     """A ReportLab canvas that writes marked content and remembers which MCID belongs to which node."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.mcid_counter: dict[int, int] = {}
         self.parent_tree: dict[int, list[StructNode]] = {}  # page -> node of each MCID, by MCID
         self.in_marked = False

@@ -1,19 +1,13 @@
 """The archival PDF writer: PDF/A-2a (or 2u, 3a) and PDF/UA-1 in one file, typeset with ReportLab.
 
-layout.typeset() draws the pages and records the structure while drawing; postprocess.finish()
+typeset.layout.typeset() draws the pages and records the structure while drawing; postprocess.finish()
 makes the tagged PDF/A of each profile asked for (ctx.options["pdfa"]: "2a" by default, "2u",
 "3a", or several, comma-separated). The page starts go to ctx.products for the EPUB page-list.
 
 Files: <edition-id>.pdf (2a), <edition-id>.pdfa2u.pdf (2u), <edition-id>.pdfa3.pdf (3a).
 
-Pinned reportlab==4.4.4; the ReportLab internals this package relies on (check them when the pin
-moves): Canvas.addLiteral and Canvas._currentMatrix (tagging.py, flowables.py); the
-BaseDocTemplate initialFontName argument (layout.py: a TrueType initial font keeps the
-un-embedded Helvetica out); Frame._y1p / Frame._geom() and flowable._frame (flowables.py:
-room for footnotes); pdfmetrics._fonts and _dynFaceNames (layout.py: re-registering a changed font);
-TTFont(asciiReadable=True) subsets keeping code 32 a space; TTFontFace.charToGlyph (content.py:
-the glyph check, since ReportLab silently draws .notdef for a missing glyph); TTFont.splitString,
-TTFont.addObjects and TTFontFace.makeSubset (fonts.DrawnGlyphsFont: embed only drawn glyphs).
+The pages come from the typesetting layer (archivekit.typeset), which names every ReportLab
+internal it relies on in typeset/reportlab_adapter.py (pinned reportlab==4.4.4).
 ReportLab's own output defects are repaired in postprocess.py: no EOL before endstream (qpdf
 rewrites the file), catalog/page entries it does not know (added with pikepdf), ToUnicode entries
 to U+0000 (rebuilt).
@@ -27,6 +21,7 @@ from importlib.metadata import version
 from archivekit.model import Document
 from archivekit.model.pagination import PAGE_STARTS
 from archivekit.typeset.layout import typeset
+from archivekit.typeset.page_profile import ARCHIVAL
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.pdf import postprocess, profiles, xmp
 
@@ -42,7 +37,7 @@ class PdfWriter:
         """Typeset once, then make one PDF/A file per selected profile."""
         chosen = profiles.selected(ctx.options.get("pdfa"))
         started = time.perf_counter()
-        ts = typeset(doc, ctx)
+        ts = typeset(doc, ctx, profile=ARCHIVAL)
         ctx.log.debug("pdf: typeset %d pages in %.2f s", ts.page_count, time.perf_counter() - started)
         ctx.products[PAGE_STARTS] = ts.page_starts
         libs = f"ReportLab {version('reportlab')}; pikepdf {version('pikepdf')}"

@@ -98,7 +98,7 @@ def _struct_elements(
 def add_structure(pdf: Pdf, ts: Typeset) -> dict[int, Dictionary]:
     """StructTreeRoot with ParentTree and IDTree; StructParents and Tabs on every page."""
     tree_root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    made, ids = _struct_elements(pdf, ts.root, tree_root, pdf.pages)
+    made, ids = _struct_elements(pdf, ts.root, tree_root, list(pdf.pages))
     nums = Array()
     for index, page in enumerate(pdf.pages):
         page.obj.StructParents = index

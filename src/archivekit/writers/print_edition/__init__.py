@@ -17,6 +17,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from archivekit.errors import BuildError
 from archivekit.model import Document
 from archivekit.typeset.layout import typeset
+from archivekit.typeset.page_profile import PRINT
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.print_edition import assemble, imposition, order, pagination, proofs
 from archivekit.writers.print_edition.boxes import geometry
@@ -43,7 +44,9 @@ class PrintWriter:
         icc, condition, _ = cmyk_profile(ctx.options.get("print_icc"))
         producer = f"archivekit ({'; '.join(f'{m} {version(m)}' for m in ('reportlab', 'pikepdf'))})"
         try:
-            ts = typeset(doc, ctx, page_size=(g.trim_w, g.trim_h), bleed=g.offset, text_colour=BLACK)
+            ts = typeset(
+                doc, ctx, profile=PRINT, page_size=(g.trim_w, g.trim_h), bleed=g.offset, text_colour=BLACK
+            )
         except LayoutError as exc:
             # A user can pick a trim the layout engine cannot fill: say which setting, not a traceback.
             raise BuildError(

@@ -69,10 +69,10 @@ def page_labels(pages: list[PrintPage]) -> Dictionary:
     nums = Array([0, Dictionary(S=Name.r)])
     first_text = next((p.page for p in pages if p.kind == "text"), None)
     if first_text is not None:
-        nums.extend([first_text - 1, Dictionary(S=Name.D, St=1)])
+        nums.extend(Array([first_text - 1, Dictionary(S=Name.D, St=1)]))
     first_blank = next((p.page for p in pages if p.kind == "blank"), None)
     if first_blank is not None:
-        nums.extend([first_blank - 1, Dictionary(S=Name.D, P=String(BLANK_PREFIX), St=1)])
+        nums.extend(Array([first_blank - 1, Dictionary(S=Name.D, P=String(BLANK_PREFIX), St=1)]))
     return Dictionary(Nums=nums)
 
 

@@ -79,7 +79,7 @@ def impose(print_pdf: bytes, labels: list[str], g: Geometry) -> tuple[Pdf, list[
             Contents=pdf.make_stream(content),
         )
         pdf.pages.append(Page(pdf.make_indirect(page)))
-        nums.extend([index, Dictionary(P=String(side_label(side, labels)))])
+        nums.extend(Array([index, Dictionary(P=String(side_label(side, labels)))]))
     for _ in range(count):
         del pdf.pages[0]
     pdf.Root.PageLabels = Dictionary(Nums=nums)

@@ -1,0 +1,133 @@
+"""Everything archivekit asks of ReportLab beyond its documented API, in one place.
+
+ReportLab (pinned: reportlab==4.4.4) has no API for three things the layout needs, so this module
+gives each a name and `tests/test_reportlab_adapter.py` checks each assumption against the
+installed ReportLab: a new ReportLab that breaks one fails that test by name, before it can change
+a page.
+
+- Fonts: re-registering a font under a name already taken (a second edition in the same process
+  has other subsets of the same faces). `pdfmetrics.registerFont` keeps the first font of a name or
+  of a face name; `TTFont.unregister` (public) forgets one, so the registry is cleared through it.
+- Embedding only the glyphs drawn: `DrawnGlyphsFont` overrides the public `TTFont.splitString`
+  and `TTFont.addObjects` and its face is a `TTFontFace` subclass overriding `makeSubset`.
+- Frames: room kept at the foot of a frame for footnotes. `Frame._y1p` is the frame's working
+  bottom and `Frame._geom()` restores it; a flowable learns its frame from `flowable._frame`,
+  which `Frame.add` sets. There is no public equivalent.
+
+Positions on the page come from the public `Canvas.absolutePosition`. Public behaviour the
+typesetting also leans on, to check when the pin moves: `Canvas.addLiteral` writes raw operators
+(tagging.py); `BaseDocTemplate(initialFontName=...)` keeps the un-embedded Helvetica out
+(layout.py); `TTFont(asciiReadable=True)` keeps code 32 a space; `TTFontFace.charToGlyph` tells
+which characters a face has (content.py: ReportLab silently draws .notdef for a missing glyph).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus.flowables import Flowable
+from reportlab.platypus.frames import Frame
+
+# -- fonts -------------------------------------------------------------------------------------
+
+
+class DrawnGlyphsFace(TTFontFace):
+    """A TrueType face whose subsets embed glyph 0 in place of every code not in `drawn`."""
+
+    drawn: frozenset[int] | None = None  # None: every code of the subset is embedded
+
+    def makeSubset(self, subset: list[int]) -> bytes:
+        """ReportLab's subset of these codes, undrawn codes mapped to -1 (in no cmap: glyph 0)."""
+        drawn = self.drawn
+        if drawn is not None:
+            subset = [c if c in drawn else -1 for c in subset]
+        return super().makeSubset(subset)  # type: ignore[no-any-return]
+
+
+class DrawnGlyphsFont(TTFont):
+    """A ReportLab TrueType font whose embedded subsets hold only the glyphs the document drew.
+
+    asciiReadable keeps the codes of subset 0 equal to ASCII, so ReportLab reserves the code of
+    every ASCII character the font maps and embeds its glyph whether drawn or not: the Latin
+    letters of each CJK face, every letter in the bold faces; for the letter, 22 KB of its 151 KB
+    of fonts. Codes not drawn point at glyph 0 in the font program instead; the codes in the
+    content, Widths and ToUnicode stay exactly as ReportLab writes them.
+    """
+
+    def __init__(self, name: str, filename: str) -> None:
+        super().__init__(name, filename, asciiReadable=True)
+        # TTFont builds a plain TTFontFace; ours is the same face able to leave undrawn glyphs out
+        # (a prepared font is small: reading it twice costs well under a millisecond).
+        self.face = DrawnGlyphsFace(filename)
+        self._drawn: WeakKeyDictionary[Any, set[int]] = WeakKeyDictionary()
+
+    def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        """ReportLab's split into subsets, remembering each character drawn in this document."""
+        chars = text if isinstance(text, str) else text.decode("utf-8")
+        # ReportLab draws a no-break space as the space.
+        self._drawn.setdefault(doc, set()).update(0x20 if c == 0xA0 else c for c in map(ord, chars))
+        return super().splitString(text, doc, encoding)  # type: ignore[no-any-return]
+
+    def addObjects(self, doc: Any) -> None:
+        """ReportLab's font objects, with undrawn codes left out of the embedded programs."""
+        self.face.drawn = frozenset(self._drawn.pop(doc, set()))
+        try:
+            super().addObjects(doc)
+        finally:
+            self.face.drawn = None
+
+
+def registered_file(name: str) -> str | None:
+    """The file of the TrueType font registered under this name, None when there is none."""
+    if name not in pdfmetrics.getRegisteredFontNames():
+        return None
+    return getattr(getattr(pdfmetrics.getFont(name), "face", None), "filename", None)
+
+
+def register_font(font: TTFont) -> None:
+    """Register this font under its name, replacing any font of the same name or face name.
+
+    registerFont keeps an old font of the same name, or of the same face name (every subset of a
+    face has one), so a second edition would otherwise get the first one's glyphs.
+    """
+    face_name = font.face.name
+    for name in pdfmetrics.getRegisteredFontNames():
+        old = pdfmetrics.getFont(name)
+        if name == font.fontName or (isinstance(old, TTFont) and old.face.name == face_name):
+            old.unregister()
+    pdfmetrics.registerFont(font)
+    if pdfmetrics.getFont(font.fontName) is not font:
+        raise RuntimeError(f"ReportLab kept another font under {font.fontName!r}: see reportlab_adapter.py")
+
+
+# -- frames and positions ----------------------------------------------------------------------
+
+
+def keep_foot(frame: Frame, points: float) -> None:
+    """Raise the frame's working bottom: the next flowables leave this much room at its foot."""
+    frame._y1p += points
+
+
+def reset_frame(frame: Frame) -> None:
+    """Give the frame back its full height (at each page start)."""
+    frame._geom()
+
+
+def frame_of(flowable: Flowable) -> Frame | None:
+    """The frame drawing this flowable (None outside a frame: notes set at the page foot)."""
+    return getattr(flowable, "_frame", None)
+
+
+def lend_frame(flowable: Flowable, frame: Frame | None) -> None:
+    """Let a flowable drawn by another one (a column of a row) keep room in the row's frame."""
+    flowable._frame = frame
+
+
+def origin(canv: Canvas) -> tuple[float, float]:
+    """Where the canvas's current origin is on the page (drawOn translates it)."""
+    x, y = canv.absolutePosition(0, 0)
+    return float(x), float(y)

@@ -1,0 +1,123 @@
+"""The ReportLab internals typeset/reportlab_adapter.py relies on, checked against the installed ReportLab.
+
+A ReportLab release that renames or changes one of them fails the test named after it here,
+before it can change a page; the page profiles are checked here too (a row, not an engine).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pytest
+from fontTools.ttLib import TTFont
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus.flowables import Flowable
+from reportlab.platypus.frames import Frame
+
+from archivekit.typeset import reportlab_adapter, styles
+from archivekit.typeset.fonts import source
+from archivekit.typeset.page_profile import ARCHIVAL, PRINT, PageProfile
+from conftest import require
+
+LATIN = source("en-serif").path
+LATIN_BOLD = source("en-serif-bold").path
+
+
+class _Box(Flowable):
+    """A flowable that remembers the frame drawing it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: Frame | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, 10
+
+    def draw(self) -> None:
+        self.seen = reportlab_adapter.frame_of(self)
+
+
+def test_frame_lends_itself_to_the_flowable_it_draws() -> None:
+    frame = Frame(0, 0, 100, 100)
+    box = _Box()
+    frame.add(box, Canvas(io.BytesIO()))
+    assert box.seen is frame
+    other = _Box()
+    reportlab_adapter.lend_frame(other, frame)
+    assert reportlab_adapter.frame_of(other) is frame
+
+
+def test_room_kept_at_a_frame_foot_shrinks_it_until_reset() -> None:
+    frame = Frame(0, 0, 100, 100, topPadding=0, bottomPadding=0)
+    canvas = Canvas(io.BytesIO())
+    assert frame.add(_Box(), canvas)
+    reportlab_adapter.keep_foot(frame, 85)  # 90 points left above the first box, 5 after this
+    assert not frame.add(_Box(), canvas)
+    reportlab_adapter.reset_frame(frame)
+    assert frame.add(_Box(), canvas)
+
+
+def test_origin_follows_the_translation_drawon_applies() -> None:
+    canvas = Canvas(io.BytesIO())
+    canvas.translate(12.5, 30)
+    assert reportlab_adapter.origin(canvas) == (12.5, 30.0)
+
+
+def test_a_font_registered_again_replaces_the_old_one_by_name_and_by_face(tmp_path: Path) -> None:
+    require(LATIN.is_file() and LATIN_BOLD.is_file(), "Debian's fonts-noto-core")
+    copy = tmp_path / "copy.ttf"
+    copy.write_bytes(LATIN.read_bytes())
+    for path in (LATIN, copy):
+        reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-test", str(path)))
+        assert reportlab_adapter.registered_file("adapter-test") == str(path)
+    # Another name for the same face: ReportLab would alias it to the first font of that face.
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-test-2", str(LATIN)))
+    assert reportlab_adapter.registered_file("adapter-test-2") == str(LATIN)
+    assert "adapter-test" not in pdfmetrics.getRegisteredFontNames()
+    assert reportlab_adapter.registered_file("no-such-font") is None
+
+
+def test_only_the_glyphs_drawn_are_embedded() -> None:
+    require(LATIN.is_file(), "Debian's fonts-noto-core")
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-drawn", str(LATIN)))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("adapter-drawn", 12)
+    canvas.drawString(10, 10, "AA")
+    canvas.save()
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as pdf:
+        (font,) = [f for f in pdf.pages[0].Resources.Font.values() if "/FontDescriptor" in f]
+        program = font.FontDescriptor.FontFile2.read_bytes()
+    glyf = TTFont(io.BytesIO(program))["glyf"]
+    drawn = [name for name in glyf if glyf[name].numberOfContours]
+    # ReportLab alone embeds every ASCII letter the face maps; here .notdef and "A" are left.
+    assert len(drawn) <= 2, drawn
+
+
+def test_archival_and_print_profiles_keep_the_house_design() -> None:
+    assert ARCHIVAL.sheet() is styles.DESIGN
+    assert PRINT.sheet() is styles.DESIGN
+
+
+def test_large_print_is_a_row() -> None:
+    large = PageProfile(
+        "large-print",
+        page_size="A4",
+        body_size=18,
+        line_spacing=1.5,
+        face="sans",
+        align="left",
+        min_heading_size=20,
+    )
+    sheet = large.sheet()
+    body = sheet.style("body", "en")
+    assert body.size == pytest.approx(18 * 10 / styles.BODY_SIZE)
+    assert sheet.style("body", "zh").size == pytest.approx(18)
+    assert sheet.style("body", "zh").leading == pytest.approx(27)
+    assert all("serif" not in key for row in sheet.rows.values() for key in row.fonts + row.bold_fonts)
+    assert all(row.align != "justify" for row in sheet.rows.values())
+    assert all(sheet[name].size >= 20 for name in ("h2-zh", "h2-en", "ed-title", "ed-part-title", "ed-h2"))
+    assert sheet.latin == ("en-sans", "zh-sans")
