@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from archivekit import __version__, writers
@@ -252,15 +251,11 @@ def _add_live(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_optional(sub: argparse._SubParsersAction) -> None:
-    """Subcommands whose modules may add their own arguments (validate, package, verify)."""
-    for module_name in ("archivekit.validate", "archivekit.package"):
-        try:
-            module = __import__(module_name, fromlist=["add_subcommands"])
-        except ImportError:
-            continue
-        adder: Callable[[argparse._SubParsersAction], None] | None = getattr(module, "add_subcommands", None)
-        if adder:
-            adder(sub)
+    """Subcommands their own modules define (validate; package, verify), imported when the parser is made."""
+    from archivekit import package, validate
+
+    validate.add_subcommands(sub)
+    package.add_subcommands(sub)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -43,11 +43,11 @@ READER = "markdown" + "".join(
 @cache
 def pandoc_path() -> str:
     """The pandoc executable bundled with pypandoc-binary."""
-    try:
-        import pypandoc
+    import pypandoc  # a dependency; imported here, so reading edition.yaml alone stays fast
 
+    try:
         return pypandoc.get_pandoc_path()
-    except (ImportError, OSError) as exc:
+    except OSError as exc:
         raise ToolMissing(
             f"pandoc is not available ({exc})",
             hint="run `make` to install the Python dependencies (pypandoc-binary ships pandoc)",
