@@ -1,7 +1,8 @@
-"""The build clock from the environment: SOURCE_DATE_EPOCH, checked once for every stage."""
+"""The build clock: SOURCE_DATE_EPOCH from the environment, and the one way an epoch becomes a date."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 from archivekit.errors import UsageError
@@ -18,3 +19,18 @@ def epoch_from_env() -> int | None:
             hint="set it to a Unix time, e.g. $(git log -1 --format=%ct), or unset it",
         )
     return int(value)
+
+
+def moment(epoch: int) -> dt.datetime:
+    """The epoch as an aware UTC datetime: every date an output carries is derived from this."""
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+
+
+def day(epoch: int) -> dt.date:
+    """The UTC calendar day of the epoch."""
+    return moment(epoch).date()
+
+
+def utc_seconds(epoch: int) -> str:
+    """The epoch as ISO 8601 UTC to the second, e.g. 2023-11-14T22:13:20Z."""
+    return moment(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from archivekit import clock
 from archivekit.errors import SourceError
 from archivekit.ingest.bibliography import load_bibliography
 from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
@@ -122,13 +122,9 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         source_files=files,
         front=(title_block(edition),),
         colophon=colophon_blocks(
-            edition, sources_sha256, files, _date(source_date_epoch), note_count=len(notes)
+            edition, sources_sha256, files, clock.day(source_date_epoch), note_count=len(notes)
         ),
     )
-
-
-def _date(epoch: int) -> dt.date:
-    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date()
 
 
 def _check_parallel(edition: Edition, parts: tuple[Part, ...], meta_path: Path) -> None:

@@ -8,8 +8,7 @@ from the same pages: brf.py and pef.py. A character a table cannot translate sto
 
 from __future__ import annotations
 
-import datetime as dt
-
+from archivekit import clock
 from archivekit.model import Document
 from archivekit.model.pagination import PAGE_STARTS, PageStart
 from archivekit.writers.base import Artifact, BuildContext
@@ -41,7 +40,7 @@ class BrailleWriter:
         settings = doc.edition.settings.braille
         ident = doc.edition.id
         (ctx.out_dir / f"{ident}.brf").write_bytes(brf.render(edition.pages))
-        built = dt.datetime.fromtimestamp(ctx.source_date_epoch, dt.UTC).date().isoformat()
+        built = clock.day(ctx.source_date_epoch).isoformat()
         pef_bytes = pef.render(doc, edition.pages, settings.cells, settings.lines, built)
         (ctx.out_dir / f"{ident}.pef").write_bytes(pef_bytes)
         tables = ", ".join(f"{lang} {table}" for lang, table in edition.tables.items())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from pathlib import Path
+
+from archivekit import clock
 
 CONTAINER_XML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
@@ -18,7 +19,7 @@ ROOT = "EPUB/"
 
 def zip_time(epoch: int) -> tuple[int, int, int, int, int, int]:
     """A zip timestamp from SOURCE_DATE_EPOCH (zip cannot say anything before 1980)."""
-    moment = dt.datetime.fromtimestamp(max(epoch, 315532800), tz=dt.UTC)
+    moment = clock.moment(max(epoch, 315532800))
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second // 2 * 2)
 
 

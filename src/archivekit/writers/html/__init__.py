@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from importlib import resources
 from pathlib import Path
 
+from archivekit import clock
 from archivekit.model import Document
 from archivekit.model import crosswalk as cw
 from archivekit.model.citation import DEFAULT_STYLE, format_bibliography, style_title
@@ -55,7 +55,7 @@ class HtmlWriter:
     def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
         """Render the page and its citation downloads below ctx.out_dir."""
         ed = doc.edition
-        built = dt.datetime.fromtimestamp(ctx.source_date_epoch, dt.UTC).date()
+        built = clock.day(ctx.source_date_epoch)
         record = edition_csl(ed, built)
         cited = cited_records(doc)
         style = str(ctx.options.get("csl_style") or DEFAULT_STYLE)
