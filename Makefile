@@ -56,6 +56,7 @@ test: validators build lint
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format src tests

@@ -391,13 +391,15 @@ def _attach_kickers(blocks: list[Block], ctx: _Context) -> tuple[Block, ...]:
     """A kicker paragraph directly before a heading becomes that heading's kicker."""
     out: list[Block] = []
     for block in blocks:
-        if isinstance(block, Heading) and out and isinstance(out[-1], Paragraph) and out[-1].role == "kicker":
-            kicker = out.pop()
+        previous = out[-1] if out else None
+        kicker = previous if isinstance(previous, Paragraph) and previous.role == "kicker" else None
+        if isinstance(block, Heading) and kicker is not None:
+            out.pop()
             block = Heading(block.id, block.level, block.inlines, kicker=kicker.inlines)
-        elif out and isinstance(out[-1], Paragraph) and out[-1].role == "kicker":
+        elif kicker is not None:
             raise ctx.error(
                 "a kicker must stand directly before a heading",
-                needle=_first_text(out[-1].inlines),
+                needle=_first_text(kicker.inlines),
                 hint="move the `::: kicker` block right above its `##` heading",
             )
         out.append(block)

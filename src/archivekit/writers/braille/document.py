@@ -7,6 +7,7 @@ the edition's editorial language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from archivekit import __version__
@@ -170,7 +171,7 @@ class Formatter:
         used = [p.lang for p in self.doc.parts]
         for lang in dict.fromkeys([self.lang, *used]):
             self.tr.table(lang)
-        sentences: list[tuple[str, dict[str, object]]] = [
+        sentences: list[tuple[str, Mapping[str, object]]] = [
             ("braille_tn_made", {"version": __version__, "louis": louis_version}),
             *[
                 ("braille_tn_table", {"language": language_name(lang, self.lang), "table": table})
