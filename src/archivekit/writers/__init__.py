@@ -1,8 +1,9 @@
 """Writers: one per output format, looked up by name in a registry.
 
-Writers import only `archivekit.model`, `archivekit.errors` and this package's base types: never
-each other and never `ingest`. What one writer produces for another (the PDF's page starts for
-the EPUB page-list) passes through `BuildContext.products`, so the pipeline runs them in order.
+Writers import only `archivekit.typeset` (the page-drawing engine), `archivekit.model`,
+`archivekit.errors` and this package's base types: never each other and never `ingest`. What one
+writer produces for another (the PDF's page starts for the EPUB page-list) passes through
+`BuildContext.products`, so the pipeline runs them in order.
 """
 
 from __future__ import annotations
