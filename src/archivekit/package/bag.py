@@ -29,7 +29,7 @@ from archivekit import __version__
 from archivekit.errors import BuildError, SourceError
 from archivekit.manifest import MANIFEST, read_manifest
 from archivekit.model import crosswalk as cw
-from archivekit.model.colophon import edition_csl
+from archivekit.model.crosswalk.edition import edition_record
 from archivekit.package import premis
 from archivekit.package.formats import identify
 from archivekit.package.provenance import (
@@ -94,10 +94,11 @@ def _edition_info(
         identifier=edition.identifier,
         title=edition.title.first(),
         statement=edition.statement.first(),
+        # The edition's record through the crosswalk's PREMIS column (model.crosswalk.edition).
         properties=tuple(
-            (prop, value)
-            for prop, value, _ in cw.package_fields(
-                edition_csl(edition, dt.datetime.fromtimestamp(epoch, dt.UTC).date()), "premis"
+            (p.prop, p.value)
+            for p in cw.package_fields(
+                edition_record(edition, dt.datetime.fromtimestamp(epoch, dt.UTC).date()), "premis"
             )
         ),
     )

@@ -12,19 +12,29 @@ from typing import Any
 
 from archivekit.model.citation import csl_only
 from archivekit.model.crosswalk.encode import (
+    Prop,
     bibtex,
     bibtex_escape,
     coins,
     dublin_core,
     highwire,
     highwire_reference,
+    opf_reference,
     package_fields,
     ris,
     schema_person,
     schema_work,
     script_json,
 )
-from archivekit.model.crosswalk.table import FIELDS, FORMATS, TYPES, FieldRow, TypeRow
+from archivekit.model.crosswalk.table import (
+    FIELDS,
+    FORMATS,
+    TYPES,
+    FieldRow,
+    NotCarried,
+    TypeRow,
+    not_carried,
+)
 from archivekit.model.crosswalk.values import creators, iso_date, name_text, translated_titles, type_row
 
 
@@ -45,6 +55,8 @@ __all__ = [
     "FORMATS",
     "TYPES",
     "FieldRow",
+    "NotCarried",
+    "Prop",
     "TypeRow",
     "bibtex",
     "bibtex_escape",
@@ -56,6 +68,8 @@ __all__ = [
     "highwire_reference",
     "iso_date",
     "name_text",
+    "not_carried",
+    "opf_reference",
     "package_fields",
     "ris",
     "schema_person",

@@ -1,18 +1,19 @@
 """One encoder per target format: each walks the table's rows and writes the values in its own syntax.
 
 The encoders know syntax (how a name, a date or a page range is spelled in BibTeX or a KEV), never
-which field goes where: that is model.crosswalk.table. Every field a record has and a format has no
-place for is logged as a warning (values.warn_unmapped), never dropped silently.
+which field goes where: that is model.crosswalk.table. A field a format has by design no place for is
+a documented NotCarried cell of the table; any other field without a cell is logged as a warning
+(values.warn_unmapped), never dropped silently.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from archivekit.model.crosswalk.table import FIELDS, FieldRow
+from archivekit.model.crosswalk.table import FIELDS, FieldRow, NotCarried
 from archivekit.model.crosswalk.values import (
     creators,
     csl_type,
@@ -30,13 +31,18 @@ from archivekit.model.crosswalk.values import (
 
 
 def rows(item: dict[str, Any], fmt: str) -> Iterator[tuple[FieldRow, str]]:
-    """(row, target name) for every field the record has and `fmt` has a place for; warns for the rest."""
+    """(row, target name) for every field the record has and `fmt` has a place for.
+
+    A documented "not carried" cell is skipped silently; a cell the table leaves open warns.
+    """
     kind = csl_type(item)
     warn_unknown(item)
     for row in FIELDS:
         if not present(item, row.csl):
             continue
         target = row.target(fmt, kind)
+        if isinstance(target, NotCarried):
+            continue
         if target is None:
             warn_unmapped(item, fmt, row.csl)
             continue
@@ -52,6 +58,10 @@ def texts(item: dict[str, Any], row: FieldRow) -> list[str]:
         return [value] if value else []
     if row.kind == "title-translations":
         return [text for _, text in translated_titles(item)]
+    value = item.get(row.csl)
+    if isinstance(value, list):
+        # A package record lists some values (an edition holds several languages).
+        return [str(v) for v in value if v not in (None, "")]
     value = scalar(item, row.csl)
     return [value] if value is not None else []
 
@@ -267,19 +277,80 @@ def ris(item: dict[str, Any]) -> str:
     return "".join(f"{tag}  - {value}\n" for tag, value in lines)
 
 
-# ---------------------------------------------------------------- OPF, XMP, PREMIS (the edition's own record)
+# ---------------------------------------------------------------- OPF, XMP, PREMIS (package vocabularies)
 
 
-def package_fields(item: dict[str, Any], fmt: str) -> list[tuple[str, str, str | None]]:
-    """(property, value, language) for a package vocabulary (opf, xmp, premis); dc:type is the type row's."""
-    out: list[tuple[str, str, str | None]] = []
+class Prop(NamedTuple):
+    """One package property: its name, value, language, and refinements (OPF refines; others ignore)."""
+
+    prop: str
+    value: str
+    lang: str | None = None
+    refines: tuple[tuple[str, str, str | None], ...] = ()
+
+
+TYPE_PROPERTY = {"opf": "dc:type", "xmp": "dc:type", "premis": "type"}
+
+
+def _main_lang(item: dict[str, Any], field: str) -> str | None:
+    return ((item.get("multi") or {}).get("main") or {}).get(field)
+
+
+def _other_langs(item: dict[str, Any], field: str) -> list[tuple[str, str]]:
+    keys = ((item.get("multi") or {}).get("_keys") or {}).get(field) or {}
+    return [(str(lang), str(text)) for lang, text in sorted(keys.items()) if text]
+
+
+def package_fields(item: dict[str, Any], fmt: str) -> list[Prop]:
+    """The record's properties in a package vocabulary (opf, xmp, premis), as the table places them.
+
+    A field's values in other languages (CSL-JSON `multi`) follow it under the same property, except
+    translated titles, whose cell may name a refinement of the title (OPF alternate-script) instead.
+    Names carry their MARC role and other-script forms as refinements. dc:type is the type row's.
+    """
+    out: list[Prop] = []
+    title_at: int | None = None
     for row, prop in rows(item, fmt):
         if row.kind == "title-translations":
-            out += [(prop, text, lang) for lang, text in translated_titles(item)]
+            titles = translated_titles(item)
+            if prop == next(r for r in FIELDS if r.csl == "title").target(fmt, csl_type(item)):
+                out += [Prop(prop, text, lang) for lang, text in titles]
+            elif title_at is not None:
+                main = out[title_at]
+                out[title_at] = main._replace(refines=main.refines + tuple((prop, t, lg) for lg, t in titles))
         elif row.kind == "names":
-            out += [(prop, name_text(n, inverted=False), None) for n in creators(item)]
+            for name in creators(item):
+                refines: list[tuple[str, str, str | None]] = []
+                if name.get("role"):
+                    refines.append(("role", str(name["role"]), None))
+                for lang, other in sorted(((name.get("multi") or {}).get("_key") or {}).items()):
+                    refines.append(("alternate-script", name_text(other, inverted=False), str(lang)))
+                out.append(Prop(prop, name_text(name, inverted=False), name.get("lang"), tuple(refines)))
         else:
-            out += [(prop, value, None) for value in texts(item, row)]
-    type_prop = {"opf": "dc:type", "xmp": "dc:type", "premis": "type"}[fmt]
-    out.append((type_prop, type_row(item).zotero, None))
+            if row.csl == "title":
+                title_at = len(out)
+            out += [Prop(prop, value, _main_lang(item, row.csl)) for value in texts(item, row)]
+            if row.csl != "title":
+                out += [Prop(prop, text, lang) for lang, text in _other_langs(item, row.csl)]
+    out.append(Prop(TYPE_PROPERTY[fmt], type_row(item).zotero))
     return out
+
+
+def _as_refinement(prop: str) -> str:
+    """A DC element as an EPUB meta property: the DCMI term of that name (dc:title -> dcterms:title)."""
+    return "dcterms:" + prop[3:] if prop.startswith("dc:") else prop
+
+
+def opf_reference(item: dict[str, Any]) -> Prop:
+    """A cited work in the package metadata: dcterms:references (its title) refined by its other fields.
+
+    Every property comes from the table's OPF column; DC elements become their DCMI terms, since an
+    EPUB refinement is a meta property, not an element.
+    """
+    fields = package_fields(item, "opf")
+    title = next(p for p in fields if p.prop == "dc:title")
+    refines: list[tuple[str, str, str | None]] = [(_as_refinement(r[0]), r[1], r[2]) for r in title.refines]
+    for p in fields:
+        if p is not title:
+            refines.append((_as_refinement(p.prop), p.value, p.lang))
+    return Prop("dcterms:references", title.value, title.lang, tuple(refines))

@@ -1,8 +1,9 @@
 """The crosswalk as data: where each CSL type and each CSL variable goes in every target vocabulary.
 
 One row per CSL type (TYPES) and one row per CSL variable (FIELDS); one column per target format
-(FORMATS). A field target is a name, None (the vocabulary has no place for it: a build warning when
-a record has the field), or a mapping from CSL type to name with "*" for every other type, where a
+(FORMATS). A field target is a name, NotCarried (the vocabulary has by design no place for it: silent,
+its reason listed in docs/metadata.md), None (the table does not cover it: a build warning when a
+record has the field), or a mapping from CSL type to name with "*" for every other type, where a
 vocabulary names the same variable differently by kind of work (a journal's title is
 citation_journal_title, a book's citation_book_title). Adding a field is one row; adding a format is
 one column here plus one encoder in model.crosswalk.encode.
@@ -20,8 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 FORMATS = ("bibtex", "ris", "highwire", "dc", "coins", "schema", "opf", "xmp", "premis")
-
-Target = str | None | Mapping[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,28 @@ FALLBACK_TYPE = "document"
 
 
 @dataclass(frozen=True)
+class NotCarried:
+    """A documented "not carried" cell: the vocabulary has by design no place for this field.
+
+    Silent at build time (the table and docs/metadata.md say it), unlike None, which means the table
+    does not cover the combination and is a build warning whenever a record has the field.
+    """
+
+    reason: str
+
+
+Cell = str | NotCarried | None
+Target = Cell | Mapping[str, Cell]
+
+# Reasons shared by several cells.
+NO_TRANSLATED_TITLE = NotCarried("one title per record; translations stay in CSL-JSON multi and RIS TT")
+NO_GENRE = NotCarried("no genre/subtype key (the type row gives the item type)")
+FREE_TEXT = NotCarried("free text: only BibTeX and RIS have a note field")
+EDITION_ONLY = NotCarried("an edition statement: citation vocabularies have no key for it")
+PACKAGE_ONLY = NotCarried("describes the edition package, not a cited work; no key in this vocabulary")
+
+
+@dataclass(frozen=True)
 class FieldRow:
     """One CSL variable: its kind of value and its name in each vocabulary."""
 
@@ -79,8 +100,8 @@ class FieldRow:
     xmp: Target = None
     premis: Target = None
 
-    def target(self, fmt: str, csl_type: str) -> str | None:
-        """This field's name in `fmt` for a record of `csl_type` (None: no place for it)."""
+    def target(self, fmt: str, csl_type: str) -> Cell:
+        """This field's name in `fmt` for a record of `csl_type`: a name, NotCarried, or None (uncovered)."""
         value = getattr(self, fmt)
         if isinstance(value, Mapping):
             return value.get(csl_type, value.get("*"))
@@ -89,6 +110,8 @@ class FieldRow:
 
 # "creators" is not a CSL variable: it is author, else authority (an issuing body is the creator
 # of a law, a treaty or a resolution that has no personal author), read by model.crosswalk.values.
+# "identifier" and "rights" are not CSL variables either: only the edition's package record
+# (model.crosswalk.edition) has them.
 FIELDS: tuple[FieldRow, ...] = (
     FieldRow(
         "title",
@@ -111,11 +134,11 @@ FIELDS: tuple[FieldRow, ...] = (
     FieldRow(
         "title-translations",
         "title-translations",
-        bibtex=None,
+        bibtex=NO_TRANSLATED_TITLE,
         ris="TT",
-        highwire=None,
+        highwire=NO_TRANSLATED_TITLE,
         dc="dcterms.alternative",
-        coins=None,
+        coins=NO_TRANSLATED_TITLE,
         schema="alternateName",
         opf="alternate-script",
         xmp="dc:title",
@@ -128,11 +151,11 @@ FIELDS: tuple[FieldRow, ...] = (
         ris="ST",
         schema="alternativeHeadline",
         dc="dcterms.alternative",
-        highwire=None,
-        coins=None,
-        opf=None,
-        xmp=None,
-        premis=None,
+        highwire=NotCarried("no short-title key"),
+        coins=NotCarried("no short-title key"),
+        opf=NotCarried("the package has its full title; EPUB has no short-title refinement"),
+        xmp=NotCarried("dc:title is the full title"),
+        premis=NotCarried("the full title is the significant property"),
     ),
     FieldRow(
         "creators",
@@ -178,7 +201,7 @@ FIELDS: tuple[FieldRow, ...] = (
             "bill": "legislationIdentifier",
             "treaty": "legislationIdentifier",
         },
-        opf="dc:identifier",
+        opf="prism:number",
         xmp="prism:number",
         premis="number",
     ),
@@ -230,7 +253,7 @@ FIELDS: tuple[FieldRow, ...] = (
         dc="dcterms.isPartOf",
         coins="rft.series",
         schema="isPartOf",
-        opf="dcterms:isPartOf",
+        opf="prism:seriesTitle",
         xmp="prism:seriesTitle",
         premis="series",
     ),
@@ -252,12 +275,12 @@ FIELDS: tuple[FieldRow, ...] = (
         "text",
         bibtex="location",
         ris="CY",
-        highwire=None,
+        highwire=NotCarried("no place key"),
         dc="dcterms.spatial",
         coins="rft.place",
         schema="locationCreated",
         opf="dcterms:spatial",
-        xmp=None,
+        xmp=NotCarried("no place property in the schemas PDF/A predefines"),
         premis="place",
     ),
     FieldRow(
@@ -269,7 +292,7 @@ FIELDS: tuple[FieldRow, ...] = (
         dc="dcterms.identifier",
         coins="rft_id",
         schema="url",
-        opf="dc:source",
+        opf="prism:url",
         xmp="prism:url",
         premis="url",
     ),
@@ -282,9 +305,22 @@ FIELDS: tuple[FieldRow, ...] = (
         dc="dcterms.identifier",
         coins="rft_id",
         schema="sameAs",
-        opf="dc:identifier",
+        opf="prism:doi",
         xmp="prism:doi",
         premis="doi",
+    ),
+    FieldRow(
+        "identifier",
+        "text",
+        bibtex=PACKAGE_ONLY,
+        ris=PACKAGE_ONLY,
+        highwire=PACKAGE_ONLY,
+        dc="DC.identifier",
+        coins=PACKAGE_ONLY,
+        schema="identifier",
+        opf="dc:identifier",
+        xmp="dc:identifier",
+        premis=NotCarried("the intellectual entity's objectIdentifier (URN) already is this value"),
     ),
     FieldRow(
         "language",
@@ -304,11 +340,11 @@ FIELDS: tuple[FieldRow, ...] = (
         "text",
         bibtex="type",
         ris="M3",
-        highwire=None,
+        highwire=NO_GENRE,
         dc="dcterms.type",
-        coins=None,
+        coins=NO_GENRE,
         schema="genre",
-        opf="dc:type",
+        opf="schema:genre",
         xmp="dc:type",
         premis="genre",
     ),
@@ -316,13 +352,13 @@ FIELDS: tuple[FieldRow, ...] = (
         "status",
         "text",
         bibtex="pubstate",
-        ris=None,
-        highwire=None,
-        dc=None,
-        coins=None,
+        ris=NotCarried("no status tag"),
+        highwire=NotCarried("no status key"),
+        dc=NotCarried("no status element"),
+        coins=NotCarried("no status key"),
         schema="creativeWorkStatus",
-        opf=None,
-        xmp=None,
+        opf=NotCarried("an edition is published: no status"),
+        xmp=NotCarried("no status property in the schemas PDF/A predefines"),
         premis="status",
     ),
     FieldRow(
@@ -330,9 +366,9 @@ FIELDS: tuple[FieldRow, ...] = (
         "text",
         bibtex="version",
         ris="ET",
-        highwire=None,
+        highwire=EDITION_ONLY,
         dc="dcterms.hasVersion",
-        coins=None,
+        coins=EDITION_ONLY,
         schema="version",
         opf="schema:version",
         xmp="xmpMM:VersionID",
@@ -342,13 +378,13 @@ FIELDS: tuple[FieldRow, ...] = (
         "medium",
         "text",
         bibtex="howpublished",
-        ris=None,
-        highwire=None,
+        ris=EDITION_ONLY,
+        highwire=EDITION_ONLY,
         dc="dcterms.medium",
-        coins=None,
+        coins=EDITION_ONLY,
         schema="bookEdition",
         opf="schema:bookEdition",
-        xmp=None,
+        xmp=NotCarried("no edition-statement property in the schemas PDF/A predefines"),
         premis="edition",
     ),
     FieldRow(
@@ -358,24 +394,37 @@ FIELDS: tuple[FieldRow, ...] = (
         ris="AB",
         highwire="citation_abstract",
         dc="DC.description",
-        coins=None,
+        coins=NotCarried("no abstract key"),
         schema="abstract",
         opf="dc:description",
         xmp="dc:description",
-        premis=None,
+        premis=NotCarried("a description is no significant property of the files"),
+    ),
+    FieldRow(
+        "rights",
+        "text",
+        bibtex=PACKAGE_ONLY,
+        ris=PACKAGE_ONLY,
+        highwire=PACKAGE_ONLY,
+        dc="DC.rights",
+        coins=PACKAGE_ONLY,
+        schema="copyrightNotice",
+        opf="dc:rights",
+        xmp="dc:rights",
+        premis=NotCarried("PREMIS states rights as a rights entity, not a significant property"),
     ),
     FieldRow(
         "note",
         "text",
         bibtex="note",
         ris="N1",
-        highwire=None,
-        dc=None,
-        coins=None,
-        schema=None,
-        opf=None,
-        xmp=None,
-        premis=None,
+        highwire=FREE_TEXT,
+        dc=FREE_TEXT,
+        coins=FREE_TEXT,
+        schema=FREE_TEXT,
+        opf=FREE_TEXT,
+        xmp=FREE_TEXT,
+        premis=FREE_TEXT,
     ),
 )
 
@@ -383,6 +432,13 @@ FIELDS: tuple[FieldRow, ...] = (
 # "title-translations"), or that are bookkeeping: never warned about.
 READ_ELSEWHERE = frozenset({"id", "type", "author", "authority", "multi"})
 
-# Fields whose absence from a format is by design, not a loss: the note is free text no structured
-# vocabulary but BibTeX and RIS carries; status and medium are edition statements.
-QUIET = frozenset({"note", "status", "medium", "title-short", "abstract", "version"})
+
+def not_carried() -> list[tuple[str, str, str]]:
+    """(field, format, reason) of every documented "not carried" cell, for docs and tests."""
+    out = []
+    for row in FIELDS:
+        for fmt in FORMATS:
+            value = getattr(row, fmt)
+            cells = value.values() if isinstance(value, Mapping) else (value,)
+            out += [(row.csl, fmt, c.reason) for c in cells if isinstance(c, NotCarried)]
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from archivekit.model.crosswalk.table import FALLBACK_TYPE, FIELDS, QUIET, READ_ELSEWHERE, TYPES, TypeRow
+from archivekit.model.crosswalk.table import FALLBACK_TYPE, FIELDS, READ_ELSEWHERE, TYPES, TypeRow
 
 log = logging.getLogger("archivekit")
 
@@ -108,12 +108,9 @@ def _warn_once(message: str) -> None:
 
 
 def warn_unmapped(item: dict[str, Any], fmt: str, field: str) -> None:
-    """A build warning: this record's field has no place in this format for its type."""
-    if field in QUIET:
-        log.debug("crosswalk: %s has no %s field for %s (by design)", fmt, field, item.get("type"))
-        return
+    """A build warning: the table does not say where this record's field goes in this format."""
     _warn_once(
-        f"crosswalk: {fmt} has no place for {field!r} of a {item.get('type')!r} "
+        f"crosswalk: the table has no {fmt} cell for {field!r} of a {item.get('type')!r} "
         f"(record {item.get('id')!r}): not written there"
     )
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
 from archivekit.model import Document
 from archivekit.model import crosswalk as cw
-from archivekit.model.colophon import edition_csl
+from archivekit.model.crosswalk.edition import edition_record
 from archivekit.writers.epub.a11y import Meta
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -18,6 +19,8 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 BIBLIOGRAPHY_FILE = "bibliography.json"
 CSL_MEDIA_TYPE = "application/vnd.citationstyles.csl+json"
+# Prefixes the crosswalk's OPF column uses beyond EPUB's reserved ones (dcterms, schema, marc...).
+PREFIXES = {"prism": "http://prismstandard.org/namespaces/basic/3.0/"}
 
 
 @dataclass(frozen=True)
@@ -49,70 +52,40 @@ def modified(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _titles(doc: Document, c: Context) -> list[Meta]:
-    ed = doc.edition
-    main_lang, main = ed.title.values[0]
-    rows = [Meta("dc:title", main, lang=main_lang, id="title"), Meta("title-type", "main", refines="#title")]
-    rows += [
-        Meta("alternate-script", text, lang=lang, refines="#title") for lang, text in ed.title.values[1:]
-    ]
-    return rows
+def _record(doc: Document, c: Context) -> dict[str, Any]:
+    return edition_record(doc.edition, dt.date.fromisoformat(c.modified[:10]))
 
 
-def _creator(doc: Document, c: Context) -> list[Meta]:
-    ed = doc.edition
-    lang, name = ed.creator.values[0]
-    rows = [Meta("dc:creator", name, lang=lang, id="creator")]
-    rows.append(Meta("role", ed.creator_role, refines="#creator"))
-    rows += [
-        Meta("alternate-script", text, lang=lg, refines="#creator") for lg, text in ed.creator.values[1:]
-    ]
-    return rows
+def _safe_id(text: str) -> str:
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in text)
 
 
-def _part_creators(doc: Document, c: Context) -> list[Meta]:
-    """Parts by another author than the edition's: each author a dc:creator of its own, with its role.
-
-    A part's own date has no place here (the package has one dc:date, the edition's); it stays in
-    the part's metadata in the model and the HTML edition.
-    """
-    ed = doc.edition
-    specs = {spec.id: spec for spec in ed.parts}
+def _props(props: list[cw.Prop], ids: dict[str, str], seen: dict[str, int]) -> list[Meta]:
+    """Package properties as metas, refinements pointing at their property's id."""
     rows: list[Meta] = []
-    seen = {ed.creator.first()}
-    for part in doc.parts:
-        if part.creator is None or part.creator.first() in seen:
-            continue
-        seen.add(part.creator.first())
-        ident = f"creator-{part.id}"
-        lang, name = part.creator.values[0]
-        rows.append(Meta("dc:creator", name, lang=lang, id=ident))
-        spec = specs.get(part.id)
-        rows.append(Meta("role", spec.creator_role if spec else "aut", refines=f"#{ident}"))
-        rows += [
-            Meta("alternate-script", text, lang=lg, refines=f"#{ident}")
-            for lg, text in part.creator.values[1:]
-        ]
+    for p in props:
+        ident = None
+        if p.refines or p.prop in ids:
+            base = ids.get(p.prop) or _safe_id(p.prop.split(":")[-1])
+            seen[base] = seen.get(base, 0) + 1
+            ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        rows.append(Meta(p.prop, p.value, lang=p.lang, id=ident))
+        if p.prop == "dc:title" and ident == "title":
+            rows.append(Meta("title-type", "main", refines="#title"))
+        rows += [Meta(prop, value, lang=lang, refines=f"#{ident}") for prop, value, lang in p.refines]
     return rows
 
 
-def _langtext(prop: str) -> Callable[[Document, Context], list[Meta]]:
-    def rows(doc: Document, c: Context) -> list[Meta]:
-        value = {
-            "dc:rights": doc.edition.rights,
-            "dc:description": doc.edition.description,
-            "dc:publisher": doc.edition.publisher,
-            "schema:bookEdition": doc.edition.statement,
-        }[prop]
-        return [Meta(prop, text, lang=lang) for lang, text in value.values] if value else []
-
-    return rows
+# Ids the package document's own structure needs: unique-identifier, the main title, the creator.
+_IDS = {"dc:identifier": "pub-id", "dc:title": "title", "dc:creator": "creator"}
 
 
-def _type(doc: Document, c: Context) -> list[Meta]:
-    """dc:type as the crosswalk names the edition's CSL type (from its parts' roles and edition.yaml)."""
-    record = edition_csl(doc.edition, dt.date.fromisoformat(c.modified[:10]))
-    return [Meta(prop, value) for prop, value, _ in cw.package_fields(record, "opf") if prop == "dc:type"]
+def _edition(doc: Document, c: Context) -> list[Meta]:
+    """The edition's own record through the crosswalk's OPF column (model.crosswalk.edition)."""
+    props = cw.package_fields(_record(doc, c), "opf")
+    # The unique identifier first, as reading systems expect.
+    props.sort(key=lambda p: p.prop != "dc:identifier")
+    return _props(props, _IDS, {})
 
 
 def _source(doc: Document, c: Context) -> list[Meta]:
@@ -125,37 +98,29 @@ def _source(doc: Document, c: Context) -> list[Meta]:
 
 
 def _related(doc: Document, c: Context) -> list[Meta]:
-    """The works the notes cite: their addresses, and their CSL-JSON inside the EPUB."""
-    rows = [Meta("dc:relation", str(item["URL"])) for item in doc.bibliography if item.get("URL")]
+    """The works the notes cite: each a dcterms:references refined by its fields (the crosswalk's
+    OPF column), and their CSL-JSON inside the EPUB."""
+    seen: dict[str, int] = {}
+    rows: list[Meta] = []
+    for item in doc.bibliography:
+        ref = cw.opf_reference(item)
+        rows += _props([ref], {"dcterms:references": f"cite-{_safe_id(str(item['id']))}"}, seen)
     if doc.bibliography:
         rows.append(Meta("dcterms:references", href=BIBLIOGRAPHY_FILE, media_type=CSL_MEDIA_TYPE))
     return rows
 
 
-# The crosswalk: edition field -> package metadata, one row per field, in the order they are written.
+# What the package metadata holds, in the order it is written. The edition's description and every
+# cited work come from model.crosswalk (one row per field, a column per format); the rest is the
+# package's own bookkeeping.
 CROSSWALK: tuple[tuple[str, Callable[[Document, Context], list[Meta]]], ...] = (
-    (
-        "id -> dc:identifier (urn:uuid)",
-        lambda d, c: [Meta("dc:identifier", d.edition.identifier, id="pub-id")],
-    ),
-    ("title -> dc:title + alternate-script", _titles),
-    ("creator -> dc:creator + role (MARC relator) + alternate-script", _creator),
-    ("parts' own creators -> dc:creator + role + alternate-script", _part_creators),
-    # As precise as the sources give it: a year stays a year (never a made-up 1 January).
-    (
-        "date (of the text) -> dc:date",
-        lambda d, c: [Meta("dc:date", d.edition.date_text or d.edition.date.isoformat())],
-    ),
-    ("type (parts' roles, model.crosswalk) -> dc:type", _type),
-    ("languages -> dc:language", lambda d, c: [Meta("dc:language", lg) for lg in d.edition.languages]),
-    ("publisher -> dc:publisher", _langtext("dc:publisher")),
-    ("description -> dc:description", _langtext("dc:description")),
-    ("rights -> dc:rights", _langtext("dc:rights")),
-    ("statement -> schema:bookEdition", _langtext("schema:bookEdition")),
-    ("version -> schema:version", lambda d, c: [Meta("schema:version", d.edition.version)]),
+    ("edition record (model.crosswalk, OPF column)", _edition),
     ("SOURCE_DATE_EPOCH -> dcterms:modified", lambda d, c: [Meta("dcterms:modified", c.modified)]),
     ("archival PDF (page-list) -> dc:source + source-of pagination", _source),
-    ("bibliography -> dc:relation + dcterms:references link", _related),
+    (
+        "bibliography (model.crosswalk, OPF column) -> dcterms:references + refinements, CSL-JSON link",
+        _related,
+    ),
 )
 
 
@@ -168,9 +133,13 @@ def package(doc: Document, ctx: Context, a11y: list[Meta], items: list[Item]) ->
     root.set(XML_LANG, doc.edition.language)
     root.set("dir", "ltr")
     md = etree.SubElement(root, f"{{{OPF_NS}}}metadata")
-    for _, rows in CROSSWALK:
-        for row in rows(doc, ctx):
-            _meta(md, row)
+    metas = [row for _, rows in CROSSWALK for row in rows(doc, ctx)]
+    used = {row.property.split(":")[0] for row in metas if ":" in row.property}
+    declared = [f"{prefix}: {uri}" for prefix, uri in PREFIXES.items() if prefix in used]
+    if declared:
+        root.set("prefix", " ".join(declared))
+    for row in metas:
+        _meta(md, row)
     for row in a11y:
         _meta(md, row)
     manifest = etree.SubElement(root, f"{{{OPF_NS}}}manifest")

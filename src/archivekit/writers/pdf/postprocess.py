@@ -242,9 +242,8 @@ def finish(
             page.obj.BleedBox = Array([0, 0, w + 2 * b, h + 2 * b])
     if attachments:
         add_attachments(pdf, attachments, fields.created)
-    pdf.Root.Metadata = pdf.make_stream(xmp.packet(fields, profile), Type=Name.Metadata, Subtype=Name.XML)
-    # Replace ReportLab's Info (its Producer, placeholder Subject and fixed 2000-01-01 dates).
-    pdf.trailer.Info = pdf.make_indirect(Dictionary({k: String(v) for k, v in xmp.info(fields).items()}))
+    # XMP and a new Info (replacing ReportLab's Producer, placeholder Subject and 2000-01-01 dates).
+    xmp.apply(pdf, fields, profile)
     out = io.BytesIO()
     pdf.save(
         out,

@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
 from archivekit import __version__
 from archivekit.errors import ToolMissing, UsageError
 from archivekit.model import Document
+from archivekit.model.crosswalk.edition import edition_record
 from archivekit.model.metadata import EDITION_NAMESPACE
-from archivekit.writers.pdf.xmp import dc_types, pdf_date, wrap_packet, xmp_date
+from archivekit.typeset.xmp import Stamp, write_metadata
 
 PDFX_VERSION = "PDF/X-4"
 # Ghostscript's own CMYK profile, read where Ghostscript installed it (never copied into this repo).
@@ -69,60 +69,21 @@ def document_id(doc: Document, kind: str) -> str:
     return f"uuid:{uuid.uuid5(EDITION_NAMESPACE, f'{doc.edition.id}/{doc.edition.version}/{kind}')}"
 
 
-def xmp_packet(doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: str) -> bytes:
-    """An XMP packet; with pdfx=True it carries the PDF/X-4 identification."""
-    ed = doc.edition
-    when = xmp_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
-    built = dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date()
-    titles = "".join(
-        f'<rdf:li xml:lang="{escape(lang)}">{escape(text)}</rdf:li>'
-        for lang, text in (("x-default", ed.title.first()), *ed.title.values)
-    )
-    props = [
-        "<dc:format>application/pdf</dc:format>",
-        f"<dc:title><rdf:Alt>{titles}</rdf:Alt></dc:title>",
-        f"<dc:creator><rdf:Seq><rdf:li>{escape(ed.creator.first())}</rdf:li></rdf:Seq></dc:creator>",
-        f"<dc:identifier>{escape(ed.identifier)}</dc:identifier>",
-        "<dc:type><rdf:Bag>"
-        + "".join(f"<rdf:li>{escape(t)}</rdf:li>" for t in dc_types(doc, built))
-        + "</rdf:Bag></dc:type>",
-        f"<xmp:CreateDate>{when}</xmp:CreateDate>",
-        f"<xmp:ModifyDate>{when}</xmp:ModifyDate>",
-        f"<xmp:MetadataDate>{when}</xmp:MetadataDate>",
-        f"<xmp:CreatorTool>archivekit {__version__}</xmp:CreatorTool>",
-        f"<pdf:Producer>{escape(producer)}</pdf:Producer>",
-        "<pdf:Trapped>False</pdf:Trapped>",
-        f"<xmpMM:DocumentID>{document_id(doc, kind)}</xmpMM:DocumentID>",
-        f"<xmpMM:InstanceID>{document_id(doc, kind + '/' + str(epoch))}</xmpMM:InstanceID>",
-        f"<xmpMM:VersionID>{escape(ed.version)}</xmpMM:VersionID>",
-        "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>",
-    ]
-    if pdfx:
-        props.append(f"<pdfxid:GTS_PDFXVersion>{PDFX_VERSION}</pdfxid:GTS_PDFXVersion>")
-    ns = (
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-        'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" '
-        'xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"'
-    )
-    return wrap_packet(ns, props, padding_lines=10)
-
-
 def set_metadata(pdf: Pdf, doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: str) -> None:
-    """XMP and the matching Info dictionary (Trapped and GTS_PDFXVersion for PDF/X)."""
-    ed = doc.edition
-    moment = pdf_date(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
-    info = Dictionary(
-        Title=String(ed.title.first()),
-        Author=String(ed.creator.first()),
-        Creator=String(f"archivekit {__version__}"),
-        Producer=String(producer),
-        CreationDate=String(moment),
-        ModDate=String(moment),
-        Trapped=Name("/False"),
+    """XMP and the matching Info dictionary (Trapped and GTS_PDFXVersion for PDF/X), by the shared
+    builder (archivekit.typeset.xmp) from the crosswalk's XMP column, as the archival PDF's."""
+    created = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+    stamp = Stamp(
+        created=created,
+        creator_tool=f"archivekit {__version__}",
+        producer=producer,
+        document_id=document_id(doc, kind),
+        instance_id=document_id(doc, kind + "/" + str(epoch)),
+        claims=(
+            ("xmpMM:RenditionClass", "default"),
+            *((("pdfxid:GTS_PDFXVersion", PDFX_VERSION),) if pdfx else ()),
+        ),
+        trapped=False,
     )
-    if pdfx:
-        info.GTS_PDFXVersion = String(PDFX_VERSION)
-    pdf.trailer.Info = pdf.make_indirect(info)
-    packet = xmp_packet(doc, epoch, kind, pdfx=pdfx, producer=producer)
-    pdf.Root.Metadata = pdf.make_stream(packet, Type=Name.Metadata, Subtype=Name.XML)
-    pdf.Root.Lang = String(ed.language)
+    write_metadata(pdf, edition_record(doc.edition, created.date()), stamp)
+    pdf.Root.Lang = String(doc.edition.language)
