@@ -25,6 +25,8 @@ NAME = "braille judge"
 PEF_NS = "http://www.daisy.org/ns/2008/pef"
 SCHEMA = "pef-2008-1.rng"
 DEFAULT_GRID = (40, 25)
+# Outputs and schema alike are read without entities, DTDs or network: nothing in a file reaches out.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def schema_path() -> Path:
@@ -50,11 +52,10 @@ def check_pef(path: Path) -> tuple[list[tuple[str, str, str]], tuple[int, int]]:
     """Problems (code, location, message) of one PEF file, and its declared (cols, rows)."""
     problems: list[tuple[str, str, str]] = []
     try:
-        doc = etree.parse(str(path))
+        doc = etree.parse(str(path), _PARSER)
     except etree.XMLSyntaxError as exc:
         return [("pef-xml", "", f"not well-formed XML: {exc}")], DEFAULT_GRID
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    schema = etree.RelaxNG(etree.parse(str(schema_path()), parser))
+    schema = etree.RelaxNG(etree.parse(str(schema_path()), _PARSER))
     if not schema.validate(doc):
         for error in schema.error_log:
             problems.append(("pef-schema", f"line {error.line}", error.message))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archivekit.validate import ace, axe, epubcheck, judge, preflight, verapdf, vnu
+from archivekit.validate import ace, axe, braille, epubcheck, judge, preflight, verapdf, vnu
 from archivekit.validate.base import Outcome, Target
 from archivekit.validate.tools import Tool
 
@@ -20,6 +20,7 @@ RUNNERS: dict[str, Runner] = {
     "vnu": vnu.run,
     "axe": axe.run,
     "preflight": preflight.run,
+    "braille": braille.run,
     "judge": judge.run,
 }
 NAMES = {
@@ -29,6 +30,7 @@ NAMES = {
     "vnu": "Nu HTML Checker",
     "axe": "axe-core",
     "preflight": preflight.NAME,
+    "braille": braille.NAME,
     "judge": judge.NAME,
 }
 SKIP_FORMATS = {"validation-report"}  # our own output is not judged by the tools it reports on
@@ -57,7 +59,7 @@ def _tools_for(entry: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
         return [("epubcheck", claims), ("ace", claims)]
     if media in ("text/html", "application/xhtml+xml") or path.endswith((".html", ".htm")):
         return [("vnu", claims), ("axe", claims)]
-    return []
+    return [("braille", claims)] * braille.applies(entry)
 
 
 def plan(build_dir: Path, manifest: dict[str, Any]) -> dict[str, list[Target]]:

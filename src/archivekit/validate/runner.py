@@ -40,6 +40,10 @@ class BuildValidation:
         return [o for o in self.outcomes if o.not_run]
 
 
+# Slowest first, so the long JVM/browser runs overlap instead of queueing last.
+SLOWEST_FIRST = ("ace", "axe", "epubcheck", "verapdf", "vnu", "judge", "preflight", "braille")
+
+
 def workers() -> int:
     """How many validators run at once: JVMs and chromium each want a core (env ARCHIVEKIT_VALIDATE_JOBS)."""
     env = os.environ.get("ARCHIVEKIT_VALIDATE_JOBS")
@@ -105,9 +109,7 @@ def validate_build(build_dir: Path) -> BuildValidation:
     with ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="validator") as pool:
         futures = {}
         # Slowest first, so the long JVM/browser runs overlap instead of queueing last.
-        for key in sorted(
-            jobs, key=lambda k: ("ace", "axe", "epubcheck", "verapdf", "vnu", "judge", "preflight").index(k)
-        ):
+        for key in sorted(jobs, key=lambda k: SLOWEST_FIRST.index(k)):
             tool = installed[key]
             if not tool.available:
                 outcomes[key] = Outcome(key, NAMES[key], "", jobs[key], not_run=tool.missing)

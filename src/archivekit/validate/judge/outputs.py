@@ -19,6 +19,8 @@ OPF_NS = "http://www.idpf.org/2007/opf"
 CONTAINER_NS = "urn:oasis:names:tc:opendocument:xmlns:container"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+# The EPUB under judgement is read without entities, DTDs or network access.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 # Text a reader never reads as the document: scripts, styles, and page-break markers (a page
 # number inside a note must not split the note).
 _SKIP_TAGS = {"script", "style", "head", "template"}
@@ -104,10 +106,10 @@ class Epub:
 def read_epub(path: Path) -> Epub:
     """Open an EPUB: its OPF (from META-INF/container.xml), spine order and XHTML documents."""
     zf = zipfile.ZipFile(path)
-    container = etree.fromstring(zf.read("META-INF/container.xml"))
+    container = etree.fromstring(zf.read("META-INF/container.xml"), _PARSER)
     rootfile = container.find(f".//{{{CONTAINER_NS}}}rootfile")
     opf_path = rootfile.get("full-path") if rootfile is not None else "content.opf"
-    opf = etree.fromstring(zf.read(opf_path))
+    opf = etree.fromstring(zf.read(opf_path), _PARSER)
     base = str(PurePosixPath(opf_path).parent)
     items = {i.get("id"): i for i in opf.iter(f"{{{OPF_NS}}}item")}
     prefix = "" if base == "." else base + "/"
@@ -116,7 +118,7 @@ def read_epub(path: Path) -> Epub:
     for item in items.values():
         name = prefix + str(item.get("href"))
         if item.get("media-type") == "application/xhtml+xml" and name in names:
-            docs[name] = etree.fromstring(zf.read(name))
+            docs[name] = etree.fromstring(zf.read(name), _PARSER)
     spine = []
     for ref in opf.iter(f"{{{OPF_NS}}}itemref"):
         item = items.get(ref.get("idref"))
