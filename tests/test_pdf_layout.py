@@ -155,3 +155,19 @@ def _edition_id(folder: Path) -> str:
 def test_no_text_over_text_on_any_page(corpus_build: Path, edition_id: str, name: str) -> None:
     found = overlaps(corpus_build / edition_id / name)
     assert not found, f"{len(found)} overlapping words in {name}:\n" + "\n".join(map(str, found[:20]))
+
+
+def test_running_head_fits_the_type_area() -> None:
+    """A title wider than the type area is set smaller, then cut at a word with an ellipsis; never past it."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from archivekit.typeset.layout import running_head
+
+    short, size = running_head("Short title", "Helvetica", 8.5, 300)
+    assert (short, size) == ("Short title", 8.5)
+    long_title = (
+        "Manifesto of the Communist Party, by Karl Marx and Friedrich Engels: the English edition of 1888"
+    )
+    head, size = running_head(long_title, "Helvetica", 8.5, 200)
+    assert stringWidth(head, "Helvetica", size) <= 200 and size >= 8.5 * 0.8
+    assert head.endswith(("…", "...")) and long_title.startswith(head.rstrip(".…"))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from archivekit.errors import UsageError
@@ -260,6 +261,28 @@ def _draw_notes(
         block.drawOn(canv, fx, y)
 
 
+HEAD_SHRINK = (1.0, 0.9, 0.8)  # a long title first gets smaller, down to 80 % of the head's size
+
+
+def running_head(title: str, font: str, size: float, width: float) -> tuple[str, float]:
+    """The running head that fits the type area: the title, smaller if need be, else cut with an ellipsis.
+
+    The head is a pagination artifact, not text of the edition, so shortening it loses nothing: the
+    title stands whole on page 1 and in the metadata.
+    """
+    for scale in HEAD_SHRINK:
+        if stringWidth(title, font, size * scale) <= width:
+            return title, size * scale
+    size *= HEAD_SHRINK[-1]
+    glyphs = getattr(getFont(font).face, "charToGlyph", {})
+    ellipsis = next((mark for mark in ("…", "...") if all(ord(c) in glyphs for c in mark)), "")
+    cut = title
+    while cut and stringWidth(cut + ellipsis, font, size) > width:
+        shorter = cut.rsplit(" ", 1)[0] if " " in cut else cut[:-1]  # words where there are spaces
+        cut = shorter.rstrip(" ,;:(") if shorter != cut else cut[:-1]
+    return cut + ellipsis, size
+
+
 def _draw_furniture(
     canv: TaggingCanvas, face: BlockStyle, number: int, title: str, fx: float, fy: float, fw: float, fh: float
 ) -> None:
@@ -270,8 +293,9 @@ def _draw_furniture(
         canv.drawCentredString(fx + fw / 2, fy - 10 * mm, str(number))
     if number > 1:
         with canv.artifact("Pagination", "Header"):
-            canv.setFont(font, face.size)
-            canv.drawCentredString(fx + fw / 2, fy + fh + 7 * mm, title)
+            head, size = running_head(title, font, face.size, fw)
+            canv.setFont(font, size)
+            canv.drawCentredString(fx + fw / 2, fy + fh + 7 * mm, head)
             canv.setLineWidth(0.3)
             canv.line(fx, fy + fh + 5 * mm, fx + fw, fy + fh + 5 * mm)
 
