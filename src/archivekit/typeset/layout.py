@@ -274,8 +274,12 @@ def running_head(title: str, font: str, size: float, width: float) -> tuple[str,
         if stringWidth(title, font, size * scale) <= width:
             return title, size * scale
     size *= HEAD_SHRINK[-1]
-    glyphs = getattr(getFont(font).face, "charToGlyph", {})
-    ellipsis = next((mark for mark in ("…", "...") if all(ord(c) in glyphs for c in mark)), "")
+    glyphs = getattr(getFont(font).face, "charToGlyph", None)  # None: a standard font, ASCII only
+
+    def drawable(mark: str) -> bool:
+        return mark.isascii() if glyphs is None else all(ord(c) in glyphs for c in mark)
+
+    ellipsis = next((mark for mark in ("…", "...") if drawable(mark)), "")
     cut = title
     while cut and stringWidth(cut + ellipsis, font, size) > width:
         shorter = cut.rsplit(" ", 1)[0] if " " in cut else cut[:-1]  # words where there are spaces
