@@ -5,7 +5,7 @@ document model before drawing; while drawing, flowables wrap each run of text in
 `/Tag <</MCID n>> BDC ... EMC` through `TaggingCanvas.marked`, which records (page, MCID)
 under the node, and wrap page furniture in `/Artifact ... BDC ... EMC`. Nodes join their
 parent's kids the first time they receive content, so reading order inside an element is
-drawing order, while the order of parts is fixed by the model. postprocess.py turns the tree
+drawing order, while the order of parts is fixed by the model. finish.py turns the tree
 into PDF objects with pikepdf after ReportLab has written the file.
 
 ReportLab internals relied on (pinned reportlab==4.4.4): Canvas.addLiteral writes raw

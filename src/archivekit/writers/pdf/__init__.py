@@ -8,9 +8,10 @@ Files: <edition-id>.pdf (2a), <edition-id>.pdfa2u.pdf (2u), <edition-id>.pdfa3.p
 
 The pages come from the typesetting layer (archivekit.typeset), which names every ReportLab
 internal it relies on in typeset/reportlab_adapter.py (pinned reportlab==4.4.4).
-ReportLab's own output defects are repaired in postprocess.py: no EOL before endstream (qpdf
-rewrites the file), catalog/page entries it does not know (added with pikepdf), ToUnicode entries
-to U+0000 (rebuilt).
+ReportLab's own output defects are repaired by the shared finishing, typeset/finish.py (the
+large-print writer uses it too): no EOL before endstream (qpdf rewrites the file), catalog/page
+entries it does not know (added with pikepdf), ToUnicode entries to U+0000 (rebuilt);
+postprocess.py adds what only this writer carries (PDF/A-3 attachments, its profile's XMP).
 """
 
 from __future__ import annotations

@@ -1,0 +1,209 @@
+"""Make ReportLab's pages a tagged PDF/A, for every writer that claims PDF/A and PDF/UA.
+
+ReportLab drops catalog and page entries it does not know (OutputIntents, StructParents,
+Tabs), writes no line break before `endstream`, and maps unused codes of its font subsets to
+U+0000 in ToUnicode. Rewriting the file with pikepdf (qpdf) fixes the stream syntax; this
+module adds the structure tree, ParentTree, MarkInfo, Lang, outline, page labels and the sRGB
+OutputIntent (`tagged`), names the PDF/A and PDF/UA identification a writer's XMP stamp carries
+(`identification`), and saves with the file identifier derived from the content (qpdf's
+deterministic /ID), so a rebuild is byte-identical (`save`). The XMP packet itself is
+typeset/xmp.py's; what only the archival writer does (PDF/A-3 associated files) stays in
+writers/pdf/postprocess.py.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from importlib import resources
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf, String
+
+from archivekit.typeset.layout import Typeset
+from archivekit.typeset.tagging import StructNode
+from archivekit.typeset.tounicode import fix_fonts
+
+ICC_NAME = "sRGB IEC61966-2.1"
+
+
+def srgb_profile() -> bytes:
+    """The sRGB ICC profile shipped with archivekit."""
+    return resources.files("archivekit").joinpath("data/icc/sRGB.icc").read_bytes()
+
+
+def _struct_elements(
+    pdf: Pdf, root: StructNode, tree_root: Dictionary, pages: Sequence[pikepdf.Page]
+) -> tuple[dict[int, Dictionary], dict[str, Dictionary]]:
+    """PDF structure elements for every node with content; returns node id -> element, and ID map."""
+    made: dict[int, Dictionary] = {}
+    ids: dict[str, Dictionary] = {}
+
+    def has_content(node: StructNode) -> bool:
+        return any(not isinstance(k, StructNode) or has_content(k) for k in node.kids)
+
+    def build(node: StructNode, parent: Dictionary) -> Dictionary:
+        elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.role), P=parent))
+        made[id(node)] = elem
+        if node.lang:
+            elem.Lang = String(node.lang)
+        if node.title:
+            elem.T = String(node.title)
+        if node.alt:
+            elem.Alt = String(node.alt)
+        if node.elem_id:
+            elem.ID = String(node.elem_id)
+            ids[node.elem_id] = elem
+        if node.attributes:
+            attrs = Dictionary()
+            for key, value in node.attributes.items():
+                attrs[Name("/" + key)] = Name("/" + value)
+            elem.A = attrs
+        kids = Array()
+        first_page = None
+        for kid in node.kids:
+            if isinstance(kid, StructNode):
+                if has_content(kid):
+                    kids.append(build(kid, elem))
+                continue
+            page_no, mcid = kid
+            page_obj = pages[page_no - 1].obj
+            first_page = first_page or page_obj
+            kids.append(Dictionary(Type=Name.MCR, Pg=page_obj, MCID=mcid))
+        if first_page is not None:
+            elem.Pg = first_page
+        elem.K = kids
+        return elem
+
+    document = build(root, tree_root)
+    tree_root.K = Array([document])
+    return made, ids
+
+
+def add_structure(pdf: Pdf, ts: Typeset) -> dict[int, Dictionary]:
+    """StructTreeRoot with ParentTree and IDTree; StructParents and Tabs on every page."""
+    tree_root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    made, ids = _struct_elements(pdf, ts.root, tree_root, list(pdf.pages))
+    nums = Array()
+    for index, page in enumerate(pdf.pages):
+        page.obj.StructParents = index
+        page.obj.Tabs = Name.S
+        owners = ts.parent_tree.get(index + 1, [])
+        nums.append(index)
+        nums.append(pdf.make_indirect(Array([made[id(node)] for node in owners])))
+    tree_root.ParentTree = pdf.make_indirect(Dictionary(Nums=nums))
+    tree_root.ParentTreeNextKey = len(pdf.pages)
+    if ids:
+        names = Array()
+        for key in sorted(ids):
+            names.append(String(key))
+            names.append(ids[key])
+        tree_root.IDTree = Dictionary(Names=names)
+    pdf.Root.StructTreeRoot = tree_root
+    pdf.Root.MarkInfo = Dictionary(Marked=True)
+    return made
+
+
+def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
+    """Link annotations from note marks to their notes, each owned by its Link element (OBJR)."""
+    tree_root = pdf.Root.StructTreeRoot
+    nums = tree_root.ParentTree.Nums
+    key = int(tree_root.ParentTreeNextKey)
+    for spot in ts.links:
+        elem = made.get(id(spot.node))
+        target = ts.note_spots.get(spot.node.link_to or "")
+        if elem is None or target is None:
+            continue
+        page = pdf.pages[spot.page - 1].obj
+        note_page, x, top = target
+        annot = pdf.make_indirect(
+            Dictionary(
+                Type=Name.Annot,
+                Subtype=Name.Link,
+                Rect=Array([round(v, 2) for v in spot.rect]),
+                Border=Array([0, 0, 0]),
+                F=4,  # print: PDF/A wants annotations printable
+                # PDF/UA wants a description on every annotation: "Note 1", in the edition's language.
+                Contents=String(spot.contents or spot.label),
+                Dest=Array([pdf.pages[note_page - 1].obj, Name.XYZ, round(x, 2), round(top, 2), 0]),
+                StructParent=key,
+            )
+        )
+        if "/Annots" not in page:
+            page.Annots = Array()
+        page.Annots.append(annot)
+        elem.K.append(Dictionary(Type=Name.OBJR, Obj=annot, Pg=page))
+        nums.append(key)
+        nums.append(elem)
+        key += 1
+    tree_root.ParentTreeNextKey = key
+
+
+def add_outline(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
+    """Bookmarks mirroring the headings, nested by level, each pointing at its heading element (/SE)."""
+    with pdf.open_outline() as outline:
+        stack: list[tuple[int, pikepdf.OutlineItem]] = []
+        for entry in ts.outline:
+            elem = made.get(id(entry.node)) if entry.node is not None else None
+            item = pikepdf.OutlineItem(
+                entry.title, entry.page - 1, "XYZ", left=0, top=round(entry.y, 2), structure_element=elem
+            )
+            while stack and stack[-1][0] >= entry.level:
+                stack.pop()
+            (stack[-1][1].children if stack else outline.root).append(item)
+            stack.append((entry.level, item))
+    pdf.Root.PageMode = Name.UseOutlines
+
+
+def add_output_intent(pdf: Pdf) -> None:
+    """The sRGB OutputIntent with its ICC profile embedded."""
+    icc = pdf.make_stream(srgb_profile())
+    icc.N = 3
+    intent = Dictionary(
+        Type=Name.OutputIntent,
+        S=Name.GTS_PDFA1,
+        OutputConditionIdentifier=String(ICC_NAME),
+        Info=String(ICC_NAME),
+        RegistryName=String("http://www.color.org"),
+        DestOutputProfile=icc,
+    )
+    pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
+
+
+def identification(part: int, conformance: str) -> tuple[tuple[str, str], ...]:
+    """The XMP identification of a PDF/A file of this part and level that also claims PDF/UA-1."""
+    return (("pdfaid:part", str(part)), ("pdfaid:conformance", conformance), ("pdfuaid:part", "1"))
+
+
+def tagged(ts: Typeset, *, lang: str) -> Pdf:
+    """ReportLab's pages opened with pikepdf, with fonts, tags, links, outline, colour and catalog added."""
+    pdf = Pdf.open(io.BytesIO(ts.pdf))
+    fix_fonts(pdf)
+    made = add_structure(pdf, ts)
+    add_links(pdf, ts, made)
+    add_outline(pdf, ts, made)
+    add_output_intent(pdf)
+    pdf.Root.Lang = String(lang)
+    pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    pdf.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.D)]))
+    if ts.bleed:
+        for page in pdf.pages:
+            w, h = ts.page_size
+            b = ts.bleed
+            page.obj.TrimBox = Array([b, b, b + w, b + h])
+            page.obj.BleedBox = Array([0, 0, w + 2 * b, h + 2 * b])
+    return pdf
+
+
+def save(pdf: Pdf) -> bytes:
+    """The file as qpdf writes it: PDF 1.7, object streams, compressed, deterministic /ID."""
+    out = io.BytesIO()
+    pdf.save(
+        out,
+        deterministic_id=True,
+        min_version="1.7",
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        fix_metadata_version=False,
+    )
+    return out.getvalue()
