@@ -39,7 +39,16 @@ from archivekit.model.document import (
 )
 from archivekit.model.locale import message
 from archivekit.typeset import styles
-from archivekit.typeset.flowables import BlockSpec, Columns, Label, NoteBox, Outline, Recorder, TextBlock
+from archivekit.typeset.flowables import (
+    BlockSpec,
+    Columns,
+    Label,
+    NoteAnchor,
+    NoteBox,
+    Outline,
+    Recorder,
+    TextBlock,
+)
 from archivekit.typeset.fonts import cjk_variant
 from archivekit.typeset.linebreak import Run
 from archivekit.typeset.styles import BlockStyle, Face
@@ -134,9 +143,13 @@ class ContentBuilder:
         root: StructNode,
         width: float,
         sheet: styles.StyleSheet = styles.DESIGN,
+        foot_room: float | None = None,
     ) -> None:
         self.doc = doc
         self.sheet = sheet
+        # A note taller than this (points) is set in the flow after its block, not at a page foot.
+        self.foot_room = foot_room
+        self.flow_notes: list[Flowable] = []  # such notes, waiting for the end of their block
         self.setter = setter
         self.root = root
         self.width = width
@@ -265,7 +278,10 @@ class ContentBuilder:
         for offset, note_id, ref in refs:
             box = self.note_box(note_id, node)
             ref.follow = box.block.spec.label.node.parent if box.block.spec.label else None
-            notes[offset] = box
+            if self.foot_room is not None and box.height > self.foot_room:
+                self.flow_notes += self._in_flow(box)
+            else:
+                notes[offset] = box
         spec = BlockSpec(block_id, st, tuple(runs), label=label, notes=notes, outline=outline, body=body)
         return TextBlock(spec, self.setter)
 
@@ -295,6 +311,18 @@ class ContentBuilder:
         block = TextBlock(spec, self.setter)
         block.wrap(self.width, 1e9)
         return NoteBox(note.id, block, block.height)
+
+    def _in_flow(self, box: NoteBox) -> list[Flowable]:
+        """A note set in the flow: its link target, then its lines, set off by half a line each side."""
+        spec = box.block.spec
+        gap = spec.style.size / 2
+        spaced = replace(spec, style=replace(spec.style, space_before=gap, space_after=gap))
+        return [NoteAnchor(box.note_id, self.setter), TextBlock(spaced, self.setter)]
+
+    def _flush(self) -> list[Flowable]:
+        """The notes in the flow called by the blocks made since the last call."""
+        out, self.flow_notes = self.flow_notes, []
+        return out
 
     def _note_parts(
         self, blocks: Iterable[Block], parent: StructNode
@@ -458,6 +486,7 @@ class ContentBuilder:
                     story += self.heading(blk, front, self.catalog, editorial_style="ed-title")
                 else:
                     story += self.block(blk, front, self.catalog, "ed-")
+                story += self._flush()
             if self.doc.edition.settings.title_page:
                 story.append(PageBreak())
         # Only pairs whose blocks align row by row are set side by side; the others follow each
@@ -479,8 +508,10 @@ class ContentBuilder:
             node = self.part_node(part)
             if part.title is not None:
                 story += self.heading(part.title, node, part.lang, editorial_style="ed-part-title")
+                story += self._flush()
             for blk in part.blocks:
                 story += self.block(blk, node, part.lang, "")
+                story += self._flush()
         self.source = ""
         if self.doc.colophon:
             story.append(PageBreak())
@@ -497,6 +528,7 @@ class ContentBuilder:
                     story.append(self.text_block(node, blk.inlines, st, blk.id))
                 else:
                     story += self.block(blk, sect, self.catalog, "ed-")
+                story += self._flush()
         return story
 
     @staticmethod
@@ -514,6 +546,7 @@ class ContentBuilder:
             self.source = en.source
             right = self._column_block(eb, en_node, en.lang)
             rows.append(Columns(left, right, styles.ZH_COLUMN_SHARE, styles.COLUMN_GUTTER))
+            rows += self._flush()
         return rows
 
     def _column_block(self, blk: Block, parent: StructNode, lang: str) -> list[TextBlock]:

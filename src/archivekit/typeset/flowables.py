@@ -44,6 +44,9 @@ class Recorder(Protocol):
     def place_note(self, box: NoteBox, page: int) -> None:
         """A note mark was drawn on this page: its note goes to the page foot."""
 
+    def note_spot(self, note_id: str, page: int, x: float, top: float) -> None:
+        """A note set in the flow begins here: the target of its marks' links."""
+
 
 @dataclass
 class NoteBox:
@@ -283,6 +286,23 @@ class TextBlock(Flowable):
         tx.setTextOrigin(x, y + face.rise)
         tx.textOut(text)
         self.canv.drawText(tx)
+
+
+class NoteAnchor(Flowable):
+    """Where a note set in the flow (too tall for a page foot) begins: records its link target."""
+
+    def __init__(self, note_id: str, setter: Recorder) -> None:
+        super().__init__()
+        self.note_id = note_id
+        self.setter = setter
+        self.keepWithNext = True
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, 0.0
+
+    def draw(self) -> None:
+        x, y = reportlab_adapter.origin(self.canv)
+        self.setter.note_spot(self.note_id, self.canv.getPageNumber(), x, y)
 
 
 def _stack_height(blocks: Sequence[TextBlock], width: float) -> float:

@@ -24,11 +24,11 @@ from archivekit.model import Document
 from archivekit.model.locale import message
 from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
-from archivekit.typeset import fonts, reportlab_adapter
+from archivekit.typeset import fonts, reportlab_adapter, styles
 from archivekit.typeset.content import ContentBuilder, document_chars, document_langs
 from archivekit.typeset.flowables import Columns, NoteBox, Outline, TextBlock
 from archivekit.typeset.page_profile import ARCHIVAL, PageProfile
-from archivekit.typeset.styles import MARGINS, NOTE_SEPARATION, BlockStyle
+from archivekit.typeset.styles import MARGINS, NOTE_SEPARATION, StyleSheet
 from archivekit.typeset.tagging import StructNode, TaggingCanvas
 
 
@@ -137,15 +137,22 @@ class Typesetter:
         """A note mark was drawn on this page: set the note at its foot."""
         self.notes_on_page.setdefault(page, []).append(box)
 
+    def note_spot(self, note_id: str, page: int, x: float, top: float) -> None:
+        """A note set in the flow begins here."""
+        self.note_spots[note_id] = (page, x, top)
 
-def _geometry(page: tuple[float, float], bleed: float, size: float) -> tuple[float, float, float, float]:
-    """Frame x, y, width, height: a measure of whole ems of body text, centred on the trim."""
+
+def _geometry(
+    page: tuple[float, float], bleed: float, size: float, head_room: float = 0.0
+) -> tuple[float, float, float, float]:
+    """Frame x, y, width, height: a measure of whole ems of body text, centred on the trim; the top
+    margin widened by head_room points for a running head larger than the design's."""
     width, height = page
     ems = int((width - 2 * MARGINS["min_side"]) // size)
     measure = ems * size
     x = bleed + (width - measure) / 2
     y = bleed + MARGINS["bottom"]
-    return x, y, measure, height - MARGINS["top"] - MARGINS["bottom"]
+    return x, y, measure, height - MARGINS["top"] - head_room - MARGINS["bottom"]
 
 
 def typeset(
@@ -167,11 +174,17 @@ def typeset(
     used = register_fonts(chars, ctx, document_langs(doc))
     sheet = profile.sheet()
     body = sheet["body-zh"]
-    fx, fy, fw, fh = _geometry(page, bleed, body.size)
+    # The running head's line grows with its size (at 1.5 line spacing): the top margin with it, so
+    # a large head keeps the design's distance from the trim and the text its distance from the head.
+    head_room = 1.5 * max(0.0, sheet["furniture"].size - styles.STYLES["furniture"].size)
+    fx, fy, fw, fh = _geometry(page, bleed, body.size, head_room)
 
     root = StructNode("Document")
     setter = Typesetter(doc, fw, root)
-    builder = ContentBuilder(doc, setter, root, fw, sheet)
+    # A note that leaves no room for two lines of text above it cannot stand at a page foot (large
+    # print sets a long note at 18 pt): it follows the block that calls it, in the flow, and runs on.
+    foot_room = fh - 2 * body.leading - NOTE_SEPARATION
+    builder = ContentBuilder(doc, setter, root, fw, sheet, foot_room=foot_room)
     story = builder.story()
 
     media = (page[0] + 2 * bleed, page[1] + 2 * bleed)
@@ -187,7 +200,7 @@ def typeset(
     def on_page_end(canv: TaggingCanvas, _doc: BaseDocTemplate) -> None:
         number = canv.getPageNumber()
         _draw_notes(canv, setter.notes_on_page.get(number, []), fx, fy, fw, setter, number)
-        _draw_furniture(canv, sheet["furniture"], number, title, fx, fy, fw, fh)
+        _draw_furniture(canv, sheet, number, title, (fx, fy, fw, fh), profile.min_size)
 
     template = PageTemplate("page", [frame], onPage=on_page, onPageEnd=on_page_end, pagesize=media)
     buffer = io.BytesIO()
@@ -195,7 +208,8 @@ def typeset(
         buffer,
         pagesize=media,
         pageTemplates=[template],
-        initialFontName="zh-serif",  # a TrueType font: ReportLab's default Helvetica is never embedded
+        # A TrueType font of the profile's face: ReportLab's default Helvetica is never embedded.
+        initialFontName=body.fonts[0],
         initialFontSize=body.size,
         invariant=1,
         pageCompression=1,
@@ -261,19 +275,22 @@ def _draw_notes(
         block.drawOn(canv, fx, y)
 
 
+FOLIO_SIZE = 8.5  # the page number's least size, in the design's Latin face
 HEAD_SHRINK = (1.0, 0.9, 0.8)  # a long title first gets smaller, down to 80 % of the head's size
 
 
-def running_head(title: str, font: str, size: float, width: float) -> tuple[str, float]:
+def running_head(title: str, font: str, size: float, width: float, least: float = 0.0) -> tuple[str, float]:
     """The running head that fits the type area: the title, smaller if need be, else cut with an ellipsis.
 
     The head is a pagination artifact, not text of the edition, so shortening it loses nothing: the
-    title stands whole on page 1 and in the metadata.
+    title stands whole on page 1 and in the metadata. It is never set below `least` points (a
+    profile's least text size: large print shortens the head rather than shrinking it).
     """
-    for scale in HEAD_SHRINK:
+    scales = [scale for scale in HEAD_SHRINK if size * scale >= least] or [1.0]
+    for scale in scales:
         if stringWidth(title, font, size * scale) <= width:
             return title, size * scale
-    size *= HEAD_SHRINK[-1]
+    size *= scales[-1]
     glyphs = getattr(getFont(font).face, "charToGlyph", None)  # None: a standard font, ASCII only
 
     def drawable(mark: str) -> bool:
@@ -288,18 +305,33 @@ def running_head(title: str, font: str, size: float, width: float) -> tuple[str,
 
 
 def _draw_furniture(
-    canv: TaggingCanvas, face: BlockStyle, number: int, title: str, fx: float, fy: float, fw: float, fh: float
+    canv: TaggingCanvas,
+    sheet: StyleSheet,
+    number: int,
+    title: str,
+    area: tuple[float, float, float, float],
+    least: float,
 ) -> None:
-    """Running head (from page 2) and page number, as pagination artifacts."""
+    """Running head (from page 2) and page number, as pagination artifacts, in the profile's face,
+    size and alignment (centred in the house design, at the left edge in large print)."""
+    fx, fy, fw, fh = area
+    face = sheet["furniture"]
     font = face.fonts[0]
+
+    def show(text: str, y: float) -> None:
+        if face.align == "center":
+            canv.drawCentredString(fx + fw / 2, y, text)
+        else:
+            canv.drawString(fx, y, text)
+
     with canv.artifact("Pagination", "Footer"):
-        canv.setFont("en-serif", 8.5)
-        canv.drawCentredString(fx + fw / 2, fy - 10 * mm, str(number))
+        canv.setFont(sheet.latin[0], max(FOLIO_SIZE, face.size))
+        show(str(number), fy - 10 * mm)
     if number > 1:
         with canv.artifact("Pagination", "Header"):
-            head, size = running_head(title, font, face.size, fw)
+            head, size = running_head(title, font, face.size, fw, least)
             canv.setFont(font, size)
-            canv.drawCentredString(fx + fw / 2, fy + fh + 7 * mm, head)
+            show(head, fy + fh + 7 * mm)
             canv.setLineWidth(0.3)
             canv.line(fx, fy + fh + 5 * mm, fx + fw, fy + fh + 5 * mm)
 

@@ -1,15 +1,13 @@
 """Page profiles: what differs between the editions one layout engine sets (archival, print, large print).
 
 A profile is a row, not a second engine: the page size, the body size, the line spacing, the face
-(serif or sans), the alignment and the least size of a heading. Everything a profile leaves None
-keeps the house design (styles.STYLES); the archival and print rows leave everything None, so
-their pages are the design's. The engine never hyphenates, whatever the profile.
+(serif or sans), the alignment, the least size of a heading and of any text. Everything a profile
+leaves None (or 0) keeps the house design (styles.STYLES); the archival and print rows leave
+everything so, and their pages are the design's. The engine never hyphenates, whatever the profile.
 
-A large-print edition (UKAAF and RNIB guidance: 18 pt sans, 1.5 line spacing, ragged right, no
-hyphenation, headings at least 20 pt, A4) would be one more row:
-
-    PageProfile("large-print", page_size="A4", body_size=18, line_spacing=1.5, face="sans",
-                align="left", min_heading_size=20)
+The large-print edition (UKAAF and RNIB guidance: 18 pt sans, 1.5 line spacing, left-aligned and
+ragged right, no hyphenation, headings at least 20 pt, A4; notes, running heads and page numbers no
+smaller than the text) is one more row, LARGE_PRINT; docs/large-print.md says how to change it.
 """
 
 from __future__ import annotations
@@ -42,8 +40,13 @@ class PageProfile:
     body_size: float | None = None  # points; every row is scaled by body_size / styles.BODY_SIZE
     line_spacing: float | None = None  # leading as a multiple of each row's size
     face: Literal["serif", "sans"] | None = None
-    align: Literal["left"] | None = None  # "left": justified rows are set ragged right
+    # "left": every row starts at the left edge, ragged right (justified, centred and right-aligned
+    # rows alike: a low-vision reader following the left margin misses nothing set elsewhere).
+    align: Literal["left"] | None = None
     min_heading_size: float = 0.0  # points
+    # points: no row of text is smaller (notes, parallel columns, editorial matter, running head,
+    # page numbers); note marks stay a superscript of their row's size.
+    min_size: float = 0.0
 
     def sheet(self) -> StyleSheet:
         """The style rows this profile sets text in."""
@@ -55,11 +58,12 @@ class PageProfile:
 
     def _row(self, name: str, row: BlockStyle) -> BlockStyle:
         size = row.size * (self.body_size / styles.BODY_SIZE) if self.body_size else row.size
+        size = max(size, self.min_size)
         if name in HEADING_ROWS:
             size = max(size, self.min_heading_size)
         leading = size * self.line_spacing if self.line_spacing else row.leading * size / row.size
         out = replace(row, size=size, leading=leading)
-        if self.align == "left" and row.align == "justify":
+        if self.align == "left":
             out = replace(out, align="left")
         if self.face == "sans":
             out = replace(
@@ -77,4 +81,14 @@ def _sans(chain: tuple[str, ...]) -> tuple[str, ...]:
 
 ARCHIVAL = PageProfile("archival")
 PRINT = PageProfile("print")  # the trim, bleed and black ink come from the print writer's geometry
-PROFILES: tuple[PageProfile, ...] = (ARCHIVAL, PRINT)
+LARGE_PRINT = PageProfile(
+    "large-print",
+    page_size="A4",
+    body_size=18,
+    line_spacing=1.5,
+    face="sans",
+    align="left",
+    min_heading_size=20,
+    min_size=18,
+)
+PROFILES: tuple[PageProfile, ...] = (ARCHIVAL, PRINT, LARGE_PRINT)

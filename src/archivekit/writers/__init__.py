@@ -36,6 +36,9 @@ REGISTRY: tuple[WriterSpec, ...] = (
         "print", "archivekit.writers.print_edition", "print PDF with bleed, booklet, proofs, print order"
     ),
     WriterSpec("braille", "archivekit.writers.braille", "braille: BRF for embossers and PEF 1.0", ("pdf",)),
+    WriterSpec(
+        "large-print", "archivekit.writers.large_print", "large print: A4, 18 pt sans, PDF/A-2a and PDF/UA-1"
+    ),
 )
 
 
