@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
 
-from archivekit import __version__, writers
+from archivekit import __version__, interrupts, writers
 from archivekit.errors import ArchivekitError, UsageError, from_os_error
+from archivekit.interrupts import Terminated as Terminated  # live/watch.py raises it from here
 
 EXAMPLES = """\
 examples:
@@ -289,14 +288,6 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     root.propagate = False
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so every `finally` (staging folders, children) runs."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
 
@@ -310,8 +301,7 @@ def _globals_first(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
+    interrupts.install()
     try:
         p = parser()
         args = p.parse_args(_globals_first(sys.argv[1:] if argv is None else argv))
@@ -328,8 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"archivekit: error: {fault}", file=sys.stderr)
         return fault.exit_code
     except KeyboardInterrupt:
+        interrupts.kill_children(settle=1.0)
         print("archivekit: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
     except Terminated:
+        interrupts.kill_children(settle=1.0)
         print("archivekit: terminated; nothing half-written was kept", file=sys.stderr)
         return 143

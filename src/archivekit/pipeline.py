@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archivekit import __version__, writers
+from archivekit import __version__, interrupts, writers
 from archivekit.clock import epoch_from_env
 from archivekit.errors import ArchivekitError, UsageError, from_os_error
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
@@ -242,7 +242,8 @@ def write_edition_index(stage: Path) -> None:
 def _build_one(request: BuildRequest) -> tuple[Path | None, str | None, int]:
     """One edition's build; its error (a disk fault too) is reported and the other editions go on."""
     try:
-        return build(request), None, 0
+        with interrupts.cleanup_scope():  # a signal in a --jobs worker unwinds, removing its staging
+            return build(request), None, 0
     except ArchivekitError as exc:
         return None, str(exc), exc.exit_code
     except OSError as exc:
@@ -254,5 +255,10 @@ def build_many(requests: list[BuildRequest], *, jobs: int = 1) -> list[tuple[Pat
     """Build several editions, `jobs` at a time; one result (folder, error, exit code) per request."""
     if jobs <= 1 or len(requests) <= 1:
         return [_build_one(r) for r in requests]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
         return list(pool.map(_build_one, requests))
+    finally:
+        # On Ctrl-C or SIGTERM the workers were told to stop (interrupts.stop_children): editions not
+        # yet started are dropped, and the wait ends when the workers have removed their staging.
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -99,7 +99,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             ]
             try:
                 # --exiterror2: 0 pass, 2 violations, 1 Ace itself failed.
-                run_tool(cmd, env=env, cwd=Path(tmp), ok=(0, 2))
+                run_tool(cmd, env=env, cwd=Path(tmp), ok=(0, 2), judge=KEY)
                 try:
                     report = json.loads((Path(tmp) / "out" / "report.json").read_text(encoding="utf-8"))
                 except (OSError, json.JSONDecodeError) as exc:

@@ -86,7 +86,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             *[t.artifact for t in targets],
         ]
         try:
-            run_tool(cmd, ok=(0,))
+            run_tool(cmd, ok=(0,), judge=KEY)
             try:
                 report = json.loads(out.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:

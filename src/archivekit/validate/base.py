@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +15,18 @@ from archivekit.errors import Finding
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 TIMEOUT_S = 600
+# How long each judge may take on one build before it is stopped and reported as a tool failure
+# (docs/troubleshooting.md): about fifty times what it takes on the letter here, room for a
+# 300-page edition on a loaded machine. $ARCHIVEKIT_TIMEOUT_<KEY> (seconds) overrides one.
+TIME_LIMITS_S = {"verapdf": 300, "epubcheck": 300, "ace": 300, "vnu": 300, "axe": 600}
+# The external judges' names, as findings and messages give them (registry.NAMES adds our own).
+JUDGE_NAMES = {
+    "verapdf": "veraPDF",
+    "epubcheck": "EPUBCheck",
+    "ace": "Ace",
+    "vnu": "Nu HTML Checker",
+    "axe": "axe-core",
+}
 
 
 @dataclass(frozen=True)
@@ -91,33 +104,85 @@ def scrubbed(finding: Finding, roots: dict[str, str]) -> Finding:
     return replace(finding, message=scrub(finding.message, roots))
 
 
+def time_limit(key: str) -> int:
+    """Seconds judge `key` may take before it is stopped: TIME_LIMITS_S, or $ARCHIVEKIT_TIMEOUT_<KEY>."""
+    value = os.environ.get(timeout_variable(key), "")
+    return int(value) if value.isdigit() and int(value) > 0 else TIME_LIMITS_S.get(key, TIMEOUT_S)
+
+
+def timeout_variable(key: str) -> str:
+    """The environment variable that overrides judge `key`'s time limit."""
+    return f"ARCHIVEKIT_TIMEOUT_{key.upper()}"
+
+
 def run_tool(
     args: list[str],
     *,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     ok: tuple[int, ...] = (0, 1),
+    judge: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """Run a validator process; exit codes outside `ok` mean the tool itself failed."""
+    """Run a validator process; exit codes outside `ok` mean the tool itself failed.
+
+    The tool runs in its own session, so a time limit ends the whole of it (a JVM, a node process and
+    the browser it started), not just the process started here."""
     full_env = {**os.environ, **(env or {})}
+    program = Path(args[0]).name
+    name = f"{JUDGE_NAMES[judge]} ({program})" if judge in JUDGE_NAMES else program
+    limit = time_limit(judge) if judge else TIMEOUT_S
     try:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             args,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
             text=True,
             encoding="utf-8",
             errors="replace",
             env=full_env,
             cwd=cwd,
-            timeout=TIMEOUT_S,
-            check=False,
+            start_new_session=True,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ToolFailure(f"{Path(args[0]).name}: {exc}") from exc
+    except OSError as exc:
+        raise ToolFailure(f"{name} could not be started: {exc.strerror or exc}") from exc
+    with proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            _kill_session(proc)
+            proc.communicate()
+            variable = f" (the limit: {timeout_variable(judge)}={limit})" if judge else ""
+            raise ToolFailure(f"{name} gave no answer within {limit} s and was stopped{variable}") from None
+        except BaseException:
+            _kill_session(proc)  # Ctrl-C or SIGTERM: the judge goes with us
+            raise
+    if proc.returncode < 0:
+        raise ToolFailure(f"{name} was killed by {_signal_name(-proc.returncode)} before it answered")
     if proc.returncode not in ok:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        raise ToolFailure(f"exit {proc.returncode}: " + " | ".join(tail))
-    return proc
+        tail = (stderr or stdout).strip().splitlines()[-5:]
+        raise ToolFailure(f"{name} failed with exit {proc.returncode}: " + " | ".join(tail))
+    return subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
+
+
+def unreadable(proc: subprocess.CompletedProcess[str]) -> str:
+    """What a judge printed instead of its report, shortened for a finding."""
+    said = (proc.stderr or "").strip()[-300:] or (proc.stdout or "").strip()[:120]
+    return repr(said) if said else "it printed nothing"
+
+
+def _kill_session(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def failure_findings(outcome: Outcome, exc: ToolFailure, roots: dict[str, str]) -> None:

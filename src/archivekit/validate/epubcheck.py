@@ -84,7 +84,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
                 str(raw),
             ]
             try:
-                run_tool(cmd, cwd=build_dir, ok=(0, 1))
+                run_tool(cmd, cwd=build_dir, ok=(0, 1), judge=KEY)
                 try:
                     report = json.loads(raw.read_text(encoding="utf-8"))
                 except (OSError, json.JSONDecodeError) as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from archivekit.validate import ace, axe, braille, epubcheck, judge, preflight, verapdf, vnu
-from archivekit.validate.base import Outcome, Target
+from archivekit.validate.base import JUDGE_NAMES, Outcome, Target
 from archivekit.validate.tools import Tool
 
 Runner = Callable[[Tool, list[Target], Path, Path], Outcome]
@@ -24,11 +24,7 @@ RUNNERS: dict[str, Runner] = {
     "judge": judge.run,
 }
 NAMES = {
-    "verapdf": "veraPDF",
-    "epubcheck": "EPUBCheck",
-    "ace": "Ace",
-    "vnu": "Nu HTML Checker",
-    "axe": "axe-core",
+    **JUDGE_NAMES,
     "preflight": preflight.NAME,
     "braille": braille.NAME,
     "judge": judge.NAME,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from archivekit import __version__
 from archivekit.errors import Finding
 from archivekit.validate import judge, tools
-from archivekit.validate.base import ERROR, WARNING, Outcome, write_json
+from archivekit.validate.base import ERROR, WARNING, Outcome, ToolFailure, failure_findings, write_json
 from archivekit.validate.registry import NAMES, RUNNERS, plan
 
 VALIDATION_DIR = "validation"
@@ -93,6 +93,20 @@ def _integrity_findings(build_dir: Path, manifest: dict[str, Any]) -> list[Findi
     return out
 
 
+def _outcome(key: str, *, tool_version: str, targets: list[Any], future: Future[Outcome]) -> Outcome:
+    """The adapter's outcome; a judge whose output our adapter could not read is a tool failure."""
+    try:
+        return future.result()
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, UnicodeError) as exc:
+        # A judge answering with garbage that happens to parse (JSON of the wrong shape): never a
+        # traceback, never a pass.
+        outcome = Outcome(key, NAMES[key], tool_version, targets)
+        reason = f"{type(exc).__name__}: {exc}"
+        failure = ToolFailure(f"{NAMES[key]} gave an answer that could not be read ({reason})")
+        failure_findings(outcome, failure, {})
+        return outcome
+
+
 def validate_build(build_dir: Path) -> BuildValidation:
     """Run the validators that apply to a build's artifacts, concurrently, and write the reports."""
     from archivekit.manifest import read_manifest
@@ -116,7 +130,7 @@ def validate_build(build_dir: Path) -> BuildValidation:
                 continue
             futures[key] = pool.submit(RUNNERS[key], tool, jobs[key], build_dir, out_dir)
         for key, fut in futures.items():
-            outcomes[key] = fut.result()
+            outcomes[key] = _outcome(key, tool_version=installed[key].version, targets=jobs[key], future=fut)
     ordered = [outcomes[k] for k in RUNNERS if k in outcomes]
     findings = _integrity_findings(build_dir, manifest)
     for o in ordered:

@@ -19,6 +19,7 @@ from archivekit.validate.base import (
     run_tool,
     save_raw,
     scrubbed,
+    unreadable,
 )
 from archivekit.validate.tools import Tool
 
@@ -79,11 +80,11 @@ def _run(tool: Tool, build_dir: Path, targets: list[Target], args: list[str]) ->
         "json",
         *[t.artifact for t in targets],
     ]
-    proc = run_tool(cmd, cwd=build_dir, ok=OK_CODES)
+    proc = run_tool(cmd, cwd=build_dir, ok=OK_CODES, judge=KEY)
     try:
         return json.loads(proc.stdout)
     except json.JSONDecodeError as exc:
-        raise ToolFailure(f"veraPDF printed no JSON report: {proc.stderr.strip()[-300:]}") from exc
+        raise ToolFailure(f"veraPDF printed no JSON report: {unreadable(proc)}") from exc
 
 
 def _job_for(report: dict[str, Any], target: Target, build_dir: Path) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from archivekit.validate.base import (
     run_tool,
     save_raw,
     scrubbed,
+    unreadable,
 )
 from archivekit.validate.tools import Tool
 
@@ -94,11 +95,11 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
         *[t.artifact for t in targets],
     ]
     try:
-        proc = run_tool(cmd, cwd=build_dir, ok=(0, 1))
+        proc = run_tool(cmd, cwd=build_dir, ok=(0, 1), judge=KEY)
         try:
             report = json.loads(proc.stdout)
         except json.JSONDecodeError as exc:
-            raise ToolFailure(f"vnu printed no JSON report: {proc.stderr.strip()[-300:]}") from exc
+            raise ToolFailure(f"Nu HTML Checker printed no JSON report: {unreadable(proc)}") from exc
     except ToolFailure as exc:
         failure_findings(outcome, exc, roots)
         return outcome
