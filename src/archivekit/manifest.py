@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from archivekit import __version__
 from archivekit.errors import SourceError
+from archivekit.jsonfile import dumps, write_atomic
 from archivekit.model import Document
 from archivekit.writers.base import Artifact
 
@@ -35,11 +34,6 @@ def artifact_entry(build_dir: Path, artifact: Artifact) -> dict[str, Any]:
         "sha256": sha256_file(path),
         "conforms_to": list(artifact.conforms_to),
     }
-
-
-def dumps(data: Any) -> str:
-    """The one JSON spelling archivekit writes: stable key order, UTF-8, trailing newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def tool_versions() -> dict[str, str]:
@@ -101,17 +95,3 @@ def add_artifact(build_dir: Path, artifact: Artifact) -> None:
     rows.append(artifact_entry(build_dir, artifact))
     manifest["artifacts"] = sorted(rows, key=lambda e: e["path"])
     write_atomic(build_dir / MANIFEST, dumps(manifest))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path so that readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

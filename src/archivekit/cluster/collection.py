@@ -13,7 +13,7 @@ import html
 import json
 from typing import Any
 
-from archivekit import __version__
+from archivekit import __version__, jsonfile
 from archivekit.cluster.store import MANIFEST, Store
 
 COLLECTION_JSON = "collection.json"
@@ -68,7 +68,7 @@ def update_collection(store: Store) -> dict[str, Any]:
     rows = [row for name in store.editions() if (row := _row(store, name, bags, old.get(name))) is not None]
     data = {"archivekit": __version__, "editions": rows}
     store.write_atomic(
-        COLLECTION_JSON, (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+        COLLECTION_JSON, jsonfile.dumps(data).encode()
     )
     store.write_atomic(COLLECTION_HTML, render_html(data).encode())
     return data

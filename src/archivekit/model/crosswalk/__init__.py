@@ -7,9 +7,9 @@ call these functions and map nothing themselves.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from archivekit import jsonfile
 from archivekit.model.citation import csl_only
 from archivekit.model.crosswalk.encode import (
     Prop,
@@ -47,7 +47,7 @@ def csl_json(items: list[dict[str, Any]]) -> str:
             # Translated titles travel in CSL-JSON's `multi` (Juris-M); CSL processors ignore it.
             record["multi"] = item["multi"]
         out.append(record)
-    return json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return jsonfile.dumps(out)
 
 
 __all__ = [

@@ -13,11 +13,11 @@ the judges found.
 
 from __future__ import annotations
 
-import json
 import shutil
 from concurrent import futures
 from concurrent.futures import Future
 
+from archivekit import jsonfile
 from archivekit.model import Document
 from archivekit.model.pagination import PAGE_STARTS, PageStart
 from archivekit.writers.base import Artifact, BuildContext
@@ -62,7 +62,7 @@ def assemble(
     ]
     if doc.bibliography:
         # A linked record, not a publication resource: in the container, not in the manifest.
-        text = json.dumps(list(doc.bibliography), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        text = jsonfile.dumps(list(doc.bibliography))
         files[BIBLIOGRAPHY_FILE] = text.encode("utf-8")
     print_source = f"{doc.edition.id}.pdf" if pages else None
     opf_ctx = Context(modified=modified(ctx.source_date_epoch), print_source=print_source)

@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema
 
+from archivekit import jsonfile
 from archivekit.errors import BuildError
 from archivekit.model import Document
 from archivekit.writers.print_edition.boxes import Geometry
@@ -120,7 +121,7 @@ def to_json(data: dict[str, Any]) -> str:
         jsonschema.validate(data, schema())
     except jsonschema.ValidationError as exc:
         raise BuildError(f"print order does not match its schema: {exc.message}") from exc
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return jsonfile.dumps(data)
 
 
 def _row(head: str, value: str) -> str:

@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from archivekit import jsonfile
 from archivekit.writers.print_edition.assemble import PrintPage
 
 REPORT = "pagination-report.json"
@@ -107,4 +108,4 @@ def report(
 
 def to_json(data: dict[str, Any]) -> str:
     """Deterministic JSON text."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return jsonfile.dumps(data)
