@@ -10,6 +10,7 @@ where. docs/authoring.md shows every construct.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -254,46 +255,73 @@ def _blocks(
         )
     out: list[Block] = []
     for node in nodes:
-        kind = node["t"]
-        if kind in ("Para", "Plain"):
-            out.append(Paragraph(ctx.next_id(), _inlines(node["c"], ctx, depth=depth), role=role))
-        elif kind == "Header":
-            level, (_, classes, _), content = node["c"]
-            if level < 2:
-                raise ctx.error(
-                    "a level-1 heading in a part",
-                    node,
-                    hint="use `##`: level 1 is the edition's own title",
-                )
-            out.append(Heading(ctx.next_id(), level, _inlines(content, ctx, depth=depth)))
-        elif kind == "BulletList":
-            items = tuple(tuple(_blocks(item, ctx, depth=depth + 1)) for item in node["c"])
-            out.append(BulletList(ctx.next_id(), items))
-        elif kind == "Div" and node["c"][0][1] == [LIST_CLASS] and not node["c"][0][2]:
-            out.append(_marked_list(node, ctx, depth=depth))
-        elif kind == "Div":
-            (_, classes, attrs), content = node["c"]
-            if attrs or len(classes) != 1 or classes[0] not in PARAGRAPH_ROLES:
-                raise ctx.error(
-                    f"a fenced div with classes {classes} and attributes {attrs}",
-                    node,
-                    hint=f"fenced divs mark what a paragraph is ({', '.join(PARAGRAPH_ROLES)}) "
-                    f"or hold a marked list (`::: {LIST_CLASS}`)",
-                )
-            inner = _blocks(content, ctx, depth=depth + 1, role=classes[0])
-            if len(inner) != 1 or not isinstance(inner[0], Paragraph):
-                raise ctx.error(
-                    f"a `{classes[0]}` div must hold exactly one paragraph",
-                    node,
-                    hint="put one paragraph between the `:::` lines",
-                )
-            out.extend(inner)
-        elif kind in _UNSUPPORTED:
-            what, hint = _UNSUPPORTED[kind]
-            raise ctx.error(f"{what} is not allowed in an archival source", node, hint=hint)
-        else:
-            raise ctx.error(f"unsupported Markdown element ({kind})", node, hint="remove it")
+        handler = _BLOCK_HANDLERS.get(node["t"])
+        if handler is None:
+            raise _refusal(node, ctx)
+        out.extend(handler(node, ctx, depth, role))
     return out
+
+
+def _refusal(node: dict[str, Any], ctx: _Context) -> SourceError:
+    """The located error for a pandoc node the archival format does not hold."""
+    kind = node["t"]
+    if kind in _UNSUPPORTED:
+        what, hint = _UNSUPPORTED[kind]
+        return ctx.error(f"{what} is not allowed in an archival source", node, hint=hint)
+    return ctx.error(f"unsupported Markdown element ({kind})", node, hint="remove the markup")
+
+
+def _paragraph(node: dict[str, Any], ctx: _Context, depth: int, role: str | None) -> list[Block]:
+    return [Paragraph(ctx.next_id(), _inlines(node["c"], ctx, depth=depth), role=role)]
+
+
+def _heading(node: dict[str, Any], ctx: _Context, depth: int, role: str | None) -> list[Block]:
+    level, _, content = node["c"]
+    if level < 2:
+        raise ctx.error(
+            "a level-1 heading in a part",
+            node,
+            hint="use `##`: level 1 is the edition's own title",
+        )
+    return [Heading(ctx.next_id(), level, _inlines(content, ctx, depth=depth))]
+
+
+def _bullet_list(node: dict[str, Any], ctx: _Context, depth: int, role: str | None) -> list[Block]:
+    items = tuple(tuple(_blocks(item, ctx, depth=depth + 1)) for item in node["c"])
+    return [BulletList(ctx.next_id(), items)]
+
+
+def _div(node: dict[str, Any], ctx: _Context, depth: int, role: str | None) -> list[Block]:
+    """A fenced div: a marked list, or one paragraph marked with its role (dateline, kicker...)."""
+    (_, classes, attrs), content = node["c"]
+    if classes == [LIST_CLASS] and not attrs:
+        return [_marked_list(node, ctx, depth=depth)]
+    if attrs or len(classes) != 1 or classes[0] not in PARAGRAPH_ROLES:
+        raise ctx.error(
+            f"a fenced div with classes {classes} and attributes {attrs}",
+            node,
+            hint=f"fenced divs mark what a paragraph is ({', '.join(PARAGRAPH_ROLES)}) "
+            f"or hold a marked list (`::: {LIST_CLASS}`)",
+        )
+    inner = _blocks(content, ctx, depth=depth + 1, role=classes[0])
+    if len(inner) != 1 or not isinstance(inner[0], Paragraph):
+        raise ctx.error(
+            f"a `{classes[0]}` div must hold exactly one paragraph",
+            node,
+            hint="put one paragraph between the `:::` lines",
+        )
+    return inner
+
+
+BlockHandler = Callable[[dict[str, Any], _Context, int, "str | None"], list[Block]]
+# pandoc block node type -> its conversion; any other type is refused by _refusal.
+_BLOCK_HANDLERS: dict[str, BlockHandler] = {
+    "Para": _paragraph,
+    "Plain": _paragraph,
+    "Header": _heading,
+    "BulletList": _bullet_list,
+    "Div": _div,
+}
 
 
 def _marked_list(node: dict[str, Any], ctx: _Context, *, depth: int) -> MarkedList:
@@ -419,29 +447,26 @@ def _inlines(nodes: list[dict[str, Any]], ctx: _Context, *, depth: int) -> tuple
         )
     out: list[Inline] = []
     for node in nodes:
-        kind = node["t"]
-        if kind == "Str":
-            out.append(Text(node["c"]))
-        elif kind in ("Space", "SoftBreak"):
-            out.append(Text(" "))
-        elif kind == "LineBreak":
-            out.append(LineBreak())
-        elif kind == "Emph":
-            out.append(Emphasis(_inlines(node["c"], ctx, depth=depth + 1)))
-        elif kind == "Strong":
-            out.append(Strong(_inlines(node["c"], ctx, depth=depth + 1)))
-        elif kind == "Span":
-            out.append(_span(node, ctx, depth=depth))
-        elif kind == "Note":
-            out.append(_note(node, ctx, depth=depth))
-        elif kind == "Cite":
-            out.append(_cite(node, ctx, depth=depth))
-        elif kind in _UNSUPPORTED:
-            what, hint = _UNSUPPORTED[kind]
-            raise ctx.error(f"{what} is not allowed in an archival source", node, hint=hint)
-        else:
-            raise ctx.error(f"unsupported Markdown element ({kind})", node, hint="remove the markup")
+        handler = _INLINE_HANDLERS.get(node["t"])
+        if handler is None:
+            raise _refusal(node, ctx)
+        out.append(handler(node, ctx, depth))
     return _merge_text(out)
+
+
+InlineHandler = Callable[[dict[str, Any], _Context, int], Inline]
+# pandoc inline node type -> its conversion; any other type is refused by _refusal.
+_INLINE_HANDLERS: dict[str, InlineHandler] = {
+    "Str": lambda node, ctx, depth: Text(node["c"]),
+    "Space": lambda node, ctx, depth: Text(" "),
+    "SoftBreak": lambda node, ctx, depth: Text(" "),
+    "LineBreak": lambda node, ctx, depth: LineBreak(),
+    "Emph": lambda node, ctx, depth: Emphasis(_inlines(node["c"], ctx, depth=depth + 1)),
+    "Strong": lambda node, ctx, depth: Strong(_inlines(node["c"], ctx, depth=depth + 1)),
+    "Span": lambda node, ctx, depth: _span(node, ctx, depth=depth),
+    "Note": lambda node, ctx, depth: _note(node, ctx, depth=depth),
+    "Cite": lambda node, ctx, depth: _cite(node, ctx, depth=depth),
+}
 
 
 def _span(node: dict[str, Any], ctx: _Context, *, depth: int) -> Inline:
