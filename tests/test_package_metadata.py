@@ -49,7 +49,7 @@ def _record(doc: Document) -> dict[str, Any]:
 
 
 def _opf(doc: Document) -> etree._Element:
-    data = opf.package(doc, opf.Context(modified=opf.modified(EPOCH), print_source=None), [], [])
+    data = opf.package(doc, opf.Context(epoch=EPOCH, print_source=None), [], [])
     return etree.fromstring(data)
 
 

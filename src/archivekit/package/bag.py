@@ -14,7 +14,6 @@ manifests are rewritten in sorted order (the library lists them in directory ord
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -25,7 +24,7 @@ from typing import Any
 
 import bagit
 
-from archivekit import __version__
+from archivekit import __version__, clock
 from archivekit.errors import BuildError, SourceError
 from archivekit.manifest import MANIFEST, read_manifest
 from archivekit.model import crosswalk as cw
@@ -96,10 +95,7 @@ def _edition_info(
         statement=edition.statement.first(),
         # The edition's record through the crosswalk's PREMIS column (model.crosswalk.edition).
         properties=tuple(
-            (p.prop, p.value)
-            for p in cw.package_fields(
-                edition_record(edition, dt.datetime.fromtimestamp(epoch, dt.UTC).date()), "premis"
-            )
+            (p.prop, p.value) for p in cw.package_fields(edition_record(edition, clock.day(epoch)), "premis")
         ),
     )
     return info, fields
@@ -237,7 +233,7 @@ def package_edition(
         )
         premis.write_record(staging / PREMIS_PATH, record)
 
-        bagging_date = dt.datetime.fromtimestamp(source_date_epoch, dt.UTC).strftime("%Y-%m-%d")
+        bagging_date = clock.day(source_date_epoch).isoformat()
         info = {
             **fields,
             "Bagging-Date": bagging_date,

@@ -8,7 +8,6 @@ Identifiers are UUIDv5 names of the edition's identifier, so a rebuild writes th
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from importlib import resources
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from archivekit import clock
 from archivekit.errors import BuildError
 from archivekit.package.formats import PRONOM_RELEASE, FormatInfo
 from archivekit.package.provenance import Software, ValidationRun
@@ -59,10 +59,6 @@ def _el(parent: etree._Element, name: str, text: str | None = None, **attrs: str
     if text is not None:
         node.text = text
     return node
-
-
-def _timestamp(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Ids:
@@ -176,7 +172,7 @@ def build_record(
 ) -> bytes:
     """The PREMIS 3.0 record of a bag's payload, serialised deterministically (UTF-8, sorted objects)."""
     ids = _Ids(edition)
-    when = _timestamp(epoch)
+    when = clock.utc_seconds(epoch)
     objects = sorted(objects, key=lambda o: o.bag_path)
     by_build_path = {o.build_path: o.bag_path for o in objects}
     sources = [o.bag_path for o in objects if o.kind == "source"]

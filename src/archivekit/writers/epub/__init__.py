@@ -25,7 +25,7 @@ from archivekit.writers.epub import a11y
 from archivekit.writers.epub.documents import content_documents
 from archivekit.writers.epub.nav import NAV_FILE, nav_document
 from archivekit.writers.epub.ocf import write_epub
-from archivekit.writers.epub.opf import BIBLIOGRAPHY_FILE, Context, Item, modified, package
+from archivekit.writers.epub.opf import BIBLIOGRAPHY_FILE, Context, Item, package
 from archivekit.writers.epub.pagebreaks import insert_page_breaks
 from archivekit.writers.epub.style import CSS
 from archivekit.writers.epub.xhtml import STYLESHEET, TocEntry
@@ -65,7 +65,7 @@ def assemble(
         text = jsonfile.dumps(list(doc.bibliography))
         files[BIBLIOGRAPHY_FILE] = text.encode("utf-8")
     print_source = f"{doc.edition.id}.pdf" if pages else None
-    opf_ctx = Context(modified=modified(ctx.source_date_epoch), print_source=print_source)
+    opf_ctx = Context(epoch=ctx.source_date_epoch, print_source=print_source)
     files["content.opf"] = package(
         doc, opf_ctx, a11y.metadata(doc, bool(pages), verdict, candidate=candidate), items
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from archivekit import clock
 from archivekit.model import Document
 from archivekit.model import crosswalk as cw
 from archivekit.model.crosswalk.edition import edition_record
@@ -43,17 +43,17 @@ class Item:
 class Context:
     """What the crosswalk may read besides the document."""
 
-    modified: str  # dcterms:modified, from SOURCE_DATE_EPOCH
+    epoch: int  # SOURCE_DATE_EPOCH: dcterms:modified and the edition record's date
     print_source: str | None  # the archival PDF the page-list comes from, when there is one
 
-
-def modified(epoch: int) -> str:
-    """dcterms:modified (UTC, seconds) from SOURCE_DATE_EPOCH."""
-    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    @property
+    def modified(self) -> str:
+        """dcterms:modified (UTC, seconds)."""
+        return clock.utc_seconds(self.epoch)
 
 
 def _record(doc: Document, c: Context) -> dict[str, Any]:
-    return edition_record(doc.edition, dt.date.fromisoformat(c.modified[:10]))
+    return edition_record(doc.edition, clock.day(c.epoch))
 
 
 def _safe_id(text: str) -> str:

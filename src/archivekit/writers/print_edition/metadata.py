@@ -7,13 +7,12 @@ same values go to XMP and Info so they never disagree.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from pathlib import Path
 
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
-from archivekit import __version__
+from archivekit import __version__, clock
 from archivekit.errors import ToolMissing, UsageError
 from archivekit.model import Document
 from archivekit.model.crosswalk.edition import edition_record
@@ -72,7 +71,7 @@ def document_id(doc: Document, kind: str) -> str:
 def set_metadata(pdf: Pdf, doc: Document, epoch: int, kind: str, *, pdfx: bool, producer: str) -> None:
     """XMP and the matching Info dictionary (Trapped and GTS_PDFXVersion for PDF/X), by the shared
     builder (archivekit.typeset.xmp) from the crosswalk's XMP column, as the archival PDF's."""
-    created = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+    created = clock.moment(epoch)
     stamp = Stamp(
         created=created,
         creator_tool=f"archivekit {__version__}",
