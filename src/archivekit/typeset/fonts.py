@@ -25,8 +25,9 @@ from typing import Any
 
 from archivekit.errors import ToolMissing
 
-# Bump when the preparation below changes, so cached fonts made by older code are not reused.
-CONVERTER_VERSION = "3"
+# Bump when the preparation below or the cache entry changes, so fonts cached by older code are
+# not reused (4: each entry has its sha256 beside it).
+CONVERTER_VERSION = "4"
 NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
 NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
 # cu2qu tolerance in font units (1000 to the em): the quadratic outline stays within 2 units,
@@ -169,7 +170,37 @@ def _save(font: Any, target: Path) -> None:
     tmp = target.with_suffix(f".tmp{os.getpid()}")
     font.save(str(tmp))
     font.close()
-    tmp.replace(target)  # atomic: a parallel build never loads a half-written font
+    # The sha256 goes in first, the font last, each by an atomic rename: a killed writer leaves
+    # no entry or one that fails its check, never a half-written font that is trusted.
+    note = _sum_path(target).with_suffix(f".sha256.tmp{os.getpid()}")
+    note.write_text(f"{_sha256(tmp)}\n", encoding="ascii")
+    note.replace(_sum_path(target))
+    tmp.replace(target)
+
+
+def _sum_path(target: Path) -> Path:
+    return target.with_suffix(".sha256")
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _intact(target: Path, log: logging.Logger) -> bool:
+    """Whether a cached font is present and matches its recorded sha256; a damaged one is removed
+    (with a warning) so it is prepared again."""
+    if not target.is_file():
+        return False
+    try:
+        if _sum_path(target).read_text(encoding="ascii").strip() == _sha256(target):
+            return True
+        problem = "its content does not match its sha256"
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = f"no readable sha256 ({exc.strerror if isinstance(exc, OSError) else exc})"
+    log.warning("font cache entry %s is damaged (%s): preparing the font again", target, problem)
+    target.unlink(missing_ok=True)
+    return False
 
 
 def _convert(path: Path, index: int, chars: frozenset[int], target: Path) -> None:
@@ -343,7 +374,7 @@ def prepare(
         _require(src.path)
         target = _target(src, wanted, folder)
         paths[src.key] = target
-        if target.is_file():
+        if _intact(target, log):
             log.debug("font cache hit: %s -> %s", src.key, target.name)
             continue
         verb = "converting" if src.needs_conversion else "subsetting"

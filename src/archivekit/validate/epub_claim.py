@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,8 +23,9 @@ from typing import Any
 from archivekit.validate import ace, epubcheck, tools
 from archivekit.validate.base import Outcome, Target, raw_name
 
-CACHE_RECIPE = "epub-checks-2"  # bump when what a verdict records, or how it is judged, changes
+CACHE_RECIPE = "epub-checks-3"  # bump when what a verdict records, or how it is judged, changes
 CANDIDATE = "candidate.epub"
+log = logging.getLogger("archivekit")
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,9 @@ def judge(candidate: Path, work: Path, cache: Path | None, home: Path | None = N
     key = hashlib.sha256(f"{CACHE_RECIPE}|{digest}|{ace_version}|{ec_version}".encode()).hexdigest()
     cached = cache / f"{key}.json" if cache is not None else None
     if cached is not None and cached.is_file():
-        return Verdict.from_json(json.loads(cached.read_text()))
+        known = _read_entry(cached)
+        if known is not None:
+            return known
 
     # The runners name the file they check relative to their folder: the candidate sits in work.
     work.mkdir(parents=True, exist_ok=True)
@@ -170,11 +176,40 @@ def judge(candidate: Path, work: Path, cache: Path | None, home: Path | None = N
             job.result()
     # A crashed judge is never cached: the next build tries again.
     if cached is not None and verdict.ace_error is None and verdict.epubcheck_error is None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps(verdict.to_json(), ensure_ascii=False, sort_keys=True, indent=1))
-        tmp.replace(cached)
+        _write_entry(cached, verdict)
     return verdict
+
+
+def _body(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+
+
+def _read_entry(path: Path) -> Verdict | None:
+    """The cached verdict if the entry is whole (its body matches its sha256); else None, with a
+    warning, and the entry is removed so it is judged again."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        body = entry["verdict"]
+        if hashlib.sha256(_body(body).encode()).hexdigest() != entry["sha256"]:
+            raise ValueError("content does not match its sha256")
+        return Verdict.from_json(body)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("EPUB verdict cache entry %s is damaged (%s): judging the EPUB again", path, exc)
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _write_entry(path: Path, verdict: Verdict) -> None:
+    """Store the verdict with its sha256, atomically: a killed build never leaves half an entry."""
+    body = verdict.to_json()
+    entry = {"sha256": hashlib.sha256(_body(body).encode()).hexdigest(), "verdict": body}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}-{threading.get_ident()}")
+        tmp.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        log.debug("EPUB verdict not cached (%s)", exc)  # a cache that cannot be written only costs time
 
 
 class CandidateJudge:

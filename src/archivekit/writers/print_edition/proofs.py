@@ -8,6 +8,7 @@ timestamps or tool-specific chunks) and a rebuild on the same machine is byte-id
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +20,8 @@ from archivekit.errors import BuildError, ToolMissing
 from archivekit.writers.print_edition.boxes import Geometry
 
 PROOF_DIR = "proof"
-PROOF_RECIPE = "2"  # bump when the proofs' drawing changes, so cached proofs are not reused
+PROOF_RECIPE = "3"  # bump when the drawing or the cache entry changes, so cached proofs are not reused
+SUMS = "SHA256SUMS"  # written last in a cache entry: each image's sha256, checked on every read
 PAGE_DPI = 150
 THUMB_DPI = 30
 COLUMNS = 4
@@ -27,6 +29,7 @@ BLEED_COLOUR = (220, 0, 0)
 TRIM_COLOUR = (0, 90, 220)
 GAP = 16
 CAPTION = 16
+log = logging.getLogger("archivekit")
 
 
 def _pdftoppm() -> str:
@@ -107,16 +110,39 @@ def write_proofs(
     key.update(f"{PROOF_RECIPE}|{THUMB_DPI}|{PAGE_DPI}|{labels}|{heading}|{g}".encode())
     cached = cache_dir / "proofs" / key.hexdigest()[:32] if cache_dir is not None else None
     target = out_dir / PROOF_DIR
-    if cached is not None and (cached / "done").is_file():
-        names = (cached / "done").read_text(encoding="utf-8").split()
-        target.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            shutil.copyfile(cached / name, target / name)
-        return [f"{PROOF_DIR}/{name}" for name in names]
+    if cached is not None and (cached / SUMS).is_file():
+        names = _intact(cached)
+        if names is not None:
+            target.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                shutil.copyfile(cached / name, target / name)
+            return [f"{PROOF_DIR}/{name}" for name in names]
     written = _render_proofs(pdf, target, g, labels, heading)
     if cached is not None:
         _store(cached, out_dir, written)
     return written
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _intact(cached: Path) -> list[str] | None:
+    """The proofs' names if every cached image matches its sha256; else None, with a warning, and the
+    entry is removed so the proofs are rendered again."""
+    try:
+        rows = [line.split("  ", 1) for line in (cached / SUMS).read_text(encoding="utf-8").splitlines()]
+        for digest, name in rows:
+            if "/" in name or _sha256(cached / name) != digest:
+                raise ValueError(f"{name} does not match its sha256")
+        if not rows:
+            raise ValueError("no proofs listed")
+        return [name for _, name in rows]
+    except (OSError, ValueError) as exc:
+        log.warning("proof cache entry %s is damaged (%s): rendering the proofs again", cached, exc)
+        shutil.rmtree(cached, ignore_errors=True)
+        return None
 
 
 def _store(cached: Path, out_dir: Path, written: list[str]) -> None:
@@ -126,7 +152,8 @@ def _store(cached: Path, out_dir: Path, written: list[str]) -> None:
     try:
         for rel in written:
             shutil.copyfile(out_dir / rel, staging / Path(rel).name)
-        (staging / "done").write_text(" ".join(Path(rel).name for rel in written), encoding="utf-8")
+        sums = "".join(f"{_sha256(staging / Path(rel).name)}  {Path(rel).name}\n" for rel in written)
+        (staging / SUMS).write_text(sums, encoding="utf-8")
         staging.rename(cached)
     except OSError:
         pass  # a cache that cannot be written (or a parallel build won the race) only costs time
