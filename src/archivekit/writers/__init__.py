@@ -1,7 +1,7 @@
 """Writers: one per output format, looked up by name in a registry.
 
 Writers import only `archivekit.typeset` (the page-drawing engine), `archivekit.model`,
-`archivekit.errors` and this package's base types: never each other and never `ingest`. What one
+`archivekit.errors`, this package's base types and its HTML builder (`markup`): never each other and never `ingest`. What one
 writer produces for another (the PDF's page starts for the EPUB page-list) passes through
 `BuildContext.products`, so the pipeline runs them in order.
 """

@@ -30,6 +30,7 @@ from archivekit.model import (
     plain_text,
 )
 from archivekit.model.locale import message
+from archivekit.writers.markup import append, element
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"
@@ -41,24 +42,11 @@ STYLESHEET = "style.css"
 
 def el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element | str) -> etree._Element:
     """An XHTML element with attributes (``epub:type`` allowed) and children (elements or text)."""
-    node = etree.Element(f"{{{XHTML_NS}}}{tag}", nsmap=NSMAP)
-    for key, value in (attrs or {}).items():
-        name = EPUB_TYPE if key == "epub:type" else XML_LANG if key == "xml:lang" else key
-        node.set(name, value)
-    for child in children:
-        append(node, child)
-    return node
-
-
-def append(node: etree._Element, child: etree._Element | str) -> None:
-    """Append an element or text to node, text going into .text or the last child's .tail."""
-    if isinstance(child, str):
-        if len(node):
-            node[-1].tail = (node[-1].tail or "") + child
-        else:
-            node.text = (node.text or "") + child
-    else:
-        node.append(child)
+    names = {
+        EPUB_TYPE if key == "epub:type" else XML_LANG if key == "xml:lang" else key: value
+        for key, value in (attrs or {}).items()
+    }
+    return element(f"{{{XHTML_NS}}}{tag}", names, *children, nsmap=NSMAP)
 
 
 def set_lang(node: etree._Element, lang: str | None) -> None:

@@ -11,10 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lxml import html as lxml_html
-
 from archivekit.writers.base import Artifact
-from archivekit.writers.html.render import el
+from archivekit.writers.markup import element as el
+from archivekit.writers.markup import html_page
 
 INDEX = "index.html"
 REPORT = "validation/report.json"
@@ -198,8 +197,7 @@ def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str
         ),
         body,
     )
-    text = lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="unicode", method="html")
-    return text.rstrip("\n") + "\n"
+    return html_page(root)
 
 
 def write_index(build_dir: Path) -> Artifact | None:

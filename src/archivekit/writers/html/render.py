@@ -34,6 +34,8 @@ from archivekit.model import (
 from archivekit.model import crosswalk as cw
 from archivekit.model.citation import csl_only
 from archivekit.writers.html.words import editorial_lang, language_label, part_date, say
+from archivekit.writers.markup import append, html_page
+from archivekit.writers.markup import element as el
 
 # Tags citeproc-py's HTML formatter may emit that we keep; anything else is unwrapped to its text.
 _CSL_TAGS = {"i", "b", "sup", "sub"}
@@ -75,34 +77,6 @@ class PageInputs:
     cited_entries_html: dict[str, str]  # record id -> citeproc-py HTML
     downloads: tuple[tuple[str, str, str], ...]  # (label, href, media type)
     css: str
-
-
-def el(tag: str, attrs: dict[str, str | None] | None = None, *children: Any) -> etree._Element:
-    """An element with attributes (None values dropped) and children (elements or text)."""
-    node = etree.Element(tag)
-    for key, value in (attrs or {}).items():
-        if value is not None:
-            node.set(key, value)
-    append(node, *children)
-    return node
-
-
-def append(node: etree._Element, *children: Any) -> etree._Element:
-    """Append elements and text to a node, text going where lxml keeps it (text or the last child's tail)."""
-    for child in children:
-        if child is None:
-            continue
-        if isinstance(child, str):
-            if len(node):
-                last = node[-1]
-                last.tail = (last.tail or "") + child
-            else:
-                node.text = (node.text or "") + child
-        elif isinstance(child, list | tuple):
-            append(node, *child)
-        else:
-            node.append(child)
-    return node
 
 
 class PageBuilder:
@@ -529,6 +503,4 @@ def parallel_rows(doc: Document) -> int:
 
 def render_page(doc: Document, inputs: PageInputs) -> str:
     """The page as an HTML5 string (UTF-8 text, doctype first, one trailing newline)."""
-    root = PageBuilder(doc, inputs).page()
-    text = lxml_html.tostring(root, doctype="<!DOCTYPE html>", encoding="unicode", method="html")
-    return text.rstrip("\n") + "\n"
+    return html_page(PageBuilder(doc, inputs).page())
