@@ -171,6 +171,60 @@ def _replace_dir(staging: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
+def _copy_payload(
+    build_dir: Path, staging: Path, plan: list[tuple[str, str, dict[str, Any] | None]]
+) -> list[premis.PayloadObject]:
+    """Copy every planned file into the staging folder; each copy as PREMIS describes it."""
+    objects = []
+    for rel, kind, row in plan:
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(build_dir / rel, target)
+        digests = _digests(target)
+        objects.append(
+            premis.PayloadObject(
+                bag_path=f"data/{rel}",
+                build_path=rel,
+                kind=kind,
+                size=target.stat().st_size,
+                sha256=digests["sha256"],
+                sha512=digests["sha512"],
+                format=identify(
+                    target,
+                    media_type=(row or {}).get("media_type"),
+                    conforms_to=tuple((row or {}).get("conforms_to", ())),
+                ),
+            )
+        )
+    return objects
+
+
+def _make_bag(staging: Path, fields: dict[str, str], epoch: int) -> None:
+    """Turn the staging folder (its payload and PREMIS record) into a reproducible BagIt 1.0 bag."""
+    info = {
+        **fields,
+        "Bagging-Date": clock.day(epoch).isoformat(),
+        "Bag-Software-Agent": f"archivekit {__version__} (bagit-python {bagit.VERSION})",
+    }
+    try:
+        bagit.make_bag(str(staging), bag_info=info, processes=1, checksums=list(ALGORITHMS))
+    except (bagit.BagError, OSError, RuntimeError) as exc:
+        raise BuildError(f"bagit could not make the bag: {exc}", file=staging) from exc
+    (staging / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
+    _write_tagmanifests(staging)
+    _fix_times(staging, epoch)
+
+
+def _staging_dir(out_root: Path, name: str) -> Path:
+    """A fresh folder beside the bag's place, with the user's ordinary permissions (mkdtemp makes 0700)."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{name}.partial-"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)
+    return staging
+
+
 def package_edition(
     build_dir: Path,
     out_root: Path,
@@ -187,41 +241,16 @@ def package_edition(
     if source_organization:
         fields["Source-Organization"] = source_organization
     if "Source-Organization" not in fields:
-        # Naming the letter's author here would claim they transferred the bag; say nothing rather than that.
+        # The edition's author is not who transfers the bag: naming them would be a false claim.
         log.warning(
             "bag-info.txt gets no Source-Organization: set `publisher` in edition.yaml "
             "or pass --source-organization NAME (who transfers the bag)"
         )
     name = bag_name(edition.id, edition.version)
     out_root = Path(out_root)
-    out_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{name}.partial-"))
+    staging = _staging_dir(out_root, name)
     try:
-        # mkdtemp makes 0700; the bag should carry the user's ordinary permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(staging, 0o777 & ~umask)
-        objects = []
-        for rel, kind, row in plan:
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(build_dir / rel, target)
-            digests = _digests(target)
-            objects.append(
-                premis.PayloadObject(
-                    bag_path=f"data/{rel}",
-                    build_path=rel,
-                    kind=kind,
-                    size=target.stat().st_size,
-                    sha256=digests["sha256"],
-                    sha512=digests["sha512"],
-                    format=identify(
-                        target,
-                        media_type=(row or {}).get("media_type"),
-                        conforms_to=tuple((row or {}).get("conforms_to", ())),
-                    ),
-                )
-            )
+        objects = _copy_payload(build_dir, staging, plan)
         record = premis.build_record(
             edition,
             objects,
@@ -232,20 +261,7 @@ def package_edition(
             epoch=source_date_epoch,
         )
         premis.write_record(staging / PREMIS_PATH, record)
-
-        bagging_date = clock.day(source_date_epoch).isoformat()
-        info = {
-            **fields,
-            "Bagging-Date": bagging_date,
-            "Bag-Software-Agent": f"archivekit {__version__} (bagit-python {bagit.VERSION})",
-        }
-        try:
-            bagit.make_bag(str(staging), bag_info=info, processes=1, checksums=list(ALGORITHMS))
-        except (bagit.BagError, OSError, RuntimeError) as exc:
-            raise BuildError(f"bagit could not make the bag: {exc}", file=staging) from exc
-        (staging / "bagit.txt").write_text(BAGIT_TXT, encoding="utf-8")
-        _write_tagmanifests(staging)
-        _fix_times(staging, source_date_epoch)
+        _make_bag(staging, fields, source_date_epoch)
         target = out_root / name
         _replace_dir(staging, target)
     except BaseException:

@@ -160,71 +160,72 @@ def _file_object(
         _el(link, "linkingEventIdentifierValue", event_id)
 
 
-def build_record(
-    edition: EditionInfo,
-    objects: list[PayloadObject],
-    *,
-    creation: list[Software],
-    validations: list[ValidationRun],
-    packing: list[Software],
-    bag_name: str,
-    epoch: int,
-) -> bytes:
-    """The PREMIS 3.0 record of a bag's payload, serialised deterministically (UTF-8, sorted objects)."""
-    ids = _Ids(edition)
-    when = clock.utc_seconds(epoch)
-    objects = sorted(objects, key=lambda o: o.bag_path)
-    by_build_path = {o.build_path: o.bag_path for o in objects}
-    sources = [o.bag_path for o in objects if o.kind == "source"]
-    renditions = [o.bag_path for o in objects if o.kind == "rendition"]
+class _Events:
+    """The record's events, built before the objects so that every object can link to its events."""
 
-    # Events first (in memory) so objects can link to them; PREMIS orders objects before events.
-    events_root = etree.Element(_P + "premis", nsmap={"premis": PREMIS_NS})
-    links: dict[str, list[str]] = {o.bag_path: [] for o in objects}
+    def __init__(self, edition: EditionInfo, objects: list[PayloadObject], when: str) -> None:
+        self.ids = _Ids(edition)
+        self.when = when
+        self.root = etree.Element(_P + "premis", nsmap={"premis": PREMIS_NS})
+        self.links: dict[str, list[str]] = {o.bag_path: [] for o in objects}  # bag path -> event ids
 
+    def add(
+        self, key: str, kind: str, detail: str, outcome: str, note: str = ""
+    ) -> tuple[etree._Element, str]:
+        """One event dated by the record's clock: its element and its id."""
+        return _event(self.root, self.ids, key, kind, self.when, detail, outcome, note)
+
+    def involve(self, event: etree._Element, event_id: str, paths: list[str], role: str) -> None:
+        """Link the event to these payload files in this role, and the files back to the event."""
+        for path in paths:
+            _link_object(event, PATH_ID, path, role)
+            self.links[path].append(event_id)
+
+
+def _creation_event(
+    events: _Events, creation: list[Software], sources: list[str], renditions: list[str]
+) -> None:
+    """The build: renditions made from the sources by archivekit in its software environment."""
     builder, *environment = creation
     versions = f"{builder.name} {builder.version}"
     if environment:
         # The build records no per-writer tool list: name the libraries of the environment it ran in.
         versions += "; software environment: " + ", ".join(f"{s.name} {s.version}" for s in environment)
-    event, creation_id = _event(
-        events_root,
-        ids,
+    event, creation_id = events.add(
         "creation",
         "creation",
-        when,
         f"Renditions built from the canonical sources by {versions}.",
         "success",
         f"{len(renditions)} renditions from {len(sources)} source files",
     )
     for software in creation:
         _link_agent(event, software, "executing program")
-    for path in sources:
-        _link_object(event, PATH_ID, path, "source")
-        links[path].append(creation_id)
-    for path in renditions:
-        _link_object(event, PATH_ID, path, "outcome")
-        links[path].append(creation_id)
+    events.involve(event, creation_id, sources, "source")
+    events.involve(event, creation_id, renditions, "outcome")
 
-    validator_agents: list[Software] = []
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def _validation_events(
+    events: _Events, validations: list[ValidationRun], by_build_path: dict[str, str]
+) -> list[Software]:
+    """One event per validator run, linking what it checked and the reports it wrote; its agents."""
+    agents: list[Software] = []
     for run in validations:
         software = Software(run.validator or "unknown validator", run.version or "unknown", "validation")
-        validator_agents.append(software)
+        agents.append(software)
         checked = [by_build_path[a] for a in run.artifacts if a in by_build_path]
         reports = [by_build_path[r] for r in run.reports if r in by_build_path]
         if not reports and "validation/report.json" in by_build_path:
             reports = [by_build_path["validation/report.json"]]
-        counts = (
-            f"{run.errors} error{'s' * (run.errors != 1)}, {run.warnings} warning{'s' * (run.warnings != 1)}"
-        )
         note = f"{run.detail}; " if run.detail else ""
-        note += counts + ("; report: " + ", ".join(reports) if reports else "")
-        event, event_id = _event(
-            events_root,
-            ids,
+        note += f"{_plural(run.errors, 'error')}, {_plural(run.warnings, 'warning')}"
+        note += "; report: " + ", ".join(reports) if reports else ""
+        event, event_id = events.add(
             f"validation/{software.name}/{software.version}/{','.join(run.artifacts)}",
             "validation",
-            when,
             f"{software.name} {software.version} checked "
             + (", ".join(checked) if checked else "the build")
             + ".",
@@ -232,46 +233,43 @@ def build_record(
             note,
         )
         _link_agent(event, software, "validator")
-        for path in checked:
-            _link_object(event, PATH_ID, path, "source")
-            links[path].append(event_id)
-        for path in reports:
-            _link_object(event, PATH_ID, path, "outcome")
-            links[path].append(event_id)
+        events.involve(event, event_id, checked, "source")
+        events.involve(event, event_id, reports, "outcome")
+    return agents
 
+
+def _packing_events(
+    events: _Events, packing: list[Software], bag_name: str, identifier: str, payload_files: int
+) -> str:
+    """Digest calculation and packing, which concern every payload file; the packing event's id."""
     packer = ", ".join(f"{s.name} {s.version}" for s in packing)
-    event, digest_id = _event(
-        events_root,
-        ids,
+    event, digest_id = events.add(
         "message digest calculation",
         "message digest calculation",
-        when,
         "SHA-256 and SHA-512 of every payload file, recorded here and in the bag's manifests.",
         "success",
     )
     for software in packing:
         _link_agent(event, software, "executing program")
-    event, packing_id = _event(
-        events_root,
-        ids,
+    event, packing_id = events.add(
         "packing",
         "packing",
-        when,
         f"Packed into the BagIt 1.0 bag {bag_name} with {packer}.",
         "success",
-        f"{len(objects) + 1} payload files (this record included)",
+        f"{payload_files + 1} payload files (this record included)",
     )
     for software in packing:
         _link_agent(event, software, "executing program")
-    _link_object(event, "URN", edition.identifier, "source")
-    for path in links:
-        links[path] += [digest_id, packing_id]
+    _link_object(event, "URN", identifier, "source")
+    for path in events.links:
+        events.links[path] += [digest_id, packing_id]
+    return packing_id
 
-    root = etree.Element(
-        _P + "premis",
-        {"version": "3.0", f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION},
-        nsmap={"premis": PREMIS_NS, "xsi": XSI_NS},
-    )
+
+def _entity_object(
+    root: etree._Element, edition: EditionInfo, objects: list[PayloadObject], packing_id: str
+) -> None:
+    """The edition as the intellectual entity: identifiers, significant properties, the files it includes."""
     entity = _el(root, "object", **{f"{{{XSI_NS}}}type": "premis:intellectualEntity"})
     for id_type, value in (("URN", edition.identifier), ("local", f"{edition.id} {edition.version}")):
         ident = _el(entity, "objectIdentifier")
@@ -293,14 +291,12 @@ def build_record(
     _el(link, "linkingEventIdentifierType", "UUID")
     _el(link, "linkingEventIdentifierValue", packing_id)
 
-    for obj in objects:
-        _file_object(root, obj, edition, sources, links[obj.bag_path])
-    for event in list(events_root):
-        root.append(event)
 
+def _agents(root: etree._Element, software: list[Software]) -> None:
+    """One agent per distinct program and version, in order of first mention."""
     seen: set[str] = set()
-    for software in [*creation, *validator_agents, *packing]:
-        key = _agent_key(software)
+    for program in software:
+        key = _agent_key(program)
         if key in seen:
             continue
         seen.add(key)
@@ -308,10 +304,43 @@ def build_record(
         ident = _el(agent, "agentIdentifier")
         _el(ident, "agentIdentifierType", "local")
         _el(ident, "agentIdentifierValue", key)
-        _el(agent, "agentName", software.name)
+        _el(agent, "agentName", program.name)
         _el(agent, "agentType", "software")
-        _el(agent, "agentVersion", software.version)
+        _el(agent, "agentVersion", program.version)
 
+
+def build_record(
+    edition: EditionInfo,
+    objects: list[PayloadObject],
+    *,
+    creation: list[Software],
+    validations: list[ValidationRun],
+    packing: list[Software],
+    bag_name: str,
+    epoch: int,
+) -> bytes:
+    """The PREMIS 3.0 record of a bag's payload, serialised deterministically (UTF-8, sorted objects)."""
+    objects = sorted(objects, key=lambda o: o.bag_path)
+    sources = [o.bag_path for o in objects if o.kind == "source"]
+    renditions = [o.bag_path for o in objects if o.kind == "rendition"]
+
+    events = _Events(edition, objects, clock.utc_seconds(epoch))
+    _creation_event(events, creation, sources, renditions)
+    validator_agents = _validation_events(events, validations, {o.build_path: o.bag_path for o in objects})
+    packing_id = _packing_events(events, packing, bag_name, edition.identifier, len(objects))
+
+    # PREMIS orders the entity, then files, events and agents.
+    root = etree.Element(
+        _P + "premis",
+        {"version": "3.0", f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION},
+        nsmap={"premis": PREMIS_NS, "xsi": XSI_NS},
+    )
+    _entity_object(root, edition, objects, packing_id)
+    for obj in objects:
+        _file_object(root, obj, edition, sources, events.links[obj.bag_path])
+    for event in list(events.root):
+        root.append(event)
+    _agents(root, [*creation, *validator_agents, *packing])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

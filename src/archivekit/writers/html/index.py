@@ -84,70 +84,76 @@ def human_size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB"
 
 
-def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str:
-    """The index page as HTML5 text."""
-    edition = manifest.get("edition", {})
-    title = str(edition.get("title", edition.get("id", "edition")))
-    lang = str(edition.get("language") or "und")
+_COLUMNS = ("Format", "File", "Media type", "Size", "SHA-256", "Conforms to", "Validation")
+
+
+def _status_cell(verdicts: list[str], validated: bool) -> Any:
+    """The Validation cell: each judge's verdict on the file, or why there is none."""
+    cell = el("td", {"data-label": "Validation"})
+    if verdicts:
+        items = [
+            el("li", {"class": "fail" if ": fail" in v else "pass" if ": pass" in v else "muted"}, v)
+            for v in verdicts
+        ]
+        cell.append(el("ul", None, items))
+    else:
+        cell.text = "no validator for this format" if validated else "validation not run yet"
+    return cell
+
+
+def _file_row(art: dict[str, Any], verdicts: list[str], validated: bool) -> Any:
+    """One manifest row as a table row."""
+    path = str(art.get("path", ""))
+    return el(
+        "tr",
+        None,
+        el("td", {"data-label": "Format"}, str(art.get("format", ""))),
+        el("td", {"data-label": "File"}, el("a", {"href": path}, path)),
+        el("td", {"data-label": "Media type"}, el("code", None, str(art.get("media_type", "")))),
+        el(
+            "td",
+            {"data-label": "Size"},
+            f"{human_size(int(art.get('bytes', 0)))} ({art.get('bytes', 0)} bytes)",
+        ),
+        el("td", {"data-label": "SHA-256"}, el("code", None, str(art.get("sha256", "")))),
+        el("td", {"data-label": "Conforms to"}, ", ".join(art.get("conforms_to", [])) or "—"),
+        _status_cell(verdicts, validated),
+    )
+
+
+def _file_table(manifest: dict[str, Any], report: dict[str, Any] | None) -> Any:
+    """Every file the manifest lists but the index itself, with its verdicts."""
     checks = statuses(report)
-    rows = []
-    for art in manifest.get("artifacts", []):
-        path = str(art.get("path", ""))
-        if path == INDEX:
-            continue
-        verdicts = checks.get(path, [])
-        status_cell = el("td", {"data-label": "Validation"})
-        if verdicts:
-            items = [
-                el("li", {"class": "fail" if ": fail" in v else "pass" if ": pass" in v else "muted"}, v)
-                for v in verdicts
-            ]
-            status_cell.append(el("ul", None, items))
-        else:
-            status_cell.text = "no validator for this format" if report else "validation not run yet"
-        rows.append(
-            el(
-                "tr",
-                None,
-                el("td", {"data-label": "Format"}, str(art.get("format", ""))),
-                el("td", {"data-label": "File"}, el("a", {"href": path}, path)),
-                el("td", {"data-label": "Media type"}, el("code", None, str(art.get("media_type", "")))),
-                el(
-                    "td",
-                    {"data-label": "Size"},
-                    f"{human_size(int(art.get('bytes', 0)))} ({art.get('bytes', 0)} bytes)",
-                ),
-                el("td", {"data-label": "SHA-256"}, el("code", None, str(art.get("sha256", "")))),
-                el("td", {"data-label": "Conforms to"}, ", ".join(art.get("conforms_to", [])) or "—"),
-                status_cell,
-            )
-        )
-    summary = "Validation has not been run on this build."
-    if report:
-        s = report.get("summary", {})
-        summary = f"Validation: {s.get('errors', 0)} errors, {s.get('warnings', 0)} warnings"
-        if s.get("not_run"):
-            summary += f"; not run: {', '.join(s['not_run'])}"
-        summary += "."
-    table = el(
+    rows = [
+        _file_row(art, checks.get(str(art.get("path", "")), []), bool(report))
+        for art in manifest.get("artifacts", [])
+        if str(art.get("path", "")) != INDEX
+    ]
+    return el(
         "table",
         None,
         el("caption", None, "Every file of this edition, from manifest.json"),
-        el(
-            "thead",
-            None,
-            el(
-                "tr",
-                None,
-                [
-                    el("th", {"scope": "col"}, h)
-                    for h in ("Format", "File", "Media type", "Size", "SHA-256", "Conforms to", "Validation")
-                ],
-            ),
-        ),
+        el("thead", None, el("tr", None, [el("th", {"scope": "col"}, h) for h in _COLUMNS])),
         el("tbody", None, rows),
     )
-    body = el(
+
+
+def _summary(report: dict[str, Any] | None) -> str:
+    """One sentence on the validation: counts and the judges that did not run."""
+    if not report:
+        return "Validation has not been run on this build."
+    s = report.get("summary", {})
+    summary = f"Validation: {s.get('errors', 0)} errors, {s.get('warnings', 0)} warnings"
+    if s.get("not_run"):
+        summary += f"; not run: {', '.join(s['not_run'])}"
+    return summary + "."
+
+
+def _body(manifest: dict[str, Any], report: dict[str, Any] | None, title: str, lang: str) -> Any:
+    """Skip link, the edition's heading, the summary and table, and the sources' fingerprint."""
+    edition = manifest.get("edition", {})
+    region = {"class": "table-wrap", "role": "region", "aria-label": "Files", "tabindex": "0"}
+    return el(
         "body",
         None,
         el("a", {"class": "skip-link", "href": "#main"}, "Skip to the file list"),
@@ -164,12 +170,8 @@ def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str
         el(
             "main",
             {"id": "main", "tabindex": "-1"},
-            el("p", None, summary),
-            el(
-                "div",
-                {"class": "table-wrap", "role": "region", "aria-label": "Files", "tabindex": "0"},
-                table,
-            ),
+            el("p", None, _summary(report)),
+            el("div", region, _file_table(manifest, report)),
         ),
         el(
             "footer",
@@ -183,21 +185,23 @@ def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str
             ),
         ),
     )
-    root = el(
-        "html",
-        {"lang": "en", "dir": "ltr"},
-        el(
-            "head",
-            None,
-            el("meta", {"charset": "utf-8"}),
-            el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
-            el("meta", {"name": "color-scheme", "content": "light dark"}),
-            el("title", None, f"{title}: files of the edition"),
-            el("style", None, _CSS),
-        ),
-        body,
+
+
+def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str:
+    """The index page as HTML5 text."""
+    edition = manifest.get("edition", {})
+    title = str(edition.get("title", edition.get("id", "edition")))
+    lang = str(edition.get("language") or "und")
+    head = el(
+        "head",
+        None,
+        el("meta", {"charset": "utf-8"}),
+        el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
+        el("meta", {"name": "color-scheme", "content": "light dark"}),
+        el("title", None, f"{title}: files of the edition"),
+        el("style", None, _CSS),
     )
-    return html_page(root)
+    return html_page(el("html", {"lang": "en", "dir": "ltr"}, head, _body(manifest, report, title, lang)))
 
 
 def write_index(build_dir: Path) -> Artifact | None:
