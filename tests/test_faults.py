@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,297 @@ def a_disk_fault_fails_one_edition_only(tmp: Path) -> None:
     assert failed is None and code == 2
     assert error is not None and str(tmp / "a-file") in error and "fix:" in error
     assert built == tmp / "out" / EDITION_ID and no_error is None and zero == 0
+
+
+# ---- faults of the machine: each case injects one and checks message, exit code, no traceback and
+# that the last good build is byte-identical afterwards.
+
+SAYS: dict[str, str] = {}  # case -> the words its message must contain (docs/troubleshooting.md quotes them)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **extra}
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, preexec: Callable[[], None] | None = None,
+         edition: Path = EDITION) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    cmd = [sys.executable, "-m", "archivekit", "-q", *args]
+    if args and args[0] == "build":
+        cmd = [*cmd[:5], str(edition), *cmd[5:]]
+    return subprocess.run(cmd, cwd=ROOT, env=env or _env(), capture_output=True, text=True, timeout=300,
+                          preexec_fn=preexec)  # fmt: skip
+
+
+def _last_good(out: Path, *formats: str) -> dict[str, str]:
+    result = _cli("build", "--out", str(out), "--force", *(formats or FORMATS))
+    assert result.returncode == 0, result.stderr
+    return _hashes(out / EDITION_ID)
+
+
+def _says(case: str, result: subprocess.CompletedProcess[str], code: int, words: str) -> None:
+    SAYS[case] = words
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == code, result.stderr
+    assert words in result.stderr, result.stderr
+
+
+def _intact(out: Path, good: dict[str, str]) -> None:
+    assert _hashes(out / EDITION_ID) == good
+    assert _leftovers(out) == []
+
+
+@fault("disk full: exit 1 naming the file and 'No space left on device'; the last good build is kept")
+def disk_full(tmp: Path) -> None:
+    # A 300 KiB tmpfs as --out (root may mount here), filled but for a few KiB after a good build.
+    small = tmp / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(small)]).returncode != 0:
+        pytest.skip("NOT RUN: this machine refuses a tmpfs mount (use RLIMIT_FSIZE there)")
+    try:
+        good = _last_good(small)
+        free = os.statvfs(small).f_bavail * os.statvfs(small).f_frsize
+        (small / "filler").write_bytes(b"\0" * max(0, free - 8192))
+        result = _cli("build", "--out", str(small), "--force", *FORMATS)
+        _says("disk-full", result, 1, "No space left on device")
+        assert "fix: free space on that file system" in result.stderr
+        (small / "filler").unlink()
+        _intact(small, good)
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
+
+
+@fault("read-only --out: exit 2, 'Read-only file system' and a fix; nothing changes there")
+def read_only_out(tmp: Path) -> None:
+    folder, view = tmp / "rw", tmp / "ro"
+    folder.mkdir()
+    view.mkdir()
+    good = _last_good(folder)
+    if subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(view)]).returncode != 0:
+        pytest.skip("NOT RUN: this machine refuses a read-only bind mount")
+    try:
+        result = _cli("build", "--out", str(view), "--force", *FORMATS)
+        _says("read-only", result, 2, "Read-only file system")
+        _intact(folder, good)
+    finally:
+        subprocess.run(["umount", str(view)], check=False)
+
+
+@fault("permission denied on --out (immutable folder: root ignores modes): exit 2 with a fix")
+def permission_denied(tmp: Path) -> None:
+    out = tmp / "out"
+    good = _last_good(out)
+    if subprocess.run(["chattr", "+i", str(out)], capture_output=True).returncode != 0:
+        pytest.skip("NOT RUN: the file system has no immutable flag (chattr +i)")
+    try:
+        result = _cli("build", "--out", str(out), "--force", *FORMATS)
+        _says("permission-denied", result, 2, "Operation not permitted")
+        assert "fix: choose a folder you may write to" in result.stderr
+    finally:
+        subprocess.run(["chattr", "-i", str(out)], check=False)
+    _intact(out, good)
+
+
+@fault("--out under a file: exit 2, 'Not a directory' naming the path")
+def path_under_file(tmp: Path) -> None:
+    (tmp / "a-file").write_text("x\n", encoding="utf-8")
+    result = _cli("build", "--out", str(tmp / "a-file" / "out"), "--force", *FORMATS)
+    _says("path-under-a-file", result, 2, "Not a directory")
+    assert str(tmp / "a-file") in result.stderr
+
+
+@fault("too few open files (RLIMIT_NOFILE 20): exit 1, 'Too many open files', the last good build kept")
+def too_many_open_files(tmp: Path) -> None:
+    import resource
+
+    out = tmp / "out"
+    good = _last_good(out)
+    result = _cli("build", "--out", str(out), "--force", *FORMATS,
+                  preexec=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (20, 20)))  # fmt: skip
+    _says("too-many-open-files", result, 1, "Too many open files")
+    _intact(out, good)
+
+
+def _mid_build(out: Path) -> subprocess.Popen[str]:
+    """A build stopped while its staging folder exists."""
+    run = _start_build(out)
+    deadline = time.monotonic() + 60
+    while not any(".tmp-" in p.name for p in out.iterdir()) if out.exists() else True:
+        assert run.poll() is None and time.monotonic() < deadline, "the build ended before staging"
+        time.sleep(0.002)
+    return run
+
+
+@fault("kill -9 mid-build: no partial edition; the next build sweeps the dead build's staging folder")
+def killed_build(tmp: Path) -> None:
+    out = tmp / "out"
+    good = _last_good(out)
+    run = _mid_build(out)
+    run.kill()
+    run.communicate()
+    assert _hashes(out / EDITION_ID) == good
+    again = _cli("build", "--out", str(out), "--force", *FORMATS)
+    assert again.returncode == 0, again.stderr
+    _intact(out, good)
+
+
+@fault("Ctrl-C mid-build: exit 130, one line, no staging left, the last good build kept")
+def interrupted(tmp: Path) -> None:
+    out = tmp / "out"
+    good = _last_good(out)
+    run = _mid_build(out)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    _says("ctrl-c", subprocess.CompletedProcess([], run.returncode, "", err), 130, "interrupted; nothing")
+    assert err.strip().count("\n") == 0, err
+    _intact(out, good)
+
+
+@fault("SIGTERM mid-build: exit 143, one line, no staging left, the last good build kept")
+def terminated(tmp: Path) -> None:
+    out = tmp / "out"
+    good = _last_good(out)
+    run = _mid_build(out)
+    run.terminate()
+    _, err = run.communicate(timeout=30)
+    _says("sigterm", subprocess.CompletedProcess([], run.returncode, "", err), 143, "terminated; nothing")
+    _intact(out, good)
+
+
+@fault("damaged cache entries (a prepared font, a proof, an EPUB verdict): warned, rebuilt, same output")
+def damaged_caches(tmp: Path) -> None:
+    cache, formats = tmp / "cache", ("--format", "pdf", "--format", "print", "--format", "epub")
+    env = _env(ARCHIVEKIT_CACHE=str(cache))
+    first = _cli("build", "--out", str(tmp / "a"), "--force", *formats, env=env)
+    assert first.returncode == 0, first.stderr
+    for entry in [next(cache.glob("fonts/*.ttf")), next(cache.glob("proofs/*/page-01.png")),
+                  next(cache.glob("epub-checks/*.json"))]:  # fmt: skip
+        entry.write_bytes(entry.read_bytes()[:40])
+    result = _cli("build", "--out", str(tmp / "b"), "--force", *formats, env=env)
+    _says("damaged-cache", result, 0, "is damaged")
+    for what in ("font cache entry", "proof cache entry", "EPUB verdict cache entry"):
+        assert what in result.stderr, result.stderr
+    assert _hashes(tmp / "b" / EDITION_ID) == _hashes(tmp / "a" / EDITION_ID)
+
+
+def _fake_java(tmp: Path, body: str) -> dict[str, str]:
+    """A `java` that misbehaves, found first on PATH, and a Nu HTML Checker install that runs it."""
+    home, bin_dir = tmp / "validators", tmp / "fakebin"
+    jar = home / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    jar.parent.mkdir(parents=True)
+    jar.write_bytes(b"")
+    (home / "vnu" / "VERSION").write_text("26.9.27\n", encoding="utf-8")
+    bin_dir.mkdir()
+    java = bin_dir / "java"
+    java.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    java.chmod(0o755)
+    return _env(PATH=f"{bin_dir}:{os.environ['PATH']}", ARCHIVEKIT_VALIDATORS=str(home),
+                ARCHIVEKIT_TIMEOUT_VNU="2")  # fmt: skip
+
+
+def _judge_case(tmp: Path, case: str, body: str, words: str) -> None:
+    out = tmp / "out"
+    _last_good(out)
+    started = time.monotonic()
+    result = _cli("validate", str(out / EDITION_ID), env=_fake_java(tmp, body))
+    assert time.monotonic() - started < 60
+    report = (out / EDITION_ID / "validation" / "report.json").read_text(encoding="utf-8")
+    SAYS[case] = words
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
+    assert words in report and '"tool-failure"' in report
+
+
+@fault("a judge that never answers: stopped after its time limit, a tool-failure finding, exit 1")
+def judge_hangs(tmp: Path) -> None:
+    _judge_case(tmp, "judge-hangs", "exec sleep 600", "gave no answer within 2 s and was stopped")
+
+
+@fault("a judge killed while checking: a tool-failure finding naming it and the signal, exit 1")
+def judge_killed(tmp: Path) -> None:
+    _judge_case(tmp, "judge-killed", "kill -9 $$", "was killed by SIGKILL before it answered")
+
+
+@fault("a judge printing garbage: a tool-failure finding quoting it, exit 1")
+def judge_garbage(tmp: Path) -> None:
+    _judge_case(tmp, "judge-garbage", "echo '@@@ not json'; exit 0", "printed no JSON report")
+
+
+@fault("pandoc missing (PYPANDOC_PANDOC pointed elsewhere): exit 2, 'pandoc is not available'")
+def pandoc_missing(tmp: Path) -> None:
+    result = _cli("build", "--out", str(tmp / "out"), *FORMATS, env=_env(PYPANDOC_PANDOC=str(tmp / "none")))
+    _says("pandoc-missing", result, 2, "pandoc is not available")
+
+
+def _path_without(tmp: Path, *programs: str) -> str:
+    """A PATH holding links to every program on PATH except these."""
+    folder = tmp / "path"
+    folder.mkdir()
+    for entry in os.environ["PATH"].split(os.pathsep):
+        for program in Path(entry).glob("*") if Path(entry).is_dir() else []:
+            if program.name not in programs and not (folder / program.name).exists():
+                (folder / program.name).symlink_to(program)
+    return str(folder)
+
+
+@fault("poppler missing (no pdftoppm on PATH): exit 2, 'pdftoppm not found' and how to install it")
+def poppler_missing(tmp: Path) -> None:
+    out = tmp / "out"
+    env = _env(PATH=_path_without(tmp, "pdftoppm"), ARCHIVEKIT_CACHE=str(tmp / "cache"))
+    result = _cli("build", "--out", str(out), "--format", "print", env=env)
+    _says("poppler-missing", result, 2, "pdftoppm not found")
+    assert not (out / EDITION_ID).exists() and _leftovers(out) == []
+
+
+@fault("Ghostscript and Java missing: validate says which judges did not run and why, no traceback")
+def ghostscript_and_java_missing(tmp: Path) -> None:
+    out = tmp / "out"
+    _last_good(out)
+    env = _env(PATH=_path_without(tmp, "gs", "java"))
+    result = _cli("validate", str(out / EDITION_ID), env=env)
+    SAYS["ghostscript-java-missing"] = "java not found on PATH"
+    assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
+    report = (out / EDITION_ID / "validation" / "report.json").read_text(encoding="utf-8")
+    assert '"reason": "java not found on PATH"' in report
+
+
+def _broken_part(tmp: Path, make: Callable[[Path], None]) -> Path:
+    import shutil
+
+    copy = tmp / "sources" / EDITION_ID
+    shutil.copytree(EDITION, copy)
+    part = copy / "03-principles.en.md"
+    part.unlink()
+    make(part)
+    return copy
+
+
+@fault("a folder where a part should be: exit 2, 'is not a regular file'; the last good build kept")
+def part_is_a_folder(tmp: Path) -> None:
+    out = tmp / "out"
+    good = _last_good(out)
+    copy = _broken_part(tmp, lambda p: p.mkdir())
+    result = _cli("build", "--out", str(out), "--force", *FORMATS, edition=copy)
+    _says("part-is-a-folder", result, 2, "is not a regular file")
+    _intact(out, good)
+
+
+@fault("a FIFO where a part should be: exit 2 at once (never blocks reading it)")
+def part_is_a_fifo(tmp: Path) -> None:
+    copy = _broken_part(tmp, lambda p: os.mkfifo(p))
+    result = _cli("build", "--out", str(tmp / "out"), "--force", *FORMATS, edition=copy)
+    _says("part-is-a-fifo", result, 2, "is not a regular file")
+
+
+@fault("a part with invalid UTF-8: exit 2 naming the file, the line and the byte")
+def part_not_utf8(tmp: Path) -> None:
+    copy = _broken_part(tmp, lambda p: p.write_bytes(b"## Principles\n\nab\xff\xfecd\n"))
+    result = _cli("build", "--out", str(tmp / "out"), "--force", *FORMATS, edition=copy)
+    _says("part-not-utf8", result, 2, "file is not valid UTF-8")
+
+
+@fault("SOURCE_DATE_EPOCH not a number: exit 2 naming the value and a fix")
+def epoch_not_a_number(tmp: Path) -> None:
+    result = _cli("build", "--out", str(tmp / "out"), *FORMATS, env=_env(SOURCE_DATE_EPOCH="abc"))
+    _says("epoch-not-a-number", result, 2, "is not a whole number of seconds")
 
 
 @pytest.mark.parametrize("case", CATALOGUE, ids=[c.name for c in CATALOGUE])
