@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from archivekit import __version__
 from archivekit.errors import SourceError
 from archivekit.jsonfile import dumps, write_atomic
 from archivekit.model import Document
-from archivekit.writers.base import Artifact
+from archivekit.model.artifact import Artifact
 
 MANIFEST = "manifest.json"
 
@@ -36,13 +37,9 @@ def artifact_entry(build_dir: Path, artifact: Artifact) -> dict[str, Any]:
     }
 
 
-def tool_versions() -> dict[str, str]:
+def tool_versions(doc: Document) -> dict[str, str]:
     """Versions of the programs whose output is in the build (provenance for PREMIS and readers)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from archivekit.ingest.pandoc_ast import pandoc_version
-
-    tools = {"archivekit": __version__, "pandoc": pandoc_version()}
+    tools = {"archivekit": __version__, **dict(doc.readers)}
     for dist, name in (("reportlab", "ReportLab"), ("pikepdf", "pikepdf"), ("fonttools", "fontTools")):
         with contextlib.suppress(PackageNotFoundError):
             tools[name] = version(dist)
@@ -66,7 +63,7 @@ def write_manifest(
         "source_files": list(doc.source_files),
         "source_date_epoch": source_date_epoch,
         "build_key": build_key,
-        "tools": tool_versions(),
+        "tools": tool_versions(doc),
         "artifacts": sorted((artifact_entry(build_dir, a) for a in artifacts), key=lambda e: e["path"]),
     }
     write_atomic(build_dir / MANIFEST, dumps(manifest))

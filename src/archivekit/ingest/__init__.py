@@ -12,7 +12,7 @@ from archivekit.ingest.bibliography import load_bibliography
 from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
 from archivekit.ingest.files import line_of, read_text, resolve_inside
 from archivekit.ingest.markdown import check_markup, check_note_markers, convert_part, escape_line_numbers
-from archivekit.ingest.pandoc_ast import markdown_to_ast
+from archivekit.ingest.pandoc_ast import markdown_to_ast, pandoc_version
 from archivekit.model import (
     Block,
     BulletList,
@@ -124,6 +124,7 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         colophon=colophon_blocks(
             edition, sources_sha256, files, clock.day(source_date_epoch), note_count=len(notes)
         ),
+        readers=(("pandoc", pandoc_version()),),
     )
 
 

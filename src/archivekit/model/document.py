@@ -162,6 +162,8 @@ class Document:
     # title heading (id "title") before the parts, and the colophon after them.
     front: tuple[Block, ...] = field(default=())
     colophon: tuple[Block, ...] = field(default=())
+    # The programs that read the sources into this model, as (name, version): the manifest records them.
+    readers: tuple[tuple[str, str], ...] = field(default=())
 
     def part(self, part_id: str) -> Part:
         """The part with this id."""

@@ -8,17 +8,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from archivekit.model import Document
+from archivekit.model.artifact import Artifact
 from archivekit.writers.verdict import EpubJudge
 
-
-@dataclass(frozen=True)
-class Artifact:
-    """One file a writer made, relative to the edition's build folder; the manifest lists it."""
-
-    format: str
-    path: str
-    media_type: str
-    conforms_to: tuple[str, ...] = ()
+__all__ = ["Artifact", "BuildContext", "Pending", "Writer"]
 
 
 @dataclass
