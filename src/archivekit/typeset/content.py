@@ -336,6 +336,8 @@ class ContentBuilder:
                 out.append((node, blk.inlines, False))
             elif isinstance(blk, MarkedList | BulletList):
                 lnode = parent.child("L", attributes={"O": "List", "ListNumbering": "None"})
+                # The markers are source text; PDF/UA-2 wants a numbering other than None with Lbl.
+                lnode.pdf2["ListNumbering"] = "Ordered" if isinstance(blk, MarkedList) else "Unordered"
                 items = (
                     [(item.marker + item.separator, item.blocks) for item in blk.items]
                     if isinstance(blk, MarkedList)
@@ -388,6 +390,7 @@ class ContentBuilder:
         the source is drawn after it in the Lbl, so text extraction reads "1. To declare".
         """
         lnode = parent.child("L", attributes={"O": "List", "ListNumbering": "None"})
+        lnode.pdf2["ListNumbering"] = "Ordered"  # markers are source text; UA-2 wants no None with Lbl
         items = []
         for item in blk.items:
             li = lnode.child("LI")
@@ -517,6 +520,7 @@ class ContentBuilder:
             story.append(PageBreak())
             sect = self.root.child("Sect", lang=None)
             sect.title = "editorial: colophon of this edition"
+            sect.pdf2["role"] = "Aside"  # matter beside the work, not part of it
             sect.attach()
             for blk in self.doc.colophon:
                 if isinstance(blk, Heading):

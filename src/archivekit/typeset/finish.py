@@ -6,7 +6,9 @@ U+0000 in ToUnicode. Rewriting the file with pikepdf (qpdf) fixes the stream syn
 module adds the structure tree, ParentTree, MarkInfo, Lang, outline, page labels and the sRGB
 OutputIntent (`tagged`), names the PDF/A and PDF/UA identification a writer's XMP stamp carries
 (`identification`), and saves with the file identifier derived from the content (qpdf's
-deterministic /ID), so a rebuild is byte-identical (`save`). The XMP packet itself is
+deterministic /ID), so a rebuild is byte-identical (`save`). A `Dialect` row says how the tree is
+written: PDF 1.7's standard types (PDF/UA-1), or the PDF 2.0 namespace with FENote, Ref and
+structure destinations (PDF/UA-2, WTPDF). The XMP packet itself is
 typeset/xmp.py's; what only the archival writer does (PDF/A-3 associated files) stays in
 writers/pdf/postprocess.py.
 """
@@ -14,7 +16,8 @@ writers/pdf/postprocess.py.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 
 import pikepdf
@@ -25,6 +28,41 @@ from archivekit.typeset.tagging import StructNode
 from archivekit.typeset.tounicode import fix_fonts
 
 ICC_NAME = "sRGB IEC61966-2.1"
+PDF2_NAMESPACE = "http://iso.org/pdf2/ssn"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How the structure tree and its links are written for one family of standards."""
+
+    name: str
+    version: str  # the PDF version qpdf writes (header)
+    namespace: str | None = None  # every element's /NS; None: PDF 1.7's standard types, no namespace
+    # Our StructNode roles that this dialect writes as another standard type.
+    roles: Mapping[str, str] = field(default_factory=dict)
+    # Attributes added to elements of a written type (e.g. FENote's NoteType).
+    attributes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Apply each node's StructNode.pdf2 (a more precise type or attribute value PDF 2.0 offers: Aside
+    # for editorial matter, how a list whose markers are source text is numbered).
+    precise: bool = False
+    references: bool = False  # a note mark and its note point at each other with /Ref
+    structure_destinations: bool = False  # links and bookmarks go to structure elements (/SD)
+
+
+# PDF/UA-1 (and PDF/A-2a, 3a): the types PDF 1.7 defines, written as the layout names them.
+PDF_1_7 = Dialect("pdf-1.7", "1.7")
+# PDF/UA-2 and WTPDF in PDF 2.0: every element in the PDF 2.0 namespace, which has no Note or
+# Reference: a note is an FENote (NoteType Footnote), its mark a Lbl holding the Link.
+PDF_2_0 = Dialect(
+    "pdf-2.0",
+    "2.0",
+    namespace=PDF2_NAMESPACE,
+    roles={"Note": "FENote", "Reference": "Lbl"},
+    attributes={"FENote": {"O": "FENote", "NoteType": "Footnote"}},  # owner FENote: WTPDF 1.0 Table 1
+    precise=True,
+    references=True,
+    structure_destinations=True,
+)
 
 
 def srgb_profile() -> bytes:
@@ -33,17 +71,30 @@ def srgb_profile() -> bytes:
 
 
 def _struct_elements(
-    pdf: Pdf, root: StructNode, tree_root: Dictionary, pages: Sequence[pikepdf.Page]
+    pdf: Pdf,
+    root: StructNode,
+    tree_root: Dictionary,
+    pages: Sequence[pikepdf.Page],
+    dialect: Dialect = PDF_1_7,
+    namespace: Dictionary | None = None,
 ) -> tuple[dict[int, Dictionary], dict[str, Dictionary]]:
     """PDF structure elements for every node with content; returns node id -> element, and ID map."""
     made: dict[int, Dictionary] = {}
     ids: dict[str, Dictionary] = {}
 
+    def written(node: StructNode) -> str:
+        if dialect.precise and "role" in node.pdf2:
+            return node.pdf2["role"]
+        return dialect.roles.get(node.role, node.role)
+
     def has_content(node: StructNode) -> bool:
         return any(not isinstance(k, StructNode) or has_content(k) for k in node.kids)
 
     def build(node: StructNode, parent: Dictionary) -> Dictionary:
-        elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + node.role), P=parent))
+        role = written(node)
+        elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + role), P=parent))
+        if namespace is not None:
+            elem.NS = namespace
         made[id(node)] = elem
         if node.lang:
             elem.Lang = String(node.lang)
@@ -54,9 +105,13 @@ def _struct_elements(
         if node.elem_id:
             elem.ID = String(node.elem_id)
             ids[node.elem_id] = elem
-        if node.attributes:
+        values = dict(node.attributes)
+        if dialect.precise:
+            values |= {k: v for k, v in node.pdf2.items() if k != "role" and k in values}
+        values |= dialect.attributes.get(role, {})
+        if values:
             attrs = Dictionary()
-            for key, value in node.attributes.items():
+            for key, value in values.items():
                 attrs[Name("/" + key)] = Name("/" + value)
             elem.A = attrs
         kids = Array()
@@ -80,10 +135,14 @@ def _struct_elements(
     return made, ids
 
 
-def add_structure(pdf: Pdf, ts: Typeset) -> dict[int, Dictionary]:
+def add_structure(pdf: Pdf, ts: Typeset, dialect: Dialect = PDF_1_7) -> dict[int, Dictionary]:
     """StructTreeRoot with ParentTree and IDTree; StructParents and Tabs on every page."""
     tree_root = pdf.make_indirect(Dictionary(Type=Name.StructTreeRoot))
-    made, ids = _struct_elements(pdf, ts.root, tree_root, list(pdf.pages))
+    namespace = None
+    if dialect.namespace:
+        namespace = pdf.make_indirect(Dictionary(Type=Name.Namespace, NS=String(dialect.namespace)))
+        tree_root.Namespaces = Array([namespace])
+    made, ids = _struct_elements(pdf, ts.root, tree_root, list(pdf.pages), dialect, namespace)
     nums = Array()
     for index, page in enumerate(pdf.pages):
         page.obj.StructParents = index
@@ -104,11 +163,21 @@ def add_structure(pdf: Pdf, ts: Typeset) -> dict[int, Dictionary]:
     return made
 
 
-def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
+def _goto(dest: pikepdf.Object, target: pikepdf.Object | None, dialect: Dialect) -> dict[str, pikepdf.Object]:
+    """The entries that send a link or bookmark to `dest`: a page destination, or (PDF 2.0) a GoTo
+    action whose structure destination (/SD) is the target element, the page kept for older readers."""
+    if target is None or not dialect.structure_destinations:
+        return {"Dest": dest}
+    sd = Array([target, *list(dest)[1:]])
+    return {"A": Dictionary(S=Name.GoTo, D=dest, SD=sd)}
+
+
+def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary], dialect: Dialect = PDF_1_7) -> None:
     """Link annotations from note marks to their notes, each owned by its Link element (OBJR)."""
     tree_root = pdf.Root.StructTreeRoot
     nums = tree_root.ParentTree.Nums
     key = int(tree_root.ParentTreeNextKey)
+    notes = {n.elem_id: made[id(n)] for n in ts.root.walk() if n.elem_id and id(n) in made}
     for spot in ts.links:
         elem = made.get(id(spot.node))
         target = ts.note_spots.get(spot.node.link_to or "")
@@ -116,6 +185,8 @@ def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
             continue
         page = pdf.pages[spot.page - 1].obj
         note_page, x, top = target
+        note = notes.get(spot.node.link_to or "")
+        dest = Array([pdf.pages[note_page - 1].obj, Name.XYZ, round(x, 2), round(top, 2), 0])
         annot = pdf.make_indirect(
             Dictionary(
                 Type=Name.Annot,
@@ -125,10 +196,17 @@ def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
                 F=4,  # print: PDF/A wants annotations printable
                 # PDF/UA wants a description on every annotation: "Note 1", in the edition's language.
                 Contents=String(spot.contents or spot.label),
-                Dest=Array([pdf.pages[note_page - 1].obj, Name.XYZ, round(x, 2), round(top, 2), 0]),
                 StructParent=key,
             )
         )
+        for name, value in _goto(dest, note, dialect).items():
+            annot[Name("/" + name)] = value
+        if dialect.references and note is not None:
+            # PDF/UA-2 8.2.5.14: the mark refers to its note with /Ref, and the note lists its marks.
+            elem.Ref = Array([note])
+            if "/Ref" not in note:
+                note.Ref = Array()
+            note.Ref.append(elem)
         if "/Annots" not in page:
             page.Annots = Array()
         page.Annots.append(annot)
@@ -139,7 +217,7 @@ def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
     tree_root.ParentTreeNextKey = key
 
 
-def add_outline(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
+def add_outline(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary], dialect: Dialect = PDF_1_7) -> None:
     """Bookmarks mirroring the headings, nested by level, each pointing at its heading element (/SE)."""
     with pdf.open_outline() as outline:
         stack: list[tuple[int, pikepdf.OutlineItem]] = []
@@ -152,7 +230,20 @@ def add_outline(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary]) -> None:
                 stack.pop()
             (stack[-1][1].children if stack else outline.root).append(item)
             stack.append((entry.level, item))
+    if dialect.structure_destinations:
+        _outline_to_structure(pdf.Root.Outlines.get("/First"), dialect)
     pdf.Root.PageMode = Name.UseOutlines
+
+
+def _outline_to_structure(item: pikepdf.Object | None, dialect: Dialect) -> None:
+    """Each bookmark with a heading element (/SE) goes there by a structure destination."""
+    while item is not None:
+        if "/SE" in item and "/Dest" in item:
+            for key, value in _goto(item.Dest, item.SE, dialect).items():
+                item[Name("/" + key)] = value
+            del item.Dest
+        _outline_to_structure(item.get("/First"), dialect)
+        item = item.get("/Next")
 
 
 def add_output_intent(pdf: Pdf) -> None:
@@ -175,13 +266,13 @@ def identification(part: int, conformance: str) -> tuple[tuple[str, str], ...]:
     return (("pdfaid:part", str(part)), ("pdfaid:conformance", conformance), ("pdfuaid:part", "1"))
 
 
-def tagged(ts: Typeset, *, lang: str) -> Pdf:
+def tagged(ts: Typeset, *, lang: str, dialect: Dialect = PDF_1_7) -> Pdf:
     """ReportLab's pages opened with pikepdf, with fonts, tags, links, outline, colour and catalog added."""
     pdf = Pdf.open(io.BytesIO(ts.pdf))
     fix_fonts(pdf)
-    made = add_structure(pdf, ts)
-    add_links(pdf, ts, made)
-    add_outline(pdf, ts, made)
+    made = add_structure(pdf, ts, dialect)
+    add_links(pdf, ts, made, dialect)
+    add_outline(pdf, ts, made, dialect)
     add_output_intent(pdf)
     pdf.Root.Lang = String(lang)
     pdf.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
@@ -195,13 +286,13 @@ def tagged(ts: Typeset, *, lang: str) -> Pdf:
     return pdf
 
 
-def save(pdf: Pdf) -> bytes:
-    """The file as qpdf writes it: PDF 1.7, object streams, compressed, deterministic /ID."""
+def save(pdf: Pdf, version: str = "1.7") -> bytes:
+    """The file as qpdf writes it: PDF 1.7 (or `version`), object streams, compressed, deterministic /ID."""
     out = io.BytesIO()
     pdf.save(
         out,
         deterministic_id=True,
-        min_version="1.7",
+        min_version=version,
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
         compress_streams=True,
         fix_metadata_version=False,

@@ -33,6 +33,9 @@ class StructNode:
     title: str | None = None  # /T: says when the element is editorial matter
     alt: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)  # /A, owner /List etc.
+    # What PDF 2.0 says more precisely, for files in its namespace: "role" (Aside for editorial
+    # matter) or an attribute value (ListNumbering Ordered where PDF 1.7 had only None).
+    pdf2: dict[str, str] = field(default_factory=dict)
     follow: StructNode | None = None  # attach this node right after self (a Note after its reference)
     link_to: str | None = None  # a Link element: the id of the note its annotation jumps to
     attached: bool = False

@@ -41,6 +41,7 @@ NS = {
     "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
     "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
     "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+    "pdfd": "http://pdfa.org/declarations/",
 }
 
 # pdfuaid is no schema PDF/A predefines: a PDF/A file that uses it describes it here (ISO 19005-2 6.6.2.3).
@@ -71,6 +72,9 @@ class Stamp:
     # Identification properties in packet order, e.g. ("pdfaid:part", "2"), ("pdfxid:GTS_PDFXVersion", ...).
     claims: tuple[tuple[str, str], ...] = ()
     trapped: bool | None = None  # pdf:Trapped and /Trapped (PDF/X asks for it)
+    # PDF Declarations (pdfd:declarations): the URI of each standard or profile the file declares.
+    declarations: tuple[str, ...] = ()
+    info: bool = True  # an Info dictionary mirroring the packet (PDF/A-4 wants none: XMP only)
 
 
 def xmp_date(moment: dt.datetime) -> str:
@@ -103,11 +107,18 @@ def description(record: dict[str, Any]) -> dict[str, list[tuple[str, str | None]
     return out
 
 
-def _base_packet(props: dict[str, list[tuple[str, str | None]]], claims: Sequence[tuple[str, str]]) -> bytes:
-    """The packet pikepdf edits: language alternatives in every language, and the extension block."""
+def _base_packet(
+    props: dict[str, list[tuple[str, str | None]]],
+    claims: Sequence[tuple[str, str]],
+    declarations: Sequence[str] = (),
+) -> bytes:
+    """The packet pikepdf edits: language alternatives in every language, the extension block and
+    the PDF Declarations."""
     root = etree.Element(f"{{{NS['x']}}}xmpmeta", nsmap={"x": NS["x"]})
     rdf = etree.SubElement(root, f"{{{RDF}}}RDF", nsmap={"rdf": RDF})
     used = {p.split(":")[0] for p in props} | {k.split(":")[0] for k, _ in claims} | {"xmp", "pdf", "xmpMM"}
+    if declarations:
+        used.add("pdfd")
     desc = etree.SubElement(
         rdf,
         f"{{{RDF}}}Description",
@@ -125,14 +136,20 @@ def _base_packet(props: dict[str, list[tuple[str, str | None]]], claims: Sequenc
         k.startswith("pdfuaid:") for k, _ in claims
     ):
         desc.append(etree.fromstring(PDFUAID_EXTENSION))
-    return etree.tostring(root, encoding="utf-8")
+    if declarations:
+        # PDF Declarations 7.2: an unordered array of declarations, each with its pdfd:conformsTo URI.
+        bag = etree.SubElement(etree.SubElement(desc, f"{{{NS['pdfd']}}}declarations"), f"{{{RDF}}}Bag")
+        for uri in declarations:
+            item = etree.SubElement(bag, f"{{{RDF}}}li", {f"{{{RDF}}}parseType": "Resource"})
+            etree.SubElement(item, f"{{{NS['pdfd']}}}conformsTo").text = uri
+    return bytes(etree.tostring(root, encoding="utf-8"))
 
 
 def write_metadata(pdf: Pdf, record: dict[str, Any], stamp: Stamp) -> dict[str, str]:
     """Write the XMP packet and the matching Info dictionary; returns the Info entries written."""
     props = description(record)
     pdf.Root.Metadata = pdf.make_stream(
-        _base_packet(props, stamp.claims), Type=Name.Metadata, Subtype=Name.XML
+        _base_packet(props, stamp.claims, stamp.declarations), Type=Name.Metadata, Subtype=Name.XML
     )
     when = xmp_date(stamp.created)
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as meta:
@@ -158,6 +175,10 @@ def write_metadata(pdf: Pdf, record: dict[str, Any], stamp: Stamp) -> dict[str, 
         for key, value in stamp.claims:
             meta[key] = value
     info = info_entries(props, stamp)
+    if not stamp.info:
+        if "/Info" in pdf.trailer:
+            del pdf.trailer.Info
+        return {}
     entries: dict[str, Any] = {k: String(v) for k, v in info.items()}
     if stamp.trapped is not None:
         entries["/Trapped"] = Name("/True" if stamp.trapped else "/False")

@@ -1,5 +1,6 @@
 """What only the archival PDF adds to the shared finishing (archivekit.typeset.finish): the PDF/A-3
-associated files (the sources, edition.yaml and the CSL-JSON) and the XMP of its PDF/A profile."""
+and PDF/A-4f associated files (the sources, edition.yaml and the CSL-JSON) and the XMP of its
+PDF/A profile."""
 
 from __future__ import annotations
 
@@ -69,12 +70,12 @@ def finish(
     attachments: Sequence[Attachment] = (),
 ) -> bytes:
     """The PDF/A file: ReportLab's pages with tags, metadata and colour added, saved by qpdf."""
-    pdf = shared.tagged(ts, lang=lang)
+    pdf = shared.tagged(ts, lang=lang, dialect=profile.dialect)
     if attachments:
         add_attachments(pdf, attachments, fields.created)
     # XMP and a new Info (replacing ReportLab's Producer, placeholder Subject and 2000-01-01 dates).
     xmp.apply(pdf, fields, profile)
-    return shared.save(pdf)
+    return shared.save(pdf, profile.dialect.version)
 
 
 def read_attachments(edition_dir: Path, files: Sequence[str], texts: Sequence[str]) -> list[Attachment]:

@@ -53,10 +53,8 @@ def apply(pdf: Pdf, f: Fields, profile: Profile) -> dict[str, str]:
         creator_tool=f.creator_tool,
         producer=f.producer,
         document_id=f.identifier,
-        claims=(
-            ("pdfaid:part", str(profile.part)),
-            ("pdfaid:conformance", profile.conformance),
-            ("pdfuaid:part", "1"),
-        ),
+        claims=profile.claims,
+        declarations=tuple(uri for uri, _ in profile.declarations),
+        info=profile.info,
     )
     return write_metadata(pdf, f.record, stamp)
