@@ -7,10 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-try:  # the one rule for where validators live moved to archivekit.toolpaths
-    from archivekit.toolpaths import validators_home
-except ImportError:
-    from archivekit.validate.tools import validators_home
+from archivekit.toolpaths import validators_home
 
 MAIN = "org.verapdf.apps.GreenfieldCliWrapper"
 FLAVOURS = ("2a", "ua1")  # what archivekit's archival PDF claims: PDF/A-2a and PDF/UA-1

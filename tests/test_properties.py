@@ -166,14 +166,10 @@ def _write_edition(folder: Path, parts: list[Generated]) -> None:
 
 
 def available(selection: tuple[str, ...]) -> tuple[str, ...]:
-    """The writers of the selection that are installed and complete (others are still being written)."""
-    found = []
-    for name in writers.plan(list(selection)):
-        try:
-            writers.load(name)
-        except (ImportError, AttributeError):
-            continue
-        found.append(name)
+    """The writers the selection needs, in build order; each loads (a broken writer is a failure)."""
+    found = writers.plan(list(selection))
+    for name in found:
+        writers.load(name)
     return tuple(found)
 
 

@@ -32,10 +32,9 @@ class SchedulerLost(MachineFault):
 
 def connect(address: str) -> Any:
     """A dask.distributed Client for `address`, or SchedulerUnreachable naming it."""
-    try:
-        from distributed import Client
-    except ImportError as exc:  # pragma: no cover - a dependency
-        raise UsageError("dask.distributed is not installed", hint="pip install 'dask[distributed]'") from exc
+    # Imported here: dask.distributed is a dependency, but slow to import for builds that do not use it.
+    from distributed import Client
+
     try:
         return Client(address, set_as_default=False)  # timeout: distributed.comm.timeouts.connect
     except (OSError, TimeoutError, ValueError) as exc:

@@ -8,6 +8,7 @@ trusts an edition only through its manifest (every artifact's size and sha256).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import tempfile
@@ -46,14 +47,31 @@ class Store:
         """Whether workers write results themselves (any URL) instead of sending them back."""
         return is_url(self.out)
 
+    def _check_backend(self) -> None:
+        """Name the package a URL's protocol needs (s3fs for s3://) before fsspec fails to import it."""
+        from fsspec.core import split_protocol
+        from fsspec.registry import known_implementations, registry
+
+        protocol = split_protocol(self.out)[0] or "file"
+        known = known_implementations.get(protocol)
+        if protocol in registry or not known:
+            return
+        package = str(known["class"]).split(".")[0]
+        if importlib.util.find_spec(package) is None:
+            raise UsageError(
+                f"--out {self.out}: {known.get('err') or f'{package} is not installed'}",
+                hint="install the fsspec backend for that protocol on the client and every worker "
+                f"(e.g. `pip install {package}`)",
+            )
+
     def _fs(self) -> tuple[Any, str]:
-        try:
-            from fsspec.core import url_to_fs
-        except ImportError as exc:  # pragma: no cover - fsspec comes with dask
-            raise UsageError("fsspec is not installed", hint="pip install 'dask[distributed]'") from exc
+        # Imported here, like dask: a dependency only cluster builds use.
+        from fsspec.core import url_to_fs
+
+        self._check_backend()
         try:
             fs, root = url_to_fs(self.out)
-        except (ImportError, ValueError) as exc:
+        except ValueError as exc:
             raise UsageError(
                 f"--out {self.out}: {exc}",
                 hint="install the fsspec backend for that protocol on the client and every worker "

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archivekit.clock import epoch_from_env
-from archivekit.errors import UsageError
+from archivekit.errors import CheckFailed, UsageError
 
 if TYPE_CHECKING:
     from archivekit.errors import Finding
@@ -95,19 +95,24 @@ def run_verify(args: argparse.Namespace) -> int:
     """`archivekit verify BAG…`: print every problem; exit 1 if any bag has one."""
     from archivekit.package.verify import problems
 
-    failed = False
+    failed: list[str] = []
     for bag in args.bags:
         findings = verify_bag(Path(bag))
         for f in findings:
             where = f" [{f.location}]" if f.location else ""
             print(f"{bag}: {f.severity}: {f.code}: {f.message}{where}", file=sys.stdout)
         errors = problems(findings)
-        failed = failed or bool(errors)
         if errors:
+            failed.append(str(bag))
             print(f"{bag}: FAILED: {len(errors)} problem{'s' * (len(errors) != 1)}", file=sys.stdout)
         elif not getattr(args, "quiet", False):
             print(f"{bag}: ok (every file present, every checksum holds)")
-    return 1 if failed else 0
+    if failed:
+        raise CheckFailed(
+            f"{len(failed)} of {len(args.bags)} bag(s) failed verification: {', '.join(failed)}",
+            hint="rebuild and repackage the edition; a bag is never repaired by hand",
+        )
+    return 0
 
 
 def add_package_arguments(p: argparse.ArgumentParser) -> None:

@@ -50,12 +50,13 @@ def _installed(dist: str) -> str | None:
 
 
 def _pandoc_version() -> str | None:
-    # pypandoc asks the bundled pandoc binary; failing to find it must not stop packaging.
-    try:
-        import pypandoc
+    # Only for a manifest that records no pandoc: ask the pandoc installed here (pypandoc, a dependency,
+    # imported late because it is slow to import). Failing to find the binary must not stop packaging.
+    import pypandoc
 
+    try:
         return str(pypandoc.get_pandoc_version())
-    except (ImportError, OSError, RuntimeError):
+    except (OSError, RuntimeError):
         return None
 
 
