@@ -105,7 +105,27 @@ def a_disk_fault_fails_one_edition_only(tmp: Path) -> None:
 # ---- faults of the machine: each case injects one and checks message, exit code, no traceback and
 # that the last good build is byte-identical afterwards.
 
-SAYS: dict[str, str] = {}  # case -> the words its message must contain (docs/troubleshooting.md quotes them)
+# case -> the words its message must contain; docs/troubleshooting.md has a row per case quoting them.
+SAYS: dict[str, str] = {
+    "disk-full": "No space left on device",
+    "read-only": "Read-only file system",
+    "permission-denied": "Operation not permitted",
+    "path-under-a-file": "Not a directory",
+    "too-many-open-files": "Too many open files",
+    "ctrl-c": "interrupted; nothing",
+    "sigterm": "terminated; nothing",
+    "damaged-cache": "is damaged",
+    "judge-hangs": "gave no answer within 2 s and was stopped",
+    "judge-killed": "was killed by SIGKILL before it answered",
+    "judge-garbage": "printed no JSON report",
+    "pandoc-missing": "pandoc is not available",
+    "poppler-missing": "pdftoppm not found",
+    "ghostscript-java-missing": "java not found on PATH",
+    "part-is-a-folder": "is not a regular file",
+    "part-is-a-fifo": "is not a regular file",
+    "part-not-utf8": "file is not valid UTF-8",
+    "epoch-not-a-number": "is not a whole number of seconds",
+}
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -128,7 +148,7 @@ def _last_good(out: Path, *formats: str) -> dict[str, str]:
 
 
 def _says(case: str, result: subprocess.CompletedProcess[str], code: int, words: str) -> None:
-    SAYS[case] = words
+    assert SAYS[case] == words
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == code, result.stderr
     assert words in result.stderr, result.stderr
@@ -152,7 +172,7 @@ def disk_full(tmp: Path) -> None:
         (small / "filler").write_bytes(b"\0" * max(0, free - 8192))
         result = _cli("build", "--out", str(small), "--force", *FORMATS)
         _says("disk-full", result, 1, "No space left on device")
-        assert "fix: free space on that file system" in result.stderr
+        assert "fix: free space on that file system" in result.stderr and str(small) in result.stderr
         (small / "filler").unlink()
         _intact(small, good)
     finally:
@@ -294,7 +314,7 @@ def _judge_case(tmp: Path, case: str, body: str, words: str) -> None:
     result = _cli("validate", str(out / EDITION_ID), env=_fake_java(tmp, body))
     assert time.monotonic() - started < 60
     report = (out / EDITION_ID / "validation" / "report.json").read_text(encoding="utf-8")
-    SAYS[case] = words
+    assert SAYS[case] == words
     assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
     assert words in report and '"tool-failure"' in report
 
@@ -346,7 +366,6 @@ def ghostscript_and_java_missing(tmp: Path) -> None:
     _last_good(out)
     env = _env(PATH=_path_without(tmp, "gs", "java"))
     result = _cli("validate", str(out / EDITION_ID), env=env)
-    SAYS["ghostscript-java-missing"] = "java not found on PATH"
     assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
     report = (out / EDITION_ID / "validation" / "report.json").read_text(encoding="utf-8")
     assert '"reason": "java not found on PATH"' in report
@@ -396,3 +415,13 @@ def epoch_not_a_number(tmp: Path) -> None:
 @pytest.mark.parametrize("case", CATALOGUE, ids=[c.name for c in CATALOGUE])
 def test_fault(case: Fault, tmp_path: Path) -> None:
     case.check(tmp_path)
+
+
+def test_troubleshooting_lists_every_fault_with_its_message() -> None:
+    """docs/troubleshooting.md's "Faults of the machine" has a row per case quoting its words."""
+    doc = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    section = doc.split("## Faults of the machine", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip(): line for line in section.splitlines() if line.startswith("| ")}
+    for case, words in SAYS.items():
+        assert case in rows, f"docs/troubleshooting.md has no row for {case}"
+        assert words in rows[case], f"{case}: the row does not quote {words!r}"

@@ -218,7 +218,11 @@ def _copy_sources(files: tuple[str, ...], edition_dir: Path, stage: Path) -> lis
     out = []
     (stage / "sources").mkdir()
     for name in files:
-        shutil.copyfile(edition_dir / name, stage / "sources" / name)
+        try:
+            shutil.copyfile(edition_dir / name, stage / "sources" / name)
+        except OSError as exc:
+            # copyfile names the source; a full or read-only disk is the copy's problem: name it.
+            raise OSError(exc.errno, exc.strerror, str(stage / "sources" / name)) from None
         media = {
             ".md": "text/markdown; charset=utf-8",
             ".yaml": "application/yaml",
