@@ -1,4 +1,4 @@
-"""Build, validate and package collections on a Dask cluster (`--scheduler ADDRESS`, issue #20).
+"""Build, validate and package collections on a Dask cluster (`--scheduler ADDRESS`).
 
 Each edition is one task. The client reads the edition folder, keeps the no-op rule (an edition
 whose build key is unchanged is not sent), and writes every result atomically into `--out`,

@@ -16,7 +16,7 @@ from typing import Any
 
 from archivekit.errors import SourceError, ToolMissing
 
-PANDOC_SECONDS = 60.0  # the letter takes 0.1 s and a 2 MiB part under 1 s; this is only a stop
+PANDOC_SECONDS = 60.0  # a short part takes 0.1 s and a 2 MiB part under 1 s; this is only a stop
 PANDOC_HEAP = "1024M"
 
 READER = "markdown" + "".join(

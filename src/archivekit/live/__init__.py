@@ -1,6 +1,6 @@
 """`archivekit watch` and `archivekit preview`: one resident process that rebuilds on every save.
 
-Rebuilding in the process that built before is the point (issue #22): the imports (0.23 s of
+Rebuilding in the process that built before is the point: the imports (0.23 s of
 libraries), ReportLab's parsed fonts (kept while the prepared font file is the same, that is while
 an edit adds no new character) and the cached pandoc, locale and citation-style look-ups all stay
 in memory, so a rebuild costs the work, not the start. This package is imported by the CLI on

@@ -55,7 +55,7 @@ class FontSource:
 
 
 # The fonts of the design: a Song/Ming serif for Chinese, a matching Latin serif, and a sans for
-# editorial matter so a reader can tell the edition's words from the letter's at a glance.
+# editorial matter so a reader can tell the edition's words from the source's at a glance.
 FONT_SOURCES: tuple[FontSource, ...] = (
     FontSource("zh-serif", NOTO_CJK_DIR / "NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC", True),
     FontSource("zh-serif-bold", NOTO_CJK_DIR / "NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC", True),

@@ -3,7 +3,7 @@
 Text is cut into units: one Han character or CJK punctuation mark, a run of spaces, or a run of
 other characters (a Latin word, a number, ASCII punctuation, quotes) that is never split. A line
 may end between two units unless the first is opening punctuation (“（《 ...), the second is
-closing punctuation (，。”）》 ... and the ASCII , : ; ! ? ) the seed keeps inside the Chinese),
+closing punctuation (，。”）》 ... and the ASCII , : ; ! ? ) a transcription may keep inside Chinese),
 the second is a note mark, or both belong to one Latin word. Spaces stay at the end of the line
 they follow and are drawn there, so text extraction keeps the space between English words.
 When a line overflows, it ends at the last allowed place: a mark that may not start a line
@@ -34,7 +34,7 @@ _CJK = (
 )
 _TOKEN = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
-# A space between two Han characters (the seed's spaced heading "宗 旨") is set at this part of an
+# A space between two Han characters (a letter-spaced heading such as "宗 旨") is set at this part of an
 # em: Chinese typography spaces such headings by a fraction of the square, and text extraction
 # (poppler) only keeps a space between Han characters when the gap is about half an em wide.
 CJK_SPACE_EM = 0.6

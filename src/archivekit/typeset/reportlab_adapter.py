@@ -53,8 +53,8 @@ class DrawnGlyphsFont(TTFont):
 
     asciiReadable keeps the codes of subset 0 equal to ASCII, so ReportLab reserves the code of
     every ASCII character the font maps and embeds its glyph whether drawn or not: the Latin
-    letters of each CJK face, every letter in the bold faces; for the letter, 22 KB of its 151 KB
-    of fonts. Codes not drawn point at glyph 0 in the font program instead; the codes in the
+    letters of each CJK face, every letter in the bold faces: for a short bilingual text most of its
+    embedded font bytes. Codes not drawn point at glyph 0 in the font program instead; the codes in the
     content, Widths and ToUnicode stay exactly as ReportLab writes them.
     """
 

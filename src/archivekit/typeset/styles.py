@@ -91,7 +91,7 @@ STYLES: dict[str, BlockStyle] = {
     "col-zh": BlockStyle(ZH_SERIF, 9.5, 16.5, first_indent=2, space_after=6),
     "col-en": BlockStyle(EN_SERIF, 8.8, 12.6, align="left", space_after=6),
     "note-zh": BlockStyle(ZH_SERIF, 8.5, 13, left_indent=12),
-    # Editorial matter is set in sans, so the edition's words never pass for the letter's.
+    # Editorial matter is set in sans, so the edition's words never pass for the source's.
     "ed-title": BlockStyle(
         ("zh-sans-bold", "en-sans-bold"),
         15,

@@ -1,8 +1,9 @@
 """Writers: one per output format, looked up by name in a registry.
 
 Writers import only `archivekit.typeset` (the page-drawing engine), `archivekit.model`,
-`archivekit.errors`, this package's base types and its HTML builder (`markup`): never each other and never `ingest`. What one
-writer produces for another (the PDF's page starts for the EPUB page-list) passes through
+`archivekit.errors`, this package's base types and its HTML builder (`markup`): never each other
+and never `ingest`. What one writer produces for another (the PDF's page starts for the EPUB
+page-list) passes through
 `BuildContext.products`, so the pipeline runs them in order.
 """
 
@@ -27,7 +28,7 @@ class WriterSpec:
 
 # Order is build order: producers before consumers.
 REGISTRY: tuple[WriterSpec, ...] = (
-    WriterSpec("text", "archivekit.writers.text", "UTF-8 plain text of the letter and statements"),
+    WriterSpec("text", "archivekit.writers.text", "UTF-8 plain text of every part"),
     WriterSpec("pdf", "archivekit.writers.pdf", "archival PDF: PDF/A-2a and PDF/UA-1 (--pdfa 2a|2u|3a)"),
     # The EPUB's judges (Ace, EPUBCheck) run in the background while html and print are written.
     WriterSpec("epub", "archivekit.writers.epub", "accessible EPUB 3 with the PDF's page-list", ("pdf",)),
