@@ -1,5 +1,7 @@
-"""Where the external validators live: one rule for the installer, the validate stage and the EPUB's
-build-time checks (tools/validators/install.sh follows the same rule)."""
+"""Where system resources live, found rather than hard-coded, in this one place: the external
+validators (one rule for the installer, the validate stage and the EPUB's build-time checks;
+tools/validators/install.sh follows it), liblouis's bindings, the font files and Ghostscript's ICC
+profiles. Each can be moved with an environment variable. Any stage may import this module."""
 
 from __future__ import annotations
 
@@ -42,3 +44,49 @@ def louis_module() -> Path | None:
         else [Path(d) / "louis" / "__init__.py" for d in LOUIS_MODULE_DIRS]
     )
     return next((path for path in candidates if path.is_file()), None)
+
+
+ENV_FONTS = "ARCHIVEKIT_FONT_DIRS"
+# Where the Noto faces are installed: Debian's fonts-noto-cjk (OpenType collections) and
+# fonts-noto-core (TrueType), then the folders other systems and a user install use.
+FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/noto-cjk",
+    "/usr/share/fonts/google-noto",
+    "/usr/share/fonts/noto",
+    "/usr/local/share/fonts",
+    "~/.local/share/fonts",
+)
+
+
+def font_dirs() -> list[Path]:
+    """The folders searched for font files: env ARCHIVEKIT_FONT_DIRS (':'-separated) first."""
+    override = [d for d in os.environ.get(ENV_FONTS, "").split(os.pathsep) if d]
+    return [Path(d).expanduser() for d in (*override, *FONT_DIRS)]
+
+
+def font_file(name: str) -> Path:
+    """The installed font file of this name; else where Debian would put it (for the error to name)."""
+    for folder in font_dirs():
+        path = folder / name
+        if path.is_file():
+            return path
+    debian = FONT_DIRS[0] if name.endswith((".ttc", ".otf")) else FONT_DIRS[1]
+    return Path(debian) / name
+
+
+ENV_ICC = "ARCHIVEKIT_ICC_DIRS"
+# Ghostscript's own ICC profiles (Debian: libgs-common; older packages: ghostscript's share folder).
+ICC_DIRS = ("/usr/share/color/icc/ghostscript", "/usr/share/ghostscript/iccprofiles")
+
+
+def icc_dirs() -> list[Path]:
+    """The folders searched for Ghostscript's ICC profiles: env ARCHIVEKIT_ICC_DIRS (':'-separated) first."""
+    override = [d for d in os.environ.get(ENV_ICC, "").split(os.pathsep) if d]
+    return [Path(d).expanduser() for d in (*override, *ICC_DIRS)]
+
+
+def icc_profile(name: str) -> Path | None:
+    """The installed ICC profile of this name, or None."""
+    return next((folder / name for folder in icc_dirs() if (folder / name).is_file()), None)

@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from archivekit.errors import ToolMissing
+from archivekit.toolpaths import ENV_FONTS, font_dirs, font_file
 
 # Bump when the preparation below or the cache entry changes, so fonts cached by older code are
 # not reused (4: each entry has its sha256 beside it).
 CONVERTER_VERSION = "4"
-NOTO_CJK_DIR = Path("/usr/share/fonts/opentype/noto")
-NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
 # cu2qu tolerance in font units (1000 to the em): the quadratic outline stays within 2 units,
 # 0.002 em, of the cubic one: 0.021 pt (0.007 mm) at the 10.5 pt body size, 0.036 pt at the 18 pt
 # title, about one dot of a 2400 dpi platesetter (0.03 pt) and far below a screen pixel. 1.0 made
@@ -57,15 +56,15 @@ class FontSource:
 # The fonts of the design: a Song/Ming serif for Chinese, a matching Latin serif, and a sans for
 # editorial matter so a reader can tell the edition's words from the source's at a glance.
 FONT_SOURCES: tuple[FontSource, ...] = (
-    FontSource("zh-serif", NOTO_CJK_DIR / "NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC", True),
-    FontSource("zh-serif-bold", NOTO_CJK_DIR / "NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC", True),
-    FontSource("zh-sans", NOTO_CJK_DIR / "NotoSansCJK-Regular.ttc", "Noto Sans CJK SC", True),
-    FontSource("zh-sans-bold", NOTO_CJK_DIR / "NotoSansCJK-Bold.ttc", "Noto Sans CJK SC", True),
-    FontSource("en-serif", NOTO_DIR / "NotoSerif-Regular.ttf"),
-    FontSource("en-serif-bold", NOTO_DIR / "NotoSerif-Bold.ttf"),
-    FontSource("en-serif-italic", NOTO_DIR / "NotoSerif-Italic.ttf"),
-    FontSource("en-sans", NOTO_DIR / "NotoSans-Regular.ttf"),
-    FontSource("en-sans-bold", NOTO_DIR / "NotoSans-Bold.ttf"),
+    FontSource("zh-serif", font_file("NotoSerifCJK-Regular.ttc"), "Noto Serif CJK SC", True),
+    FontSource("zh-serif-bold", font_file("NotoSerifCJK-Bold.ttc"), "Noto Serif CJK SC", True),
+    FontSource("zh-sans", font_file("NotoSansCJK-Regular.ttc"), "Noto Sans CJK SC", True),
+    FontSource("zh-sans-bold", font_file("NotoSansCJK-Bold.ttc"), "Noto Sans CJK SC", True),
+    FontSource("en-serif", font_file("NotoSerif-Regular.ttf")),
+    FontSource("en-serif-bold", font_file("NotoSerif-Bold.ttf")),
+    FontSource("en-serif-italic", font_file("NotoSerif-Italic.ttf")),
+    FontSource("en-sans", font_file("NotoSans-Regular.ttf")),
+    FontSource("en-sans-bold", font_file("NotoSans-Bold.ttf")),
 )
 
 
@@ -116,8 +115,9 @@ def source(key: str) -> FontSource:
 def _require(path: Path) -> None:
     if not path.is_file():
         raise ToolMissing(
-            f"font file not found: {path}",
-            hint="install Debian's fonts-noto-cjk and fonts-noto-core (the Makefile set-up does this)",
+            f"font file not found: {path.name} (looked in {', '.join(map(str, font_dirs()))})",
+            hint="install Debian's fonts-noto-cjk and fonts-noto-core (the Makefile set-up does this), "
+            f"or name the folder holding it in ${ENV_FONTS}",
         )
 
 

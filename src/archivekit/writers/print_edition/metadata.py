@@ -17,11 +17,11 @@ from archivekit.errors import ToolMissing, UsageError
 from archivekit.model import Document
 from archivekit.model.crosswalk.edition import edition_record
 from archivekit.model.metadata import EDITION_NAMESPACE
+from archivekit.toolpaths import ENV_ICC, icc_dirs, icc_profile
 from archivekit.typeset.xmp import Stamp, write_metadata
 
 PDFX_VERSION = "PDF/X-4"
 # Ghostscript's own CMYK profile, read where Ghostscript installed it (never copied into this repo).
-GS_ICC_DIRS = (Path("/usr/share/color/icc/ghostscript"), Path("/usr/share/ghostscript/iccprofiles"))
 GS_CMYK = "default_cmyk.icc"
 GS_CMYK_CONDITION = "Artifex CMYK SWOP Profile (Ghostscript default_cmyk.icc), approximating SWOP coated"
 
@@ -38,13 +38,13 @@ def cmyk_profile(override: str | None = None) -> tuple[bytes, str, str]:
                 f"{override} is not a CMYK ICC profile", hint="ask the printer for their CMYK profile"
             )
         return data, f"printer's profile {path.name}", path.name
-    for folder in GS_ICC_DIRS:
-        path = folder / GS_CMYK
-        if path.is_file():
-            return path.read_bytes(), GS_CMYK_CONDITION, GS_CMYK
+    path = icc_profile(GS_CMYK)
+    if path is not None:
+        return path.read_bytes(), GS_CMYK_CONDITION, GS_CMYK
     raise ToolMissing(
-        f"Ghostscript's {GS_CMYK} not found (looked in {', '.join(map(str, GS_ICC_DIRS))})",
-        hint="install Ghostscript (Debian: apt-get install ghostscript), or pass a CMYK profile",
+        f"Ghostscript's {GS_CMYK} not found (looked in {', '.join(map(str, icc_dirs()))})",
+        hint=f"install Ghostscript (Debian: apt-get install ghostscript), name its folder in ${ENV_ICC}, "
+        "or pass a CMYK profile",
     )
 
 
