@@ -38,9 +38,9 @@ def cmyk_profile(override: str | None = None) -> tuple[bytes, str, str]:
                 f"{override} is not a CMYK ICC profile", hint="ask the printer for their CMYK profile"
             )
         return data, f"printer's profile {path.name}", path.name
-    path = icc_profile(GS_CMYK)
-    if path is not None:
-        return path.read_bytes(), GS_CMYK_CONDITION, GS_CMYK
+    installed = icc_profile(GS_CMYK)
+    if installed is not None:
+        return installed.read_bytes(), GS_CMYK_CONDITION, GS_CMYK
     raise ToolMissing(
         f"Ghostscript's {GS_CMYK} not found (looked in {', '.join(map(str, icc_dirs()))})",
         hint=f"install Ghostscript (Debian: apt-get install ghostscript), name its folder in ${ENV_ICC}, "
