@@ -278,6 +278,8 @@ def _to_edition(data: dict[str, Any], path: Path, root: yaml.Node | None) -> Edi
             bleed_mm=float(settings.get("bleed_mm", 3.0)),
             editorial_language=settings.get("editorial_language"),
             title_page=bool(settings.get("title_page", False)),
+            csl_style=settings.get("csl_style"),
+            print_icc=settings.get("print_icc"),
             braille=_braille_settings(settings.get("braille") or {}),
         ),
     )

@@ -79,6 +79,8 @@ class Settings:
     bleed_mm: float = 3.0
     editorial_language: str | None = None  # the edition's own words; None: the main language
     title_page: bool = False  # the title on a page of its own in the PDFs
+    csl_style: str | None = None  # CSL style of the HTML citations and downloads; None: Chicago author-date
+    print_icc: str | None = None  # printer's CMYK profile, relative to the edition folder; None: Ghostscript
     braille: BrailleSettings = field(default_factory=BrailleSettings)
     extra: tuple[tuple[str, object], ...] = ()
 

@@ -58,7 +58,7 @@ class HtmlWriter:
         built = clock.day(ctx.source_date_epoch)
         record = edition_csl(ed, built)
         cited = cited_records(doc)
-        style = str(ctx.options.get("csl_style") or DEFAULT_STYLE)
+        style = str(ctx.options.get("csl_style") or ed.settings.csl_style or DEFAULT_STYLE)
         records = [record, *cited]
         files = {
             "csl-json": (f"{ed.id}.csl.json", "CSL-JSON", cw.csl_json(records)),

@@ -2,8 +2,9 @@
 a print order and a pagination report, all from one typesetting by the archival layout engine.
 
 Artifacts (relative to the build folder): <id>.print.pdf, <id>.booklet.pdf, proof/*.png,
-print-order.json, print-order.html, pagination-report.json. ctx.options["print_icc"] may name
-the printer's own CMYK profile; by default Ghostscript's default_cmyk.icc is embedded.
+print-order.json, print-order.html, pagination-report.json. The printer's own CMYK profile may be
+named by ctx.options["print_icc"] or edition.yaml's settings.print_icc (relative to the edition
+folder); by default Ghostscript's default_cmyk.icc is embedded.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ HTML = "text/html"
 PRINT_PRODUCT = "print.pages"  # ctx.products key: list[assemble.PrintPage]
 
 
+def _icc_choice(ctx: BuildContext, setting: str | None) -> str | None:
+    """The printer's profile: the build option first, else edition.yaml's (relative to its folder)."""
+    if ctx.options.get("print_icc"):
+        return str(ctx.options["print_icc"])
+    return str(ctx.edition_dir / setting) if setting else None
+
+
 class PrintWriter:
     """Writes the print-ready PDF and what a printer needs around it."""
 
@@ -41,7 +49,7 @@ class PrintWriter:
         started = time.perf_counter()
         settings = doc.edition.settings
         g = geometry(settings.print_trim, settings.bleed_mm)
-        icc, condition, _ = cmyk_profile(ctx.options.get("print_icc"))
+        icc, condition, _ = cmyk_profile(_icc_choice(ctx, settings.print_icc))
         producer = f"archivekit ({'; '.join(f'{m} {version(m)}' for m in ('reportlab', 'pikepdf'))})"
         try:
             ts = typeset(
