@@ -89,6 +89,12 @@ def _link_object(event: etree._Element, id_type: str, value: str, role: str) -> 
     _el(link, "linkingObjectRole", role)
 
 
+def _link_event(node: etree._Element, event_id: str) -> None:
+    link = _el(node, "linkingEventIdentifier")
+    _el(link, "linkingEventIdentifierType", "UUID")
+    _el(link, "linkingEventIdentifierValue", event_id)
+
+
 def _event(
     root: etree._Element, ids: _Ids, key: str, kind: str, when: str, detail: str, outcome: str, note: str = ""
 ) -> tuple[etree._Element, str]:
@@ -155,9 +161,7 @@ def _file_object(
             _el(related, "relatedObjectIdentifierType", PATH_ID)
             _el(related, "relatedObjectIdentifierValue", source)
     for event_id in events:
-        link = _el(node, "linkingEventIdentifier")
-        _el(link, "linkingEventIdentifierType", "UUID")
-        _el(link, "linkingEventIdentifierValue", event_id)
+        _link_event(node, event_id)
 
 
 class _Events:
@@ -287,9 +291,7 @@ def _entity_object(
         related = _el(rel, "relatedObjectIdentifier")
         _el(related, "relatedObjectIdentifierType", PATH_ID)
         _el(related, "relatedObjectIdentifierValue", obj.bag_path)
-    link = _el(entity, "linkingEventIdentifier")
-    _el(link, "linkingEventIdentifierType", "UUID")
-    _el(link, "linkingEventIdentifierValue", packing_id)
+    _link_event(entity, packing_id)
 
 
 def _agents(root: etree._Element, software: list[Software]) -> None:

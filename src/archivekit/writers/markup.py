@@ -56,3 +56,16 @@ def html_page(root: etree._Element) -> str:
     """An HTML5 page as text: the doctype first, one trailing newline."""
     text = lxml_html.tostring(root, doctype=DOCTYPE, encoding="unicode", method="html")
     return text.rstrip("\n") + "\n"
+
+
+def page_head(title: str, *children: Any) -> etree._Element:
+    """<head> of an archivekit page: UTF-8, mobile viewport, light and dark schemes, title, then children."""
+    return element(
+        "head",
+        None,
+        element("meta", {"charset": "utf-8"}),
+        element("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
+        element("meta", {"name": "color-scheme", "content": "light dark"}),
+        element("title", None, title),
+        *children,
+    )

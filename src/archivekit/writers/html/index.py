@@ -13,7 +13,7 @@ from typing import Any
 
 from archivekit.writers.base import Artifact
 from archivekit.writers.markup import element as el
-from archivekit.writers.markup import html_page
+from archivekit.writers.markup import html_page, page_head
 
 INDEX = "index.html"
 REPORT = "validation/report.json"
@@ -192,15 +192,7 @@ def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str
     edition = manifest.get("edition", {})
     title = str(edition.get("title", edition.get("id", "edition")))
     lang = str(edition.get("language") or "und")
-    head = el(
-        "head",
-        None,
-        el("meta", {"charset": "utf-8"}),
-        el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
-        el("meta", {"name": "color-scheme", "content": "light dark"}),
-        el("title", None, f"{title}: files of the edition"),
-        el("style", None, _CSS),
-    )
+    head = page_head(f"{title}: files of the edition", el("style", None, _CSS))
     return html_page(el("html", {"lang": "en", "dir": "ltr"}, head, _body(manifest, report, title, lang)))
 
 

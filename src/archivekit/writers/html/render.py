@@ -34,7 +34,7 @@ from archivekit.model import (
 from archivekit.model import crosswalk as cw
 from archivekit.model.citation import csl_only
 from archivekit.writers.html.words import editorial_lang, language_label, part_date, say
-from archivekit.writers.markup import append, html_page
+from archivekit.writers.markup import append, html_page, page_head
 from archivekit.writers.markup import element as el
 
 # Tags citeproc-py's HTML formatter may emit that we keep; anything else is unwrapped to its text.
@@ -314,14 +314,7 @@ class PageBuilder:
         ed = self.doc.edition
         rec = self.inputs.edition_record
         statement = ed.statement.first()
-        head = el(
-            "head",
-            None,
-            el("meta", {"charset": "utf-8"}),
-            el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
-            el("meta", {"name": "color-scheme", "content": "light dark"}),
-            el("title", None, f"{ed.title.first()} · {statement}"),
-        )
+        head = page_head(f"{ed.title.first()} · {statement}")
         if ed.description is not None:
             head.append(el("meta", {"name": "description", "content": ed.description.first()}))
         for name, content, lang in cw.dublin_core(rec):
