@@ -253,7 +253,7 @@ def test_report_names_every_validator_and_its_version(validated: BuildValidation
         _need(key)
     report = json.loads((validated.build_dir / "validation" / "report.json").read_text(encoding="utf-8"))
     ran = {v["validator"]: v["version"] for v in report["validators"] if v["status"] == "ran"}
-    assert set(ran) == {"veraPDF", "EPUBCheck", "Ace", "Nu HTML Checker", "axe-core"}
+    assert set(ran) == {"veraPDF", "EPUBCheck", "Ace", "Nu HTML Checker", "axe-core", "archivekit judge"}
     assert all(ran.values()), ran
     assert str(validated.build_dir.parent) not in json.dumps(report)
 
