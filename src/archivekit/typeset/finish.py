@@ -46,6 +46,10 @@ class Dialect:
     # for editorial matter, how a list whose markers are source text is numbered).
     precise: bool = False
     references: bool = False  # a note mark and its note point at each other with /Ref
+    # The StructTreeRoot's /RoleMap: for readers of PDF 1.7 only (it applies to elements without /NS,
+    # and every element here has one), the nearest PDF 1.7 type of each PDF 2.0 type written.
+    # Poppler 22 (pdfinfo -struct-text) drops an FENote or Aside subtree without it.
+    role_map: Mapping[str, str] = field(default_factory=dict)
     structure_destinations: bool = False  # links and bookmarks go to structure elements (/SD)
 
 
@@ -61,6 +65,7 @@ PDF_2_0 = Dialect(
     attributes={"FENote": {"O": "FENote", "NoteType": "Footnote"}},  # owner FENote: WTPDF 1.0 Table 1
     precise=True,
     references=True,
+    role_map={"FENote": "Note", "Aside": "Sect"},
     structure_destinations=True,
 )
 
@@ -142,6 +147,8 @@ def add_structure(pdf: Pdf, ts: Typeset, dialect: Dialect = PDF_1_7) -> dict[int
     if dialect.namespace:
         namespace = pdf.make_indirect(Dictionary(Type=Name.Namespace, NS=String(dialect.namespace)))
         tree_root.Namespaces = Array([namespace])
+    if dialect.role_map:
+        tree_root.RoleMap = Dictionary({"/" + k: Name("/" + v) for k, v in dialect.role_map.items()})
     made, ids = _struct_elements(pdf, ts.root, tree_root, list(pdf.pages), dialect, namespace)
     nums = Array()
     for index, page in enumerate(pdf.pages):
