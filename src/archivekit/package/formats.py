@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PRONOM_RELEASE = "PRONOM v97 (2020-10)"
+# PDF/A-4 came to PRONOM after v97: its records were read in The National Archives' signature
+# repository (github.com/nationalarchives/pronom-signatures, signatures/fmt/1910-1912.json,
+# records last updated 2023-08-25).
+PRONOM_PDFA4 = "PRONOM record fmt/{} (updated 2023-08-25, nationalarchives/pronom-signatures)"
+PRESERVATION_MASTER = "preservation master"
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,8 @@ class FormatInfo:
     version: str | None = None
     puid: str | None = None  # None: PRONOM has no record for this format
     note: str | None = None
+    source: str = PRONOM_RELEASE  # where the PUID was checked
+    role: str | None = None  # PRESERVATION_MASTER for the file an archive keeps above the others
 
 
 # PDF/A part and conformance level -> PUID (PRONOM "Acrobat PDF/A - Portable Document Format").
@@ -37,6 +44,8 @@ _PDFA = {
     "3u": "fmt/481",
 }
 # PDF header version -> PUID (PRONOM "Acrobat PDF 1.x - Portable Document Format", "PDF 2.0").
+# PDF/A-4 (PDF 2.0) level -> PUID: "" plain, "e" engineering, "f" with embedded files.
+_PDFA4 = {"": "fmt/1910", "e": "fmt/1911", "f": "fmt/1912"}
 _PDF = {
     "1.3": "fmt/17",
     "1.4": "fmt/18",
@@ -48,6 +57,7 @@ _PDF = {
 _PDFX = {"4": "fmt/488", "4p": "fmt/489"}
 
 _PDFA_RE = re.compile(r"pdf\s*/?\s*a\s*-?\s*([123])\s*-?\s*([abu])\b", re.IGNORECASE)
+_PDFA4_RE = re.compile(r"pdf\s*/?\s*a\s*-?\s*4\s*-?\s*([ef]?)\b", re.IGNORECASE)
 _PDFX_RE = re.compile(r"pdf\s*/?\s*x\s*-?\s*(4p?)\b", re.IGNORECASE)
 _PDFUA_RE = re.compile(r"pdf\s*/?\s*ua\s*-?\s*([12])\b", re.IGNORECASE)
 _EPUB_RE = re.compile(r"epub\s*([0-9](?:\.[0-9])?)", re.IGNORECASE)
@@ -86,6 +96,19 @@ def identify(path: Path, *, media_type: str | None = None, conforms_to: tuple[st
     if media_type == "application/pdf" or suffix == ".pdf":
         also = [f"PDF/UA-{m.group(1)}" for m in _PDFUA_RE.finditer(claims)]
         ua_note = f"also declared {', '.join(also)}; {PRONOM_RELEASE} has no PDF/UA record" if also else None
+        pdfa4 = _PDFA4_RE.search(claims)
+        if pdfa4:
+            level = pdfa4.group(1).lower()
+            puid = _PDFA4[level]
+            return FormatInfo(
+                "Acrobat PDF/A - Portable Document Format",
+                version="4" + level,
+                puid=puid,
+                note=ua_note,
+                source=PRONOM_PDFA4.format(puid.removeprefix("fmt/")),
+                # The PDF 2.0 file that carries its sources is the one to migrate from.
+                role=PRESERVATION_MASTER if level == "f" else None,
+            )
         pdfa = _PDFA_RE.search(claims)
         if pdfa:
             level = f"{pdfa.group(1)}{pdfa.group(2).lower()}"

@@ -9,6 +9,7 @@ Identifiers are UUIDv5 names of the edition's identifier, so a rebuild writes th
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from lxml import etree
 
 from archivekit import clock
 from archivekit.errors import BuildError
-from archivekit.package.formats import PRONOM_RELEASE, FormatInfo
+from archivekit.package.formats import PRESERVATION_MASTER, FormatInfo
 from archivekit.package.provenance import Software, ValidationRun
 
 PREMIS_NS = "http://www.loc.gov/premis/v3"
@@ -119,11 +120,22 @@ def _file_object(
     edition: EditionInfo,
     sources: list[str],
     events: list[str],
+    siblings: Sequence[str] = (),
 ) -> None:
     node = _el(root, "object", **{f"{{{XSI_NS}}}type": "premis:file"})
     ident = _el(node, "objectIdentifier")
     _el(ident, "objectIdentifierType", PATH_ID)
     _el(ident, "objectIdentifierValue", obj.bag_path)
+    if obj.format.role:
+        level = _el(node, "preservationLevel")
+        _el(level, "preservationLevelValue", obj.format.role)
+        _el(level, "preservationLevelRole", "intention")
+        _el(
+            level,
+            "preservationLevelRationale",
+            "PDF/A-4f + PDF/UA-2: the current archival and accessibility standards, with the sources, "
+            "edition metadata and bibliography embedded; the other PDF/A files are access copies",
+        )
     chars = _el(node, "objectCharacteristics")
     _el(chars, "compositionLevel", "0")
     for algorithm, digest in (("SHA-256", obj.sha256), ("SHA-512", obj.sha512)):
@@ -142,7 +154,7 @@ def _file_object(
         _el(registry, "formatRegistryName", "PRONOM")
         _el(registry, "formatRegistryKey", obj.format.puid)
         _el(registry, "formatRegistryRole", "specification")
-        _el(fmt, "formatNote", f"PUID as listed in {PRONOM_RELEASE}")
+        _el(fmt, "formatNote", f"PUID as listed in {obj.format.source}")
     if obj.format.note:
         _el(fmt, "formatNote", obj.format.note)
     _el(node, "originalName", obj.build_path)
@@ -160,6 +172,15 @@ def _file_object(
             related = _el(rel, "relatedObjectIdentifier")
             _el(related, "relatedObjectIdentifierType", PATH_ID)
             _el(related, "relatedObjectIdentifierValue", source)
+    if siblings:
+        # The master and the access copies typeset from the same sources: the same pages, other standards.
+        rel = _el(node, "relationship")
+        _el(rel, "relationshipType", "logical")
+        _el(rel, "relationshipSubType", "has sibling")
+        for sibling in siblings:
+            related = _el(rel, "relatedObjectIdentifier")
+            _el(related, "relatedObjectIdentifierType", PATH_ID)
+            _el(related, "relatedObjectIdentifierValue", sibling)
     for event_id in events:
         _link_event(node, event_id)
 
@@ -338,8 +359,12 @@ def build_record(
         nsmap={"premis": PREMIS_NS, "xsi": XSI_NS},
     )
     _entity_object(root, edition, objects, packing_id)
+    archival = [o.bag_path for o in objects if o.kind == "rendition" and "PDF/A" in o.format.name]
     for obj in objects:
-        _file_object(root, obj, edition, sources, events.links[obj.bag_path])
+        siblings = (
+            [p for p in archival if p != obj.bag_path] if obj.format.role == PRESERVATION_MASTER else []
+        )
+        _file_object(root, obj, edition, sources, events.links[obj.bag_path], siblings)
     for event in list(events.root):
         root.append(event)
     _agents(root, [*creation, *validator_agents, *packing])
