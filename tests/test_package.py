@@ -280,11 +280,14 @@ def test_full_build_is_packaged_with_pronom_formats(built: Path, tmp_path: Path)
     assert verify_bag(bag) == []
     doc = etree.parse(str(bag / "data" / "metadata" / "premis.xml"))
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
-    by_format = {row["format"]: row for row in manifest["artifacts"]}
-    expected = {"pdf": "fmt/476", "epub": "fmt/483", "html": "fmt/471"}
+    by_path = {row["path"]: row for row in manifest["artifacts"]}
+    name = built.name
+    # the reader's PDF/A-2a, the PDF 2.0 preservation master (PDF/A-4f), the EPUB, the HTML
+    expected = {f"{name}.pdf": "fmt/476", f"{name}.pdfa4f.pdf": "fmt/1912", f"{name}.epub": "fmt/483",
+                f"{name}.html": "fmt/471"}  # fmt: skip
     for fmt, puid in expected.items():
-        row = by_format.get(fmt)
-        assert row is not None, f"the full build has no {fmt} artifact"
+        row = by_path.get(fmt)
+        assert row is not None, f"the full build has no {fmt}"
         keys = doc.xpath(
             f"p:object[p:objectIdentifier/p:objectIdentifierValue='data/{row['path']}']//p:formatRegistryKey/text()",
             namespaces=NS,

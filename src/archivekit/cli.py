@@ -209,8 +209,10 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "--pdfa",
         type=_pdfa_profiles,
         metavar="PROFILE[,PROFILE]",
-        help="archival PDF profile(s): 2a (default, <id>.pdf), 2u (<id>.pdfa2u.pdf), "
-        "3a (<id>.pdfa3.pdf: sources, edition.yaml and CSL-JSON embedded as associated files)",
+        help="archival PDF profile(s), default 2a,4f: 2a (<id>.pdf, PDF/A-2a + PDF/UA-1, for readers), "
+        "4f (<id>.pdfa4f.pdf, PDF 2.0: PDF/A-4f + PDF/UA-2 + WTPDF with its sources inside, the "
+        "preservation master), 2u (<id>.pdfa2u.pdf), 3a (<id>.pdfa3.pdf: sources, edition.yaml and "
+        "CSL-JSON embedded as associated files)",
     )
     p.add_argument(
         "--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="editions built at once"

@@ -78,7 +78,8 @@ PROFILES: tuple[Profile, ...] = (
         info=False,
     ),
 )
-DEFAULT = "2a"
+# Built unless --pdfa says otherwise: the reader's PDF/A-2a file and the archive's PDF 2.0 master.
+DEFAULT = ("2a", "4f")
 
 
 def names() -> list[str]:
@@ -97,7 +98,7 @@ def get(name: str) -> Profile:
 def selected(option: object) -> list[Profile]:
     """The profiles asked for by ctx.options["pdfa"]: a name, a comma-separated list, or a list."""
     if option is None or option == "":
-        return [get(DEFAULT)]
+        return [get(name) for name in DEFAULT]
     items = option.split(",") if isinstance(option, str) else list(option)  # type: ignore[call-overload]
     out: list[Profile] = []
     for item in items:
