@@ -6,8 +6,8 @@ boxes intersect by more than a tolerance. Poppler's boxes span the font's ascent
 two lines set at a sane leading never touch; a body line drawn on the footnote, a running head on
 the text or a column on its neighbour always do.
 
-The tests build the letter, the `shapes` fixture and every edition in sources/ (archival and print
-PDFs) once per session and judge every page of each.
+The tests build the letter, the `shapes` fixture and every edition in sources/ (archival, print and
+large-print PDFs) once per session and judge every page of each.
 """
 
 from __future__ import annotations
@@ -126,11 +126,16 @@ def _editions() -> list[Path]:
 
 @pytest.fixture(scope="session")
 def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every edition's archival and print PDFs, built once per session."""
+    """Every edition's archival, print and large-print PDFs, built once per session."""
     require(shutil.which("pdftotext") is not None, "poppler's pdftotext is not installed")
     out = tmp_path_factory.mktemp("layout")
     result = run_cli(
-        "build", *map(str, _editions()), "--out", str(out), "--format", "pdf", "--format", "print", "--force"
+        "build",
+        *map(str, _editions()),
+        "--out",
+        str(out),
+        *("--format", "pdf", "--format", "print", "--format", "large-print"),
+        "--force",
     )
     assert result.returncode == 0, result.stderr
     return out
@@ -140,7 +145,9 @@ def _pdfs() -> list[tuple[str, str]]:
     rows = []
     for folder in _editions():
         edition_id = _edition_id(folder)
-        rows += [(edition_id, f"{edition_id}.pdf"), (edition_id, f"{edition_id}.print.pdf")]
+        rows += [
+            (edition_id, f"{edition_id}{suffix}") for suffix in (".pdf", ".print.pdf", ".large-print.pdf")
+        ]
     return rows
 
 
