@@ -26,6 +26,8 @@ from pikepdf.models.metadata import XMP_NS_PDFX_ID, XMP_SCHEMA, XmpContainerType
 
 from archivekit.model import crosswalk as cw
 
+# Our own template, parsed like every XML archivekit reads: no entities, no DTD, no network.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NS = {
@@ -135,7 +137,7 @@ def _base_packet(
     if any(key.startswith("pdfaid:") for key, _ in claims) and any(
         k.startswith("pdfuaid:") for k, _ in claims
     ):
-        desc.append(etree.fromstring(PDFUAID_EXTENSION))
+        desc.append(etree.fromstring(PDFUAID_EXTENSION, _PARSER))
     if declarations:
         # PDF Declarations 7.2: an unordered array of declarations, each with its pdfd:conformsTo URI.
         bag = etree.SubElement(etree.SubElement(desc, f"{{{NS['pdfd']}}}declarations"), f"{{{RDF}}}Bag")
