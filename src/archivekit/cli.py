@@ -251,11 +251,18 @@ def _add_live(sub: argparse._SubParsersAction) -> None:
     add_subcommands(sub, f"build only this format (repeatable): {', '.join(writers.names())}")
 
 
+def _refresh_index(build_dir: Path) -> None:
+    """After validation, the pipeline rewrites the edition's index with the verdicts."""
+    from archivekit.pipeline import write_edition_index
+
+    write_edition_index(build_dir)
+
+
 def _add_optional(sub: argparse._SubParsersAction) -> None:
     """Subcommands their own modules define (validate; package, verify), imported when the parser is made."""
     from archivekit import package, validate
 
-    validate.add_subcommands(sub)
+    validate.add_subcommands(sub, after_each=_refresh_index)
     package.add_subcommands(sub)
 
 

@@ -90,3 +90,8 @@ def icc_dirs() -> list[Path]:
 def icc_profile(name: str) -> Path | None:
     """The installed ICC profile of this name, or None."""
     return next((folder / name for folder in icc_dirs() if (folder / name).is_file()), None)
+
+
+def chromium_bin() -> Path:
+    """Debian's chromium (env CHROMIUM_BIN overrides): the only browser any judge or test may drive."""
+    return Path(os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium"))

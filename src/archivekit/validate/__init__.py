@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_subcommands(sub: argparse._SubParsersAction) -> None:
-    """Register `validate` on the CLI's subcommand registry."""
+def add_subcommands(
+    sub: argparse._SubParsersAction, *, after_each: Callable[[Path], None] | None = None
+) -> None:
+    """Register `validate` on the CLI's subcommand registry.
+
+    `after_each(build_dir)` runs after an edition was judged: the CLI passes the pipeline's index
+    writer, so the index shows the verdicts while validate itself never reaches back into the build.
+    """
     p = sub.add_parser(
         "validate",
         help="run veraPDF, EPUBCheck, Ace, Nu and axe on a build",
@@ -57,13 +64,11 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
         "manifest. Exit 1 on any error-level finding.",
     )
     add_arguments(p)
-    p.set_defaults(run=_validate_command)
+    p.set_defaults(run=_validate_command, after_each=after_each)
 
 
 def _validate_command(args: argparse.Namespace) -> int:
-    """Validate, then refresh each edition's index.html so it shows the verdicts."""
-    from archivekit.pipeline import write_edition_index
-
+    """Validate, then let the caller refresh each judged edition (its index.html shows the verdicts)."""
     build_dirs = args.build_dirs or _discover()
     if getattr(args, "scheduler", None):
         from archivekit.cluster import validate_on_cluster
@@ -75,8 +80,8 @@ def _validate_command(args: argparse.Namespace) -> int:
         return run_validate(build_dirs, require_all=args.require_all, quiet=args.quiet)
     finally:
         for build_dir in build_dirs:
-            if (Path(build_dir) / "validation" / "report.json").is_file():
-                write_edition_index(Path(build_dir))
+            if args.after_each and (Path(build_dir) / "validation" / "report.json").is_file():
+                args.after_each(Path(build_dir))
 
 
 def _discover() -> list[Path]:

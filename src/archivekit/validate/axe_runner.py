@@ -12,12 +12,13 @@ import argparse
 import functools
 import http.server
 import json
-import os
 import sys
 import threading
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from archivekit.toolpaths import chromium_bin
 
 if TYPE_CHECKING:
     from playwright.sync_api import Route
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--root", required=True, type=Path)
     ap.add_argument("--axe", required=True, type=Path, help="axe.min.js from npm axe-core")
     ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--chromium", default=os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium"))
+    ap.add_argument("--chromium", default=str(chromium_bin()))
     ap.add_argument("--widths", default=",".join(map(str, WIDTHS)))
     ap.add_argument("--schemes", default=",".join(SCHEMES))
     ap.add_argument("--tags", default=",".join(TAGS))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from archivekit import jsonfile
 from archivekit.errors import Finding
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -66,9 +67,7 @@ def raw_name(key: str, artifact: str, suffix: str = ".json") -> str:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON the deterministic way every file of a build is written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    path.write_text(text, encoding="utf-8")
+    jsonfile.write(path, data)
 
 
 def save_raw(

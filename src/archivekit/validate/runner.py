@@ -196,7 +196,7 @@ def report_data(result: BuildValidation, manifest: dict[str, Any]) -> dict[str, 
 def record_in_manifest(build_dir: Path) -> None:
     """List validation/report.json in manifest.json (bytes, sha256), rewriting the manifest atomically."""
     from archivekit.manifest import add_artifact
-    from archivekit.writers.base import Artifact
+    from archivekit.model.artifact import Artifact
 
     add_artifact(build_dir, Artifact("validation-report", REPORT, "application/json"))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archivekit import toolpaths
 from archivekit.toolpaths import ENV_FOLDER, validators_home
 
 INSTALL_HINT = "run `make validators` (tools/validators/install.sh)"
@@ -16,9 +16,7 @@ INSTALL_HINT = "run `make validators` (tools/validators/install.sh)"
 __all__ = ["ENV_FOLDER", "INSTALL_HINT", "validators_home"]
 
 
-def chromium_bin() -> Path:
-    """Return Debian's chromium (env CHROMIUM_BIN overrides); the only browser any validator may use."""
-    return Path(os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium"))
+chromium_bin = toolpaths.chromium_bin  # one place knows where the browser is
 
 
 @dataclass(frozen=True)
