@@ -241,7 +241,10 @@ def _edition(tmp: str, parts: list[Generated]) -> tuple[Path, Path]:
 
 
 def _no_leftovers(out: Path) -> None:
-    assert not out.exists() or not [p for p in out.iterdir() if p.name.startswith(".")]
+    # nothing hidden but the edition's lock file: no staging folder, no half-written edition
+    assert not out.exists() or not [
+        p for p in out.iterdir() if p.name.startswith(".") and p.suffix != ".lock"
+    ]
 
 
 @given(parts=st.lists(part(), min_size=1, max_size=2))
@@ -275,7 +278,12 @@ def test_property_random_unicode_every_format(parts: list[Generated]) -> None:
         if result.returncode != 0:
             event("refused")
             assert result.returncode == 2 and "fix:" in result.stderr, result.stderr
-            assert not all(p.typeset for p in parts), f"covered characters refused: {result.stderr}"
+            # The PDF fonts cover these; a braille table may still lack a character (combining
+            # marks most often): that is refused by name, never left untranslated.
+            braille_gap = "braille: " in result.stderr and "cannot translate" in result.stderr
+            assert braille_gap or not all(p.typeset for p in parts), (
+                f"covered characters refused: {result.stderr}"
+            )
             _no_leftovers(out)
             return
         event("built")
