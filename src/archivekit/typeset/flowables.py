@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.flowables import Flowable
 
 from archivekit.typeset import reportlab_adapter
@@ -26,7 +25,7 @@ from archivekit.typeset.tagging import StructNode
 
 def measure(text: str, face: Any) -> float:
     """Width in points of text in a face."""
-    return float(stringWidth(text, face.font, face.size))
+    return reportlab_adapter.string_width(text, face.font, face.size)
 
 
 class Recorder(Protocol):
@@ -260,7 +259,7 @@ class TextBlock(Flowable):
                     x = x0 + shift + xs[k]
                     if pen is None or abs(pen - x) > EPSILON:
                         tx.setTextOrigin(x, baseline + face.rise)
-                    tx.textOut(piece.text)
+                    reportlab_adapter.show_text(tx, piece.text)
                     pen = x + measure(piece.text, face)  # the glyphs' own advance
                 canv.drawText(tx)
             tag = pieces[i].tag

@@ -10,6 +10,10 @@ a page.
   of a face name; `TTFont.unregister` (public) forgets one, so the registry is cleared through it.
 - Embedding only the glyphs drawn: `DrawnGlyphsFont` overrides the public `TTFont.splitString`
   and `TTFont.addObjects` and its face is a `TTFontFace` subclass overriding `makeSubset`.
+- Drawing text fast: `show_text` writes the operators `PDFTextObject.textOut` writes for a
+  TrueType font (its `_curSubset`, `_fontsize`, `_leading`, `_code`, `_x` and the canvas's
+  `_escape`, `_doc`), remembering each text's subset codes per document; widths are remembered
+  per (text, font, size) until a font is registered again.
 - Frames: room kept at the foot of a frame for footnotes. `Frame._y1p` is the frame's working
   bottom and `Frame._geom()` restores it; a flowable learns its frame from `flowable._frame`,
   which `Frame.add` sets. There is no public equivalent.
@@ -26,11 +30,16 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
+
+WIDTHS_KEPT = 500_000  # remembered widths, beyond which they are forgotten (resident builds)
+_widths: dict[tuple[str, str, float], float] = {}  # (text, font name, size) -> points
 
 # -- fonts -------------------------------------------------------------------------------------
 
@@ -64,6 +73,24 @@ class DrawnGlyphsFont(TTFont):
         # (a prepared font is small: reading it twice costs well under a millisecond).
         self.face = DrawnGlyphsFace(filename)
         self._drawn: WeakKeyDictionary[Any, set[int]] = WeakKeyDictionary()
+        # Per document: text -> its subset codes, escaped for a PDF string (see show_text).
+        self._shown: WeakKeyDictionary[Any, dict[str, list[tuple[int, str]]]] = WeakKeyDictionary()
+
+    def shown(self, text: str, canv: Any) -> list[tuple[int, str]]:
+        """splitString's (subset, codes) for this text, the codes escaped as Canvas does, remembered.
+
+        ReportLab gives a character its code in the document on its first use and keeps it, so the
+        split of a text already shown in this document is the same each time.
+        """
+        doc = canv._doc
+        known = self._shown.get(doc)
+        if known is None:
+            known = self._shown[doc] = {}
+        found = known.get(text)
+        if found is None:
+            escape = canv._escape
+            found = known[text] = [(subset, escape(codes)) for subset, codes in self.splitString(text, doc)]
+        return found
 
     def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         """ReportLab's split into subsets, remembering each character drawn in this document."""
@@ -75,10 +102,50 @@ class DrawnGlyphsFont(TTFont):
     def addObjects(self, doc: Any) -> None:
         """ReportLab's font objects, with undrawn codes left out of the embedded programs."""
         self.face.drawn = frozenset(self._drawn.pop(doc, set()))
+        self._shown.pop(doc, None)
         try:
             super().addObjects(doc)
         finally:
             self.face.drawn = None
+
+
+def string_width(text: str, font: str, size: float) -> float:
+    """pdfmetrics.stringWidth, remembered: a typeset measures the same words thousands of times.
+
+    Forgotten when a font is registered (another edition's subset under the same name).
+    """
+    key = (text, font, size)
+    try:
+        return _widths[key]
+    except KeyError:
+        if len(_widths) > WIDTHS_KEPT:
+            _widths.clear()
+        found = _widths[key] = float(pdfmetrics.stringWidth(text, font, size))
+        return found
+
+
+def show_text(tx: PDFTextObject, text: str) -> None:
+    """PDFTextObject.textOut, the same operators, for our fonts without ReportLab's per-call work.
+
+    Replays textOut's TrueType branch (reportlab 4.4.4 `_formatText`, unshaped text): a font
+    change for each new subset, then `(codes) Tj`, and the cursor moved by the text's width.
+    """
+    font = pdfmetrics.getFont(tx._fontname)
+    if not isinstance(font, DrawnGlyphsFont):
+        tx.textOut(text)
+        return
+    size = tx._fontsize
+    tx._x += string_width(text, tx._fontname, size)
+    out = []
+    template = None
+    for subset, codes in font.shown(text, tx._canvas):
+        if subset != tx._curSubset:
+            if template is None:
+                template = f"{fp_str(size)} Tf {fp_str(tx._leading)} TL"
+            out.append(f"{font.getSubsetInternalName(subset, tx._canvas._doc)} {template}")
+            tx._curSubset = subset
+        out.append(f"({codes}) Tj")
+    tx._code.append(" ".join(out))
 
 
 def registered_file(name: str) -> str | None:
@@ -99,6 +166,7 @@ def register_font(font: TTFont) -> None:
         old = pdfmetrics.getFont(name)
         if name == font.fontName or (isinstance(old, TTFont) and old.face.name == face_name):
             old.unregister()
+    _widths.clear()
     pdfmetrics.registerFont(font)
     if pdfmetrics.getFont(font.fontName) is not font:
         raise RuntimeError(f"ReportLab kept another font under {font.fontName!r}: see reportlab_adapter.py")
