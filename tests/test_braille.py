@@ -15,7 +15,6 @@ from archivekit.errors import BuildError, ToolMissing
 from archivekit.ingest import load_edition
 from archivekit.model import Paragraph, plain_text
 from archivekit.model.document import iter_blocks
-from archivekit.model.pagination import PAGE_STARTS
 from archivekit.validate.braille import check_brf, check_pef
 from archivekit.writers import load
 from archivekit.writers.base import BuildContext
@@ -89,7 +88,7 @@ def test_letter_print_pages_notes_and_transcriber_note(out: Path) -> None:
         out_dir=build(LETTER, out), edition_dir=LETTER, source_date_epoch=0, cache_dir=out / "c"
     )
     load("pdf").write(doc, ctx)
-    starts = ctx.products[PAGE_STARTS]
+    starts = ctx.products.page_starts
     edition = transcribe(doc, starts)
     indicators = edition.composer.indicators
     assert [i.pdf_page for i in indicators] == list(range(1, len(starts) + 1)) and len(starts) >= 6

@@ -16,7 +16,7 @@ from archivekit.errors import BuildError
 from archivekit.ingest import load_edition
 from archivekit.model import Document
 from archivekit.model.locale import message
-from archivekit.model.pagination import PAGE_STARTS, PageStart
+from archivekit.model.pagination import PageStart
 from archivekit.validate import ace, epubcheck, tools
 from archivekit.validate.base import Target
 from archivekit.validate.epub_claim import CandidateJudge, Verdict, Violation, judge
@@ -108,7 +108,7 @@ def write_epub(
             judge_epub=epub_judge,
         )
         if starts is not None:
-            ctx.products[PAGE_STARTS] = starts
+            ctx.products.page_starts = starts
         artifacts = WRITER.write(doc, ctx)
         while ctx.pending:  # the judges run in the background; the pipeline finishes them the same way
             artifacts += ctx.pending.pop(0).finish()

@@ -26,10 +26,9 @@ from archivekit.ingest import load_edition
 from archivekit.model import Document
 from archivekit.model.document import BulletList, Heading, Paragraph, Text, iter_blocks, plain_text
 from archivekit.model.locale import message
-from archivekit.model.pagination import PAGE_STARTS
 from archivekit.pipeline import cache_dir
 from archivekit.typeset import fonts
-from archivekit.writers.base import BuildContext
+from archivekit.writers.base import BuildContext, Products
 from archivekit.writers.pdf import WRITER
 from conftest import EDITION, EDITION_ID, require, run_cli
 
@@ -44,7 +43,7 @@ class PdfBuild:
     out: Path
     doc: Document
     artifacts: list[Any]
-    products: dict[str, Any]
+    products: Products
 
     @property
     def pdf(self) -> Path:
@@ -103,7 +102,7 @@ def test_artifacts_claim_their_profiles(pdf_build: PdfBuild) -> None:
 
 
 def test_page_starts_cover_every_page_and_point_into_the_text(pdf_build: PdfBuild) -> None:
-    starts = pdf_build.products[PAGE_STARTS]
+    starts = pdf_build.products.page_starts
     with pikepdf.open(pdf_build.pdf) as pdf:
         assert [s.page for s in starts] == list(range(1, len(pdf.pages) + 1))
     blocks = {b.id: b for b in iter_blocks([*pdf_build.doc.front, *pdf_build.doc.colophon])}

@@ -23,7 +23,7 @@ from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_man
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
 from archivekit.toolpaths import installed_versions
-from archivekit.writers.base import Artifact, BuildContext
+from archivekit.writers.base import Artifact, BuildContext, Products
 from archivekit.writers.verdict import EpubJudge
 
 log = logging.getLogger("archivekit")
@@ -184,11 +184,7 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
         )
         artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
         try:
-            for index, name in enumerate(names, start=2):
-                t0 = time.perf_counter()
-                log.info("[%d/%d] writing %s", index, steps, name)
-                artifacts += writers.load(name).write(doc, ctx)
-                log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+            artifacts += _run_writers(doc, ctx, names, steps)
             while ctx.pending:
                 artifacts += ctx.pending.pop(0).finish()
         finally:
@@ -198,6 +194,89 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
         log.info("[%d/%d] writing manifest", steps, steps)
         write_manifest(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
         write_edition_index(stage)
+
+
+_editions_at_once = 1  # set in each --jobs worker: the cores are shared between the editions
+
+
+def writer_processes() -> int:
+    """How many processes one build may write with: its share of the cores this process may use
+    ($ARCHIVEKIT_WRITER_PROCESSES overrides; 1 writes every format one after another, here)."""
+    chosen = os.environ.get("ARCHIVEKIT_WRITER_PROCESSES", "").strip()
+    if chosen.isdigit():
+        return max(1, int(chosen))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // _editions_at_once)
+
+
+def _share_cores(editions: int) -> None:
+    global _editions_at_once
+    _editions_at_once = editions
+
+
+def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int) -> list[Artifact]:
+    """Every writer's artifacts, in registry order (the manifest's order), whatever order they ran in.
+
+    With more than one core, the page writers no other writer reads from (print, large print) go
+    to forked children, one per spare core, forked before this build starts any thread (the
+    EPUB's judges); this process writes the rest meanwhile: the archival PDF, then what reads its
+    page starts (EPUB, braille), text and HTML. This process keeps what it learns (a resident
+    build's warm state), and the heavy writers it hands off need nothing from it.
+    """
+    step = {name: index for index, name in enumerate(names, start=2)}
+    needed = {need for n in names for need in writers.spec(n).needs}
+    apart = [n for n in names if writers.spec(n).pages and n not in needed]
+    slots = min(writer_processes() - 1, len(apart))
+    produced: dict[str, list[Artifact]] = {}
+    children = []
+    try:
+        if slots > 0:
+            from archivekit import forked
+
+            # Imported and prepared once, here: children inherit them, and a resident process
+            # (watch) keeps them for its next build, which a child's work would not.
+            for name in apart:
+                writers.load(name)
+            from archivekit.typeset.layout import prepare_fonts
+
+            prepare_fonts(doc, ctx)
+            for group in (apart[i::slots] for i in range(slots)):
+                for name in group:
+                    log.info("[%d/%d] writing %s", step[name], steps, name)
+                children.append(forked.Child(", ".join(group), _child_work(group, doc, ctx)))
+        for name in names:
+            if any(name in child.name.split(", ") for child in children):
+                continue
+            t0 = time.perf_counter()
+            log.info("[%d/%d] writing %s", step[name], steps, name)
+            produced[name] = writers.load(name).write(doc, ctx)
+            log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+        while running := [c for c in children if c.outcome is None]:
+            for child in forked.wait_any(running):
+                results, products = child.result()
+                produced.update(results)
+                ctx.products.merge(products)
+    finally:
+        for child in children:
+            child.stop()  # a failed or interrupted build: they end before the staging folder goes
+    return [a for name in names for a in produced[name]]
+
+
+def _child_work(group: list[str], doc: Document, ctx: BuildContext) -> Any:
+    """What a forked child computes: each writer's artifacts, and the products they made."""
+
+    def work() -> tuple[dict[str, list[Artifact]], Products]:
+        ctx.products = Products()  # only its own, sent back
+        results = {}
+        for name in group:
+            t0 = time.perf_counter()
+            results[name] = writers.load(name).write(doc, ctx)
+            log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+        if ctx.pending:
+            raise RuntimeError(f"writers {group} left work running, which a forked writer cannot")
+        return results, ctx.products
+
+    return work
 
 
 @contextlib.contextmanager
@@ -259,7 +338,7 @@ def build_many(requests: list[BuildRequest], *, jobs: int = 1) -> list[tuple[Pat
     """Build several editions, `jobs` at a time; one result (folder, error, exit code) per request."""
     if jobs <= 1 or len(requests) <= 1:
         return [_build_one(r) for r in requests]
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_share_cores, initargs=(jobs,))
     try:
         return list(pool.map(_build_one, requests))
     finally:

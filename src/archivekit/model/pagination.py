@@ -20,4 +20,3 @@ class PageStart:
     first_words: str  # the first characters of body text on the page, for checks
 
 
-PAGE_STARTS = "pdf.page_starts"  # key in BuildContext.products: list[PageStart]

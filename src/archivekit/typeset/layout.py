@@ -155,6 +155,11 @@ def _geometry(
     return x, y, measure, height - MARGINS["top"] - head_room - MARGINS["bottom"]
 
 
+def prepare_fonts(doc: Document, ctx: Workspace) -> None:
+    """Prepare and register every font the document's pages need (typeset does it too, when not yet)."""
+    register_fonts(document_chars(doc), ctx, document_langs(doc))
+
+
 def typeset(
     doc: Document,
     ctx: Workspace,

@@ -4,7 +4,8 @@ Writers import only `archivekit.typeset` (the page-drawing engine), `archivekit.
 `archivekit.errors`, this package's base types and its HTML builder (`markup`): never each other
 and never `ingest`. What one writer produces for another (the PDF's page starts for the EPUB
 page-list) passes through
-`BuildContext.products`, so the pipeline runs them in order.
+`BuildContext.products` (typed: `base.Products`), so a writer runs after the ones it `needs`;
+the others run at once in forked processes (`archivekit.forked`).
 """
 
 from __future__ import annotations
@@ -24,21 +25,30 @@ class WriterSpec:
     module: str
     summary: str
     needs: tuple[str, ...] = ()  # writers whose products this one reads (run first when selected)
+    pages: bool = False  # typesets pages (its fonts are prepared once for every writer of a build)
 
 
 # Order is build order: producers before consumers.
 REGISTRY: tuple[WriterSpec, ...] = (
     WriterSpec("text", "archivekit.writers.text", "UTF-8 plain text of every part"),
-    WriterSpec("pdf", "archivekit.writers.pdf", "archival PDF: PDF/A-2a and PDF/UA-1 (--pdfa 2a|2u|3a)"),
+    WriterSpec(
+        "pdf", "archivekit.writers.pdf", "archival PDF: PDF/A-2a and PDF/UA-1 (--pdfa 2a|2u|3a)", pages=True
+    ),
     # The EPUB's judges (Ace, EPUBCheck) run in the background while html and print are written.
     WriterSpec("epub", "archivekit.writers.epub", "accessible EPUB 3 with the PDF's page-list", ("pdf",)),
     WriterSpec("html", "archivekit.writers.html", "tagged, bilingual HTML with citation metadata"),
     WriterSpec(
-        "print", "archivekit.writers.print_edition", "print PDF with bleed, booklet, proofs, print order"
+        "print",
+        "archivekit.writers.print_edition",
+        "print PDF with bleed, booklet, proofs, print order",
+        pages=True,
     ),
     WriterSpec("braille", "archivekit.writers.braille", "braille: BRF for embossers and PEF 1.0", ("pdf",)),
     WriterSpec(
-        "large-print", "archivekit.writers.large_print", "large print: A4, 18 pt sans, PDF/A-2a and PDF/UA-1"
+        "large-print",
+        "archivekit.writers.large_print",
+        "large print: A4, 18 pt sans, PDF/A-2a and PDF/UA-1",
+        pages=True,
     ),
 )
 

@@ -9,9 +9,24 @@ from typing import Any, Protocol
 
 from archivekit.model import Document
 from archivekit.model.artifact import Artifact
+from archivekit.model.pagination import PageStart
 from archivekit.writers.verdict import EpubJudge
 
-__all__ = ["Artifact", "BuildContext", "Pending", "Writer"]
+__all__ = ["Artifact", "BuildContext", "Pending", "Products", "Writer"]
+
+
+@dataclass
+class Products:
+    """What one writer hands a later one; a writer run in another process sends its own back."""
+
+    page_starts: list[PageStart] | None = None  # the archival PDF's pages: EPUB page-list, braille
+    print_pages: list[Any] | None = None  # the print edition's pages (print_edition.assemble.PrintPage)
+
+    def merge(self, other: Products) -> None:
+        """Take every product the other set holds."""
+        for name, value in vars(other).items():
+            if value is not None:
+                setattr(self, name, value)
 
 
 @dataclass
@@ -23,7 +38,7 @@ class BuildContext:
     source_date_epoch: int  # the only clock a writer may read
     cache_dir: Path  # user cache for expensive, content-addressed intermediates (prepared fonts)
     options: dict[str, Any] = field(default_factory=dict)  # per-writer options, e.g. {"pdfa": "2a"}
-    products: dict[str, Any] = field(default_factory=dict)  # results one writer hands to a later one
+    products: Products = field(default_factory=Products)  # results one writer hands to a later one
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("archivekit"))
     # Work a writer left running (a judge in another process): finished after the other writers,
     # so the waiting overlaps with their work.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from archivekit import clock
 from archivekit.model import Document
-from archivekit.model.pagination import PAGE_STARTS, PageStart
+from archivekit.model.pagination import PageStart
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.braille import brf, pef
 from archivekit.writers.braille.document import Edition, Formatter
@@ -33,7 +33,7 @@ class BrailleWriter:
 
     def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
         """Write <edition-id>.brf and <edition-id>.pef."""
-        starts: list[PageStart] = list(ctx.products.get(PAGE_STARTS) or [])
+        starts: list[PageStart] = list(ctx.products.page_starts or [])
         if not starts:
             ctx.log.warning("braille: no page starts from the PDF writer; no print page indicators")
         edition = transcribe(doc, starts)

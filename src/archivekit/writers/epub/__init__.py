@@ -19,7 +19,7 @@ from concurrent.futures import Future
 
 from archivekit import jsonfile
 from archivekit.model import Document
-from archivekit.model.pagination import PAGE_STARTS, PageStart
+from archivekit.model.pagination import PageStart
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.epub import a11y
 from archivekit.writers.epub.documents import content_documents
@@ -83,7 +83,7 @@ class EpubWriter:
 
     def write(self, doc: Document, ctx: BuildContext) -> list[Artifact]:
         """Write the candidate and hand it to the judge; the final EPUB follows once it has spoken."""
-        starts: list[PageStart] = list(ctx.products.get(PAGE_STARTS) or [])
+        starts: list[PageStart] = list(ctx.products.page_starts or [])
         if not starts:
             ctx.log.warning("epub: no page starts from the PDF writer; the EPUB gets no page-list")
         pending = _PendingEpub(doc, ctx, starts)

@@ -20,7 +20,6 @@ import time
 from importlib.metadata import version
 
 from archivekit.model import Document
-from archivekit.model.pagination import PAGE_STARTS
 from archivekit.typeset.layout import typeset
 from archivekit.typeset.page_profile import ARCHIVAL
 from archivekit.writers.base import Artifact, BuildContext
@@ -40,7 +39,7 @@ class PdfWriter:
         started = time.perf_counter()
         ts = typeset(doc, ctx, profile=ARCHIVAL)
         ctx.log.debug("pdf: typeset %d pages in %.2f s", ts.page_count, time.perf_counter() - started)
-        ctx.products[PAGE_STARTS] = ts.page_starts
+        ctx.products.page_starts = ts.page_starts
         libs = f"ReportLab {version('reportlab')}; pikepdf {version('pikepdf')}"
         fields = xmp.fields(doc, ctx.source_date_epoch, libs)
         artifacts: list[Artifact] = []

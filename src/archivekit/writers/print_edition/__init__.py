@@ -29,7 +29,6 @@ PDF = "application/pdf"
 PNG = "image/png"
 JSON = "application/json"
 HTML = "text/html"
-PRINT_PRODUCT = "print.pages"  # ctx.products key: list[assemble.PrintPage]
 
 
 def _icc_choice(ctx: BuildContext, setting: str | None) -> str | None:
@@ -77,7 +76,7 @@ class PrintWriter:
         booklet_bytes = assemble.save(booklet)
         booklet_name = f"{ed.id}.booklet.pdf"
         (ctx.out_dir / booklet_name).write_bytes(booklet_bytes)
-        ctx.products[PRINT_PRODUCT] = pages
+        ctx.products.print_pages = list(pages)
 
         trim = f"{g.trim_name} {g.trim_mm[0]:g} x {g.trim_mm[1]:g} mm"
         heading = (
