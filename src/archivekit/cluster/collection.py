@@ -67,9 +67,7 @@ def update_collection(store: Store) -> dict[str, Any]:
     bags = set(store.bag_names())
     rows = [row for name in store.editions() if (row := _row(store, name, bags, old.get(name))) is not None]
     data = {"archivekit": __version__, "editions": rows}
-    store.write_atomic(
-        COLLECTION_JSON, jsonfile.dumps(data).encode()
-    )
+    store.write_atomic(COLLECTION_JSON, jsonfile.dumps(data).encode())
     store.write_atomic(COLLECTION_HTML, render_html(data).encode())
     return data
 
