@@ -18,5 +18,3 @@ class PageStart:
     block_id: str  # id of the model block whose text the page begins in
     offset: int  # index into plain_text(block) (note labels included) where the page begins
     first_words: str  # the first characters of body text on the page, for checks
-
-
