@@ -42,6 +42,8 @@ class BuildRequest:
     options: dict[str, Any] = field(default_factory=dict)
     force: bool = False
     wait: bool = True  # another build of the same edition into out_root: wait for it, or raise Busy
+    # Judges the EPUB for its claim instead of a judge of this build's own (watch: judged afterwards).
+    epub_judge: EpubJudge | None = None
 
 
 def find_editions(sources_root: Path) -> list[Path]:
@@ -173,7 +175,7 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
     edition_dir, steps = request.edition_dir, len(names) + 2
     target = request.out_root / doc.edition.id
     sweep_leftovers(request.out_root, doc.edition.id)
-    with staged_folder(target) as stage, _epub_judge(request.options) as judge:
+    with staged_folder(target) as stage, _epub_judge(request) as judge:
         ctx = BuildContext(
             out_dir=stage,
             edition_dir=edition_dir,
@@ -280,10 +282,14 @@ def _child_work(group: list[str], doc: Document, ctx: BuildContext) -> Any:
 
 
 @contextlib.contextmanager
-def _epub_judge(options: dict[str, Any]) -> Iterator[EpubJudge | None]:
-    """validate/'s judge of the EPUB candidate for the writer (none with epub_checks: off)."""
+def _epub_judge(request: BuildRequest) -> Iterator[EpubJudge | None]:
+    """The request's judge, or validate/'s judge of the EPUB candidate (none with epub_checks: off)."""
+    options = request.options
     if options.get("epub_checks", "auto") == "off":
         yield None
+        return
+    if request.epub_judge is not None:
+        yield request.epub_judge
         return
     from archivekit.validate.epub_claim import CandidateJudge  # here: a no-op rebuild never loads the judges
 

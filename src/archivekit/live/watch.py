@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from archivekit import writers
 from archivekit.errors import ArchivekitError, from_os_error
@@ -46,6 +47,9 @@ class Edition:
     status: str = ""
     verdict: str = ""
     error: str = ""
+    # The EPUB of its last build was judged after it (watch's DeferredJudge): rebuild to claim.
+    epub_judged: threading.Event = field(default_factory=threading.Event)
+    epub_judge: Any = None  # validate.epub_claim.DeferredJudge, when the EPUB is built
 
     @property
     def name(self) -> str:
@@ -73,6 +77,14 @@ class Watcher:
         self.editions = [Edition(Path(s)) for s in self.sources]
         self._judges = Judges(self) if self.judges else None
         self._names = writers.plan(list(self.formats) or None)
+        if "epub" in self._names:
+            # A rebuild never waits for Ace and EPUBCheck (seconds): its EPUB has no claim until
+            # they have judged it in the background, then a rebuild of the same text claims it.
+            from archivekit.pipeline import cache_dir
+            from archivekit.validate.epub_claim import DeferredJudge
+
+            for edition in self.editions:
+                edition.epub_judge = DeferredJudge(cache_dir() / "epub-checks", None, edition.epub_judged.set)
 
     def start(self) -> None:
         """Build every edition once (an up-to-date build is kept as it is)."""
@@ -147,12 +159,29 @@ class Watcher:
                         touched.setdefault(root, set()).add(str(path.relative_to(root)))
             for root, names in touched.items():
                 self.rebuild(roots[root], sorted(names))
+            for edition in self.editions:
+                if edition.epub_judged.is_set():
+                    edition.epub_judged.clear()
+                    self.rebuild(edition, [], epub_judged=True)
 
-    def rebuild(self, edition: Edition, changed: Iterable[str], *, initial: bool = False) -> None:
-        """Build one edition now; print one line; tell the listeners; queue the judges."""
+    def rebuild(
+        self, edition: Edition, changed: Iterable[str], *, initial: bool = False, epub_judged: bool = False
+    ) -> None:
+        """Build one edition now; print one line; tell the listeners; queue the judges.
+
+        epub_judged: the EPUB's judges have spoken on the text built last; the same text is built again
+        (forced: its sources did not change) so the EPUB carries what they found.
+        """
         changed = list(changed)
         started = time.perf_counter()
-        request = BuildRequest(edition.source, self.out, self.formats, {"pdfa": None})
+        request = BuildRequest(
+            edition.source,
+            self.out,
+            self.formats,
+            {"pdfa": None},
+            force=epub_judged,
+            epub_judge=edition.epub_judge,
+        )
         try:
             with self.lock:
                 before = _stamp(edition.folder)
@@ -173,7 +202,9 @@ class Watcher:
             print(f"{_clock()} {edition.name}: unchanged, {folder} is up to date", flush=True)
             return
         edition.generation += 1
-        why = "started" if initial else f"{', '.join(changed) or 'a file'} changed"
+        why = f"{', '.join(changed) or 'a file'} changed"
+        if initial or epub_judged:
+            why = "started" if initial else "EPUB judged"
         edition.status = (
             f"{_clock()} {edition.name}: #{edition.generation} {', '.join(self._names)} "
             f"in {elapsed:.2f} s ({why}) -> {folder}"
@@ -206,6 +237,9 @@ class Watcher:
         self.stop.set()
         if self._judges is not None:
             self._judges.close()
+        for edition in self.editions:
+            if edition.epub_judge is not None:
+                edition.epub_judge.close()
 
 
 def _stamp(folder: Path | None) -> tuple[int, int] | None:

@@ -13,7 +13,10 @@ import hashlib
 import json
 import logging
 import os
+import shutil
+import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -146,19 +149,27 @@ def _judge_epubcheck(tool: tools.Tool, work: Path, verdict: Verdict) -> None:
     )
 
 
-def judge(candidate: Path, work: Path, cache: Path | None, home: Path | None = None) -> Verdict:
-    """Ace and EPUBCheck on the candidate (scratch files in work); a cached verdict for the same bytes."""
+def _entry(candidate: Path, cache: Path | None, home: Path | None) -> tuple[Path | None, Verdict | None]:
+    """Where this candidate's verdict is cached (None: no cache), and the verdict when it is there."""
     ace_tool, ec_tool = tools.ace(home), tools.epubcheck(home)
     ace_version = ace_tool.version if ace_tool.available else None
     ec_version = ec_tool.version if ec_tool.available else None
-
     digest = hashlib.sha256(candidate.read_bytes()).hexdigest()
     key = hashlib.sha256(f"{CACHE_RECIPE}|{digest}|{ace_version}|{ec_version}".encode()).hexdigest()
     cached = cache / f"{key}.json" if cache is not None else None
     if cached is not None and cached.is_file():
-        known = _read_entry(cached)
-        if known is not None:
-            return known
+        return cached, _read_entry(cached)
+    return cached, None
+
+
+def judge(candidate: Path, work: Path, cache: Path | None, home: Path | None = None) -> Verdict:
+    """Ace and EPUBCheck on the candidate (scratch files in work); a cached verdict for the same bytes."""
+    cached, known = _entry(candidate, cache, home)
+    if known is not None:
+        return known
+    ace_tool, ec_tool = tools.ace(home), tools.epubcheck(home)
+    ace_version = ace_tool.version if ace_tool.available else None
+    ec_version = ec_tool.version if ec_tool.available else None
 
     # The runners name the file they check relative to their folder: the candidate sits in work.
     work.mkdir(parents=True, exist_ok=True)
@@ -237,3 +248,59 @@ class CandidateJudge:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+class DeferredJudge:
+    """For resident rebuilds (watch, preview): a verdict now only when one is known for these bytes.
+
+    A candidate judged before (the verdict cache, or this judge's memory) gets its verdict at once;
+    any other gets none now, so its build writes the EPUB without the claim at once ("no checks
+    were run", which is true of that file), while Ace and EPUBCheck judge a copy of it in the
+    background; `on_judged` is then called, and the rebuild it asks for finds the verdict known
+    and writes the claim only if it was earned. A newer candidate replaces one still queued.
+    """
+
+    def __init__(self, cache: Path | None, home: Path | None, on_judged: Callable[[], None]) -> None:
+        self.cache, self.home, self.on_judged = cache, home, on_judged
+        self._known: dict[str, Verdict] = {}  # sha256 of a candidate -> its verdict (an unwritable cache)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="epub-claim-later")
+        self._queued: Future[None] | None = None
+        self._spool = Path(tempfile.mkdtemp(prefix="archivekit-epub-later-"))
+
+    def __call__(self, candidate: Path, work: Path) -> Future[Verdict | None]:
+        """The known verdict, or None (judged later); the future is already done either way."""
+        done: Future[Verdict | None] = Future()
+        ace_tool, ec_tool = tools.ace(self.home), tools.epubcheck(self.home)
+        digest = hashlib.sha256(candidate.read_bytes()).hexdigest()
+        _, known = _entry(candidate, self.cache, self.home)
+        known = known or self._known.get(digest)
+        if known is None and not (ace_tool.available or ec_tool.available):
+            known = judge(candidate, work, self.cache, self.home)  # no judge installed: nothing to wait for
+        if known is None:
+            if self._queued is not None:
+                self._queued.cancel()  # not started yet: only the newest text is worth judging
+            copy = self._spool / f"{digest}.epub"
+            copy.write_bytes(candidate.read_bytes())  # the build's staging folder goes with the build
+            self._queued = self._pool.submit(self._judge, copy, digest)
+        done.set_result(known)
+        return done
+
+    def _judge(self, copy: Path, digest: str) -> None:
+        work = self._spool / digest
+        try:
+            verdict = judge(copy, work, self.cache, self.home)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            copy.unlink(missing_ok=True)
+        if verdict.ace_error is None and verdict.epubcheck_error is None:
+            self._known[digest] = verdict
+            self.on_judged()
+        else:  # a crashed judge: no rebuild (it would only queue the same judging again)
+            log.warning(
+                "epub: the judges did not complete (%s)", verdict.ace_error or verdict.epubcheck_error
+            )
+
+    def close(self) -> None:
+        """Drop queued judging, let a running one end, remove the copies."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._spool, ignore_errors=True)

@@ -50,4 +50,5 @@ class Verdict(Protocol):
 
 
 # judge(candidate EPUB, scratch folder) -> the verdict, later: the writer goes on while it works.
-EpubJudge = Callable[[Path, Path], "Future[Verdict]"]
+# A verdict of None: not judged for this build (a resident rebuild has it judged afterwards): no claim.
+EpubJudge = Callable[[Path, Path], "Future[Verdict | None]"]

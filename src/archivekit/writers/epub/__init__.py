@@ -100,7 +100,7 @@ class _PendingEpub:
     def __init__(self, doc: Document, ctx: BuildContext, starts: list[PageStart]) -> None:
         self.doc, self.ctx, self.starts = doc, ctx, starts
         self.work = ctx.out_dir / ".epub-work"
-        self.verdict: Future[Verdict] | None = None
+        self.verdict: Future[Verdict | None] | None = None
 
     def start_judges(self, judge: EpubJudge) -> None:
         shutil.rmtree(self.work, ignore_errors=True)
@@ -123,7 +123,10 @@ class _PendingEpub:
                 verdict = self.verdict.result()
             finally:
                 self.wait()
-            _log(self.ctx, verdict)
+            if verdict is None:
+                self.ctx.log.info("epub: judged after this build; no conformance claim until then")
+            else:
+                _log(self.ctx, verdict)
         name = f"{self.doc.edition.id}.epub"
         files = assemble(self.doc, self.ctx, self.starts, verdict)
         write_epub(self.ctx.out_dir / name, files, self.ctx.source_date_epoch)
