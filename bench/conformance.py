@@ -11,9 +11,10 @@ from archivekit.toolpaths import validators_home
 
 MAIN = "org.verapdf.apps.GreenfieldCliWrapper"
 FLAVOURS = ("2a", "ua1")  # what archivekit's archival PDF claims: PDF/A-2a and PDF/UA-1
+PDF2_FLAVOURS = ("4f", "ua2", "wt1a")  # what its PDF 2.0 master claims: PDF/A-4f, PDF/UA-2, WTPDF 1.0
 
 
-def verapdf_verdicts(files: dict[str, Path]) -> dict[str, object]:
+def verapdf_verdicts(files: dict[str, Path], flavours: tuple[str, ...] = FLAVOURS) -> dict[str, object]:
     """name -> flavour -> compliant and the failed rules (clause-test: failed checks); one JVM per flavour."""
     lib = validators_home() / "verapdf" / "lib"
     if not lib.is_dir() or shutil.which("java") is None:
@@ -21,7 +22,7 @@ def verapdf_verdicts(files: dict[str, Path]) -> dict[str, object]:
     present = {name: path for name, path in files.items() if path.is_file()}
     by_path = {str(path.resolve()): name for name, path in present.items()}
     verdicts: dict[str, dict[str, object]] = {name: {} for name in present}
-    for flavour in FLAVOURS:
+    for flavour in flavours:
         proc = subprocess.run(
             ["java", "-cp", f"{lib}/*", MAIN, "--flavour", flavour, "--format", "json"]
             + [str(p.resolve()) for p in present.values()],

@@ -195,6 +195,44 @@ ASKED = {
     "weasyprint-pdf": "pdf/ua-1",
 }
 
+# The PDF 2.0 preservation master's claims (archivekit's <id>.pdfa4f.pdf: PDF/A-4f + PDF/UA-2 +
+# WTPDF 1.0), asked of the peers in the forms they offer, once and untimed, for veraPDF's verdicts:
+# Typst 0.15 knows a-4f but no ua-2 (and refuses a-4f with ua-1: no PDF version has both);
+# WeasyPrint 70 makes one variant per file.
+PDF2_COMMANDS = {
+    "typst-pdf-a4f": ("typst", "a-4f", "typst-a4f.pdf"),
+    "weasyprint-pdf-a4f": ("weasyprint", "pdf/a-4f", "weasyprint-a4f.pdf"),
+    "weasyprint-pdf-ua2": ("weasyprint", "pdf/ua-2", "weasyprint-ua2.pdf"),
+}
+PDF2_ASKED = {
+    "archivekit pdfa4f": "PDF/A-4f + PDF/UA-2 + WTPDF 1.0",
+    "typst-pdf-a4f": "a-4f",
+    "weasyprint-pdf-a4f": "pdf/a-4f",
+    "weasyprint-pdf-ua2": "pdf/ua-2",
+}
+
+
+def pdf2_commands(inputs: PeerInputs, out: Path) -> dict[str, tuple[list[str], Path]]:
+    """The peers asked for the PDF 2.0 standards: name -> (argv, the PDF it writes)."""
+    if not peers_installed():
+        return {}
+    found = {}
+    for name, (tool, standard, file) in PDF2_COMMANDS.items():
+        target = out / file
+        if tool == "typst":
+            argv = [str(peer_python()), "-c", TYPST_SCRIPT, str(inputs.typst), str(target), standard]
+        else:
+            argv = [
+                str(PEER_VENV / "bin" / "weasyprint"),
+                "--pdf-variant",
+                standard,
+                str(inputs.html),
+                str(target),
+            ]
+        found[name] = (argv, target)
+    return found
+
+
 OUTPUTS = {
     "pandoc-html": "pandoc.html",
     "pandoc-epub": "pandoc.epub",

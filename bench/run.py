@@ -144,7 +144,38 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
     if "pdf" in result["sizes"].get("archivekit pdf", {}).get("path", ""):
         pdfs = {"archivekit pdf": built / result["sizes"]["archivekit pdf"]["path"], **pdfs}
     result["conformance"] = conformance.verapdf_verdicts(pdfs)
+    result["conformance_pdf2"], result["pdf2_not_made"] = pdf2_conformance(
+        built / f"{ident}.pdfa4f.pdf", inputs if with_peers else None, peer_outputs
+    )
     return result
+
+
+def pdf2_conformance(master: Path, inputs: peers.PeerInputs | None, out: Path) -> tuple[dict, dict]:
+    """veraPDF (4f, ua2, wt1a) on archivekit's PDF 2.0 master and the peers asked for those standards
+    (made once, untimed); and the peers that could not make theirs, with why."""
+    files = {"archivekit pdfa4f": master} if master.is_file() else {}
+    not_made: dict[str, str] = {}
+    for name, (argv, target) in (peers.pdf2_commands(inputs, out) if inputs else {}).items():
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
+        if proc.returncode == 0 and target.is_file():
+            files[name] = target
+        else:
+            not_made[name] = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1][:200]
+    return conformance.verapdf_verdicts(files, conformance.PDF2_FLAVOURS), not_made
+
+
+def resident(work: Path, runs: int) -> dict:
+    """bench/resident.py in its own process: every format rebuilt in one process after a
+    one-character edit, alternated with Typst's CLI (the filled cache of the letter section)."""
+    out = work / "resident.json"
+    argv = [sys.executable, str(ROOT / "bench" / "resident.py"), "--runs", str(runs), "--json", str(out)]
+    print(f"bench: resident rebuild, {runs} runs alternated with Typst", file=sys.stderr)
+    proc = subprocess.run(
+        argv, env=env_with(work / "warm-cache"), capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0 or not out.is_file():
+        return {"failed": (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1][:300]}
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def verbose_log(work: Path, formats: list[str]) -> dict[str, dict]:
@@ -324,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             "peer_versions": peers.versions() if with_peers else {"pandoc": peers.versions()["pandoc"]},
             "typst_pdf_standards": peers.TYPST_STANDARDS,
             "pdf_asked_for": peers.ASKED,
+            "pdf2_asked_for": peers.PDF2_ASKED,
             "machine": {
                 "cpus": os.cpu_count(),
                 "python": platform.python_version(),
@@ -336,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             "runs": args.runs,
         }
         results["letter"] = single_document(work, formats, args.runs, with_peers)
+        results["resident"] = resident(work, max(args.runs, 5))
         results["batch"] = batch(work, formats, args.batch_editions, min(args.runs, 3))
         if not args.skip_scale:
             from scale_bench import scale_series
