@@ -228,6 +228,8 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
     step = {name: index for index, name in enumerate(names, start=2)}
     needed = {need for n in names for need in writers.spec(n).needs}
     apart = [n for n in names if writers.spec(n).pages and n not in needed]
+    if len(apart) == len(names):
+        apart = apart[1:]  # this process would only wait: it writes the first itself
     slots = min(writer_processes() - 1, len(apart))
     produced: dict[str, list[Artifact]] = {}
     children = []

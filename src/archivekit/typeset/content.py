@@ -105,7 +105,7 @@ def document_chars(doc: Document) -> frozenset[int]:
             texts += [item.marker + item.separator for item in block.items]
     # Every drawn character, spaces of all widths included (the ideographic space U+3000 of a
     # Chinese law is a glyph of the CJK face); a newline is a line end, never a glyph.
-    return frozenset(ord(c) for c in "".join(texts) if _drawn(c))
+    return frozenset(ord(c) for c in set("".join(texts)) if _drawn(c))
 
 
 def document_langs(doc: Document) -> frozenset[str]:
@@ -147,6 +147,7 @@ class ContentBuilder:
     ) -> None:
         self.doc = doc
         self.sheet = sheet
+        self._faces: dict[tuple[str, tuple[str, ...]], str] = {}  # (char, chain) -> font, see _font_for
         # A note taller than this (points) is set in the flow after its block, not at a page foot.
         self.foot_room = foot_room
         self.flow_notes: list[Flowable] = []  # such notes, waiting for the end of their block
@@ -162,6 +163,12 @@ class ContentBuilder:
         return styles.localise(chain, cjk_variant(tag.effective_lang() or self.catalog))
 
     def _font_for(self, char: str, chain: tuple[str, ...], block_id: str) -> str:
+        found = self._faces.get((char, chain))
+        if found is None:
+            found = self._faces[(char, chain)] = self._first_font(char, chain, block_id)
+        return found
+
+    def _first_font(self, char: str, chain: tuple[str, ...], block_id: str) -> str:
         code = ord(char)
         for name in chain:
             face = pdfmetrics.getFont(name).face

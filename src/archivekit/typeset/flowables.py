@@ -252,7 +252,7 @@ class TextBlock(Flowable):
                     if piece.kind == "newline":
                         continue
                     face = piece.style
-                    if face != current:
+                    if face is not current and face != current:
                         tx.setFont(face.font, face.size)
                         current = face
                         pen = None

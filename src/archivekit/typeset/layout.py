@@ -217,7 +217,7 @@ def typeset(
         initialFontName=body.fonts[0],
         initialFontSize=body.size,
         invariant=1,
-        pageCompression=1,
+        pageCompression=0,  # qpdf compresses every stream when it saves: once is enough
         title=title,
         author=doc.edition.creator.first(),
     )

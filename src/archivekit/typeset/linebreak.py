@@ -38,6 +38,7 @@ _IS_CJK = re.compile(rf"[{_CJK}]")
 # em: Chinese typography spaces such headings by a fraction of the square, and text extraction
 # (poppler) only keeps a space between Han characters when the gap is about half an em wide.
 CJK_SPACE_EM = 0.6
+KINDS_KEPT = 100_000  # tokens whose kind is remembered (resident builds forget beyond)
 # The fewest characters a paragraph's last line may hold (clreq: avoid a lone character there).
 MIN_LAST_LINE = 2
 # Float comparisons of widths in points: a hundredth of a point is far below what anyone sees.
@@ -90,18 +91,29 @@ class Line:
         return "".join(piece.text for piece in self.pieces)
 
 
+def _kind(text: str) -> str:
+    """What a token is: a hard line break, space, a CJK character or a word."""
+    if "\n" in text:
+        return "newline"  # a hard line break: ends the line, draws nothing
+    if text.isspace():
+        return "space"
+    return "cjk" if _IS_CJK.match(text) else "word"
+
+
+_kinds: dict[str, str] = {}  # token -> its kind: a text repeats its words and characters
+
+
 def tokens(runs: Sequence[Run], measure: Measure) -> list[Piece]:
     """Cut runs into units with their widths."""
     out: list[Piece] = []
     for run in runs:
         for match in _TOKEN.finditer(run.text):
             text = match.group()
-            if "\n" in text:
-                kind = "newline"  # a hard line break: ends the line, draws nothing
-            elif text.isspace():
-                kind = "space"
-            else:
-                kind = "cjk" if _IS_CJK.match(text) else "word"
+            kind = _kinds.get(text)
+            if kind is None:
+                if len(_kinds) > KINDS_KEPT:
+                    _kinds.clear()
+                kind = _kinds[text] = _kind(text)
             prev = out[-1] if out else None
             # Widening a gap inside a Latin word (split across styles) would letter-space it.
             stretch = prev is not None and not (prev.kind == "word" and kind == "word")

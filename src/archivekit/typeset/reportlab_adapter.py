@@ -40,6 +40,7 @@ from reportlab.platypus.frames import Frame
 
 WIDTHS_KEPT = 500_000  # remembered widths, beyond which they are forgotten (resident builds)
 _widths: dict[tuple[str, str, float], float] = {}  # (text, font name, size) -> points
+Shown = tuple[str, int, float]  # operators, the subset in use after them, the width they advance
 
 # -- fonts -------------------------------------------------------------------------------------
 
@@ -73,24 +74,43 @@ class DrawnGlyphsFont(TTFont):
         # (a prepared font is small: reading it twice costs well under a millisecond).
         self.face = DrawnGlyphsFace(filename)
         self._drawn: WeakKeyDictionary[Any, set[int]] = WeakKeyDictionary()
-        # Per document: text -> its subset codes, escaped for a PDF string (see show_text).
-        self._shown: WeakKeyDictionary[Any, dict[str, list[tuple[int, str]]]] = WeakKeyDictionary()
+        # Per document: (text, subset in use, size, leading) -> the operators that show it, the
+        # subset in use after them and its width (see show_text); the last document's at hand.
+        self._shown: WeakKeyDictionary[Any, dict[tuple[str, int, float, float], Shown]] = WeakKeyDictionary()
+        self._last: tuple[Any, dict[tuple[str, int, float, float], Shown]] | None = None
 
-    def shown(self, text: str, canv: Any) -> list[tuple[int, str]]:
-        """splitString's (subset, codes) for this text, the codes escaped as Canvas does, remembered.
-
-        ReportLab gives a character its code in the document on its first use and keeps it, so the
-        split of a text already shown in this document is the same each time.
-        """
-        doc = canv._doc
-        known = self._shown.get(doc)
-        if known is None:
-            known = self._shown[doc] = {}
-        found = known.get(text)
+    def show(self, tx: PDFTextObject, text: str) -> None:
+        """Append textOut's operators for this text to the text object, as textOut would."""
+        doc = tx._canvas._doc
+        if self._last is not None and self._last[0] is doc:
+            known = self._last[1]
+        else:
+            known = self._shown.setdefault(doc, {})
+            self._last = (doc, known)
+        key = (text, tx._curSubset, tx._fontsize, tx._leading)
+        found = known.get(key)
         if found is None:
-            escape = canv._escape
-            found = known[text] = [(subset, escape(codes)) for subset, codes in self.splitString(text, doc)]
-        return found
+            found = known[key] = self._operators(tx, text)
+        code, tx._curSubset, width = found
+        tx._x += width
+        tx._code.append(code)
+
+    def _operators(self, tx: PDFTextObject, text: str) -> Shown:
+        """textOut's TrueType branch (reportlab 4.4.4 `_formatText`, unshaped text): a font change
+        for each new subset, then `(codes) Tj`; ReportLab keeps a character's code in a document
+        once given, so the same text after the same subset always gives the same operators."""
+        canv, size = tx._canvas, tx._fontsize
+        out = []
+        template = None
+        subset_in_use = tx._curSubset
+        for subset, codes in self.splitString(text, canv._doc):
+            if subset != subset_in_use:
+                if template is None:
+                    template = f"{fp_str(size)} Tf {fp_str(tx._leading)} TL"
+                out.append(f"{self.getSubsetInternalName(subset, canv._doc)} {template}")
+                subset_in_use = subset
+            out.append(f"({canv._escape(codes)}) Tj")
+        return " ".join(out), subset_in_use, string_width(text, tx._fontname, size)
 
     def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         """ReportLab's split into subsets, remembering each character drawn in this document."""
@@ -103,6 +123,7 @@ class DrawnGlyphsFont(TTFont):
         """ReportLab's font objects, with undrawn codes left out of the embedded programs."""
         self.face.drawn = frozenset(self._drawn.pop(doc, set()))
         self._shown.pop(doc, None)
+        self._last = None
         try:
             super().addObjects(doc)
         finally:
@@ -125,27 +146,12 @@ def string_width(text: str, font: str, size: float) -> float:
 
 
 def show_text(tx: PDFTextObject, text: str) -> None:
-    """PDFTextObject.textOut, the same operators, for our fonts without ReportLab's per-call work.
-
-    Replays textOut's TrueType branch (reportlab 4.4.4 `_formatText`, unshaped text): a font
-    change for each new subset, then `(codes) Tj`, and the cursor moved by the text's width.
-    """
+    """PDFTextObject.textOut, the same operators, for our fonts without ReportLab's per-call work."""
     font = pdfmetrics.getFont(tx._fontname)
-    if not isinstance(font, DrawnGlyphsFont):
+    if isinstance(font, DrawnGlyphsFont):
+        font.show(tx, text)
+    else:
         tx.textOut(text)
-        return
-    size = tx._fontsize
-    tx._x += string_width(text, tx._fontname, size)
-    out = []
-    template = None
-    for subset, codes in font.shown(text, tx._canvas):
-        if subset != tx._curSubset:
-            if template is None:
-                template = f"{fp_str(size)} Tf {fp_str(tx._leading)} TL"
-            out.append(f"{font.getSubsetInternalName(subset, tx._canvas._doc)} {template}")
-            tx._curSubset = subset
-        out.append(f"({codes}) Tj")
-    tx._code.append(" ".join(out))
 
 
 def registered_file(name: str) -> str | None:
