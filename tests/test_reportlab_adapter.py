@@ -97,6 +97,33 @@ def test_only_the_glyphs_drawn_are_embedded() -> None:
     assert len(drawn) <= 2, drawn
 
 
+def test_show_text_writes_what_textout_writes() -> None:
+    """show_text replays PDFTextObject.textOut (its private state and operators): same file."""
+    require(LATIN.is_file(), "Debian's fonts-noto-core")
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-show", str(LATIN)))
+    texts = ["Abc ", "é", "Abc", "éΩA", "é", " Ω", "Abc"]  # subsets 0 and 1, in and out of order
+
+    def draw(show: bool) -> tuple[bytes, list[float]]:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=1)
+        xs = []
+        for size in (12, 9.5, 12):
+            tx = canvas.beginText()
+            tx.setFont("adapter-show", size)
+            tx.setTextOrigin(10, 10 * size)
+            for text in texts:
+                if show:
+                    reportlab_adapter.show_text(tx, text)
+                else:
+                    tx.textOut(text)
+                xs.append(tx.getX())
+            canvas.drawText(tx)
+        canvas.save()
+        return buffer.getvalue(), xs
+
+    assert draw(True) == draw(False)
+
+
 def test_archival_and_print_profiles_keep_the_house_design() -> None:
     assert ARCHIVAL.sheet() is styles.DESIGN
     assert PRINT.sheet() is styles.DESIGN
