@@ -6,6 +6,7 @@ Format-agnostic: `format_bibliography` returns plain text or a small HTML fragme
 
 from __future__ import annotations
 
+import json
 import warnings
 from functools import lru_cache
 from typing import Any
@@ -43,6 +44,22 @@ def style_title(style: str = DEFAULT_STYLE) -> str:
 
 def format_bibliography(item: dict[str, Any], style: str = DEFAULT_STYLE, *, output: str = "text") -> str:
     """One CSL-JSON record as a bibliography entry in `style`; output "text" or "html" (escaped fragment)."""
+    # A build formats the same records in every page writer's colophon, and a resident process
+    # (watch) on every rebuild: the entry is a function of the record, the style and the output.
+    key = (json.dumps(item, sort_keys=True, ensure_ascii=False, default=str), style, output)
+    found = _formatted.get(key)
+    if found is None:
+        if len(_formatted) > FORMATTED_KEPT:
+            _formatted.clear()
+        found = _formatted[key] = _format(item, style, output)
+    return found
+
+
+FORMATTED_KEPT = 512
+_formatted: dict[tuple[str, str, str], str] = {}
+
+
+def _format(item: dict[str, Any], style: str, output: str) -> str:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
