@@ -208,7 +208,10 @@ def writer_processes() -> int:
     if chosen.isdigit():
         return max(1, int(chosen))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, cores // _editions_at_once)
+    # A forked writer only gains when a core is idle: on a machine already busy (load average at
+    # or above the cores), two processes take as long as one and the fork costs its copy.
+    idle = cores - int(os.getloadavg()[0]) + 1 if hasattr(os, "getloadavg") else cores
+    return max(1, min(cores // _editions_at_once, idle))
 
 
 def _share_cores(editions: int) -> None:
