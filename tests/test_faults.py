@@ -218,14 +218,14 @@ def path_under_file(tmp: Path) -> None:
     assert str(tmp / "a-file") in result.stderr
 
 
-@fault("too few open files (RLIMIT_NOFILE 20): exit 1, 'Too many open files', the last good build kept")
+@fault("too few open files (RLIMIT_NOFILE 12): exit 1, 'Too many open files', the last good build kept")
 def too_many_open_files(tmp: Path) -> None:
     import resource
 
     out = tmp / "out"
     good = _last_good(out)
     result = _cli("build", "--out", str(out), "--force", *FORMATS,
-                  preexec=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (20, 20)))  # fmt: skip
+                  preexec=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (12, 12)))  # fmt: skip
     _says("too-many-open-files", result, 1, "Too many open files")
     _intact(out, good)
 

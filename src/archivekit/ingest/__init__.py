@@ -12,7 +12,7 @@ from archivekit.ingest.bibliography import load_bibliography
 from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
 from archivekit.ingest.files import line_of, read_text, resolve_inside
 from archivekit.ingest.markdown import check_markup, check_note_markers, convert_part, escape_line_numbers
-from archivekit.ingest.pandoc_ast import markdown_to_ast, pandoc_version
+from archivekit.ingest.pandoc_ast import markdown_to_ast, pandoc_path, pandoc_version
 from archivekit.model import (
     Block,
     BulletList,
@@ -59,6 +59,7 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         texts.append((path, text))
     # One pandoc process per part, all at once: each is mostly start-up, and they wait in parallel.
     # Results are taken in part order, so the first failing part is the one reported.
+    pandoc_path()  # found once, before the parallel runs: pypandoc reports any start failure as 'not found'
     with ThreadPoolExecutor(max_workers=max(1, len(texts))) as pool:
         asts = [pool.submit(markdown_to_ast, escape_line_numbers(text), source=path) for path, text in texts]
     for spec, (path, text), ast in zip(edition.parts, texts, asts, strict=True):
