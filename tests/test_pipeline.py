@@ -94,7 +94,9 @@ def test_a_writer_failing_while_the_epub_judges_run_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The EPUB's judges run in a background thread while print is written; when print fails the
-    # build must wait for them, drop its staging folder and keep the last good edition.
+    # build must wait for them, drop its staging folder and keep the last good edition. Writers in
+    # this process, so the test sees what print saw (a forked print records in its own memory).
+    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "1")
     from archivekit import pipeline
     from archivekit.errors import BuildError
     from archivekit.writers import print_edition
