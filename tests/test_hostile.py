@@ -363,6 +363,12 @@ CASES: dict[str, Case] = {
         ANY,
         "must start with the paragraph",
     ),
+    "note-text-inside-list": Case(
+        append(EN, "\n::: list\n1. An item with a note.[^in]\n\n[^in]: The note's text.\n:::\n"),
+        EN,
+        ANY,
+        "a note's text inside",
+    ),
     "citation-missing-key": Case(
         replace(EN, "To declare that China should", "To declare [@no-such-key, p. 3] that China should"),
         EN,

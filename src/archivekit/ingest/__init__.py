@@ -11,7 +11,13 @@ from archivekit.errors import SourceError
 from archivekit.ingest.bibliography import load_bibliography
 from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
 from archivekit.ingest.files import line_of, read_text, resolve_inside
-from archivekit.ingest.markdown import check_markup, check_note_markers, convert_part, escape_line_numbers
+from archivekit.ingest.markdown import (
+    check_markup,
+    check_note_markers,
+    check_note_places,
+    convert_part,
+    escape_line_numbers,
+)
 from archivekit.ingest.pandoc_ast import markdown_to_ast, pandoc_path, pandoc_version
 from archivekit.model import (
     Block,
@@ -56,6 +62,7 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         text = read_text(path)
         check_markup(text, path)
         check_note_markers(text, path)
+        check_note_places(text, path)
         texts.append((path, text))
     # One pandoc process per part, all at once: each is mostly start-up, and they wait in parallel.
     # Results are taken in part order, so the first failing part is the one reported.

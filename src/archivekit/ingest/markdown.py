@@ -190,6 +190,36 @@ def check_markup(text: str, source: Path) -> None:
                 )
 
 
+_FENCE = re.compile(r"^ {0,3}(:{3,})\s*(\S.*)?$")
+
+
+def check_note_places(text: str, source: Path) -> None:
+    """A note's text (`[^x]: ...`) stands outside every `::: list`.
+
+    Inside a list the definition would read as an item's paragraph to the author but vanish from
+    the list for pandoc, so where the note's words belong is ambiguous: it is refused, by line.
+    A note *mark* inside an item is fine.
+    """
+    open_fences: list[bool] = []  # for each open fenced div: is it a list or an item of one?
+    for number, line in enumerate(text.split("\n"), start=1):
+        fence = _FENCE.match(line)
+        if fence:
+            attrs = (fence.group(2) or "").strip()
+            if attrs:
+                open_fences.append(attrs.strip("{}. ") in (LIST_CLASS, ITEM_CLASS))
+            elif open_fences:
+                open_fences.pop()
+            continue
+        if any(open_fences) and _NOTE_DEF.match(line):
+            raise SourceError(
+                "a note's text inside a `::: list`",
+                file=source,
+                line=number,
+                hint="keep the note mark [^x] in the item and move the `[^x]: ...` line after the "
+                "list's closing `:::`, e.g. at the end of the part",
+            )
+
+
 def check_note_markers(text: str, source: Path) -> None:
     """Every `[^x]` reference has a definition and every definition is referenced, exactly once."""
     defs: dict[str, int] = {}
