@@ -47,9 +47,16 @@ class Hub:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.queues: set[asyncio.Queue[Update | None]] = set()
+        # An edition's source error stands until it builds again; a page that connects meanwhile
+        # (it was reloading when the error came) must still be told.
+        self.failures: dict[str, Update] = {}
 
     def publish(self, update: Update) -> None:
         """Called from any thread."""
+        if update.kind == "failed":
+            self.failures[update.edition] = update
+        elif update.kind == "build":
+            self.failures.pop(update.edition, None)
         loop = self.loop
         if loop is None or loop.is_closed():
             return
@@ -145,6 +152,8 @@ class Preview:
         async def events(request: Request) -> Response:
             self.hub.loop = asyncio.get_running_loop()
             queue: asyncio.Queue[Update | None] = asyncio.Queue()
+            for failure in list(self.hub.failures.values()):
+                queue.put_nowait(failure)
             self.hub.queues.add(queue)
 
             async def stream() -> AsyncIterator[ServerSentEvent]:
