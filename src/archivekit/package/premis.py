@@ -9,10 +9,11 @@ Identifiers are UUIDv5 names of the edition's identifier, so a rebuild writes th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -158,31 +159,25 @@ def _file_object(
     if obj.format.note:
         _el(fmt, "formatNote", obj.format.note)
     _el(node, "originalName", obj.build_path)
-    rel = _el(node, "relationship")
-    _el(rel, "relationshipType", "structural")
-    _el(rel, "relationshipSubType", "is included in")
-    related = _el(rel, "relatedObjectIdentifier")
-    _el(related, "relatedObjectIdentifierType", "URN")
-    _el(related, "relatedObjectIdentifierValue", edition.identifier)
+    _relationship(node, "structural", "is included in", "URN", [edition.identifier])
     if obj.kind == "rendition" and sources:
-        rel = _el(node, "relationship")
-        _el(rel, "relationshipType", "derivation")
-        _el(rel, "relationshipSubType", "has source")
-        for source in sources:
-            related = _el(rel, "relatedObjectIdentifier")
-            _el(related, "relatedObjectIdentifierType", PATH_ID)
-            _el(related, "relatedObjectIdentifierValue", source)
+        _relationship(node, "derivation", "has source", PATH_ID, sources)
     if siblings:
         # The master and the access copies typeset from the same sources: the same pages, other standards.
-        rel = _el(node, "relationship")
-        _el(rel, "relationshipType", "logical")
-        _el(rel, "relationshipSubType", "has sibling")
-        for sibling in siblings:
-            related = _el(rel, "relatedObjectIdentifier")
-            _el(related, "relatedObjectIdentifierType", PATH_ID)
-            _el(related, "relatedObjectIdentifierValue", sibling)
+        _relationship(node, "logical", "has sibling", PATH_ID, siblings)
     for event_id in events:
         _link_event(node, event_id)
+
+
+def _relationship(node: Any, kind: str, subtype: str, id_type: str, values: Iterable[str]) -> None:
+    """One PREMIS relationship of `node` to the objects named by `values`."""
+    rel = _el(node, "relationship")
+    _el(rel, "relationshipType", kind)
+    _el(rel, "relationshipSubType", subtype)
+    for value in values:
+        related = _el(rel, "relatedObjectIdentifier")
+        _el(related, "relatedObjectIdentifierType", id_type)
+        _el(related, "relatedObjectIdentifierValue", value)
 
 
 class _Events:

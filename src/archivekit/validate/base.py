@@ -17,7 +17,7 @@ from archivekit.errors import Finding
 ERROR, WARNING, INFO = "error", "warning", "info"
 TIMEOUT_S = 600
 # How long each judge may take on one build before it is stopped and reported as a tool failure
-# (docs/troubleshooting.md): about fifty times what it takes on the letter here, room for a
+# (docs/troubleshooting.md): about fifty times what a short edition takes here, room for a
 # 300-page edition on a loaded machine. $ARCHIVEKIT_TIMEOUT_<KEY> (seconds) overrides one.
 TIME_LIMITS_S = {"verapdf": 300, "epubcheck": 300, "ace": 300, "vnu": 300, "axe": 600}
 # The external judges' names, as findings and messages give them (registry.NAMES adds our own).
