@@ -29,6 +29,7 @@ from conftest import ROOT
 
 SHAPES = ROOT / "tests" / "fixtures" / "editions" / "shapes"
 X = "{http://www.w3.org/1999/xhtml}"
+EPUB_NS = "http://www.idpf.org/2007/ops"
 OWNED = [
     *sorted((ROOT / "src/archivekit/writers/html").glob("*.*")),
     *sorted(p for p in (ROOT / "src/archivekit/writers/epub").glob("*.py") if p.name != "checks.py"),
@@ -155,6 +156,17 @@ def test_epub_notes_lists_and_ids_in_every_part(shapes: Document, tmp_path: Path
         [ol] = files[f"{part.id}.xhtml"].xpath(f"//*[@id='{block.id}']")
         markers = ol.xpath("./x:li/x:span[@class='marker']/text()", namespaces={"x": X[1:-1]})
         assert markers == [i.marker for i in block.items]
+
+
+def test_epub_landmarks_can_be_told_apart(shapes: Document, tmp_path: Path) -> None:
+    """A reading system lists landmarks alone: each part's notes are named by their part."""
+    nav = build_epub(shapes, tmp_path)["nav.xhtml"]
+    marks = nav.xpath("//x:nav[@id='landmarks']//x:a", namespaces={"x": X[1:-1]})
+    labels = [a.text for a in marks]
+    assert len(labels) == len(set(labels)), labels
+    parts_with_notes = {n.part_id for n in shapes.notes.values()}
+    notes = [a for a in marks if a.get(f"{{{EPUB_NS}}}type") == "footnotes"]
+    assert len(parts_with_notes) > 1 and len(notes) == len(parts_with_notes)
 
 
 def test_epub_summary_says_only_what_the_file_has(shapes: Document) -> None:

@@ -59,10 +59,6 @@ def part_document(doc: Document, part: Part) -> ContentDoc:
     r.blocks(section, part.blocks)
     body.append(section)
     notes = r.footnotes()
-    landmarks: list[tuple[str, str, str]] = []
-    if notes is not None:
-        body.append(notes)
-        landmarks.append(("footnotes", f"{name}#notes", message(doc.edition.editorial_language, "notes")))
     if top is not None:
         title = heading_text(top)
         toc = [TocEntry(f"{name}#{top.id}", title, top.lang or part.lang, 1)]
@@ -71,6 +67,13 @@ def part_document(doc: Document, part: Part) -> ContentDoc:
         # edition's words (never a word of the source the source does not have).
         title = part_label(doc, part)
         toc = [TocEntry(f"{name}#{part.id}", title, doc.edition.editorial_language, 1)]
+    landmarks: list[tuple[str, str, str]] = []
+    if notes is not None:
+        body.append(notes)
+        # Named by their part: a reading system lists landmarks alone, where several parts'
+        # notes called only "Notes" could not be told apart.
+        label = message(doc.edition.editorial_language, "notes_of", part=title)
+        landmarks.append(("footnotes", f"{name}#notes", label))
     return ContentDoc(name, title, part.lang, body, toc=toc, landmarks=landmarks)
 
 
