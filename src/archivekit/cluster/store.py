@@ -103,8 +103,8 @@ class Store:
             path = local / rel
             return path.read_bytes() if path.is_file() else None
         fs, root = self._fs()
-        path = f"{root}/{rel}"
-        return fs.cat_file(path) if fs.exists(path) else None
+        remote = f"{root}/{rel}"
+        return fs.cat_file(remote) if fs.exists(remote) else None
 
     def sizes(self, name: str) -> dict[str, int]:
         """Every file under <out>/<name>/ with its size, by relative path."""

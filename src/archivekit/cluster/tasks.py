@@ -103,13 +103,13 @@ def _run(task: Task, work: Callable[[Path, Path], tuple[Path, dict[str, Any]]]) 
             return Result(task.label, error=message, exit_code=exc.exit_code,
                           seconds=time.perf_counter() - started, worker=host)  # fmt: skip
         files = read_folder(made)
-        written = None
         if task.out is not None:
             from archivekit.cluster.store import Store
 
             written = Store(task.out).write_edition(made.name, files)
-            files = None
-        return Result(task.label, made.name, files, written, summary=summary,
+            return Result(task.label, made.name, None, written, summary=summary,
+                          seconds=time.perf_counter() - started, worker=host)  # fmt: skip
+        return Result(task.label, made.name, files, None, summary=summary,
                       seconds=time.perf_counter() - started, worker=host)  # fmt: skip
 
 

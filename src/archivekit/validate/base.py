@@ -94,7 +94,8 @@ def scrub(text: str, roots: dict[str, str]) -> str:
     for root, label in sorted(roots.items(), key=lambda kv: -len(kv[0])):
         if not root.startswith("/") or root == "/":
             continue  # a relative name like "ed" would also match inside ordinary words
-        text = re.sub(re.escape(root.rstrip("/")) + r"(?:/|(?![\w.-]))", lambda _m, lab=label: lab, text)
+        literal = label.replace("\\", "\\\\")  # a replacement string, taken as it is
+        text = re.sub(re.escape(root.rstrip("/")) + r"(?:/|(?![\w.-]))", literal, text)
     return text
 
 

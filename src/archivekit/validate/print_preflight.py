@@ -115,13 +115,14 @@ def check_page_count(pdf: pikepdf.Pdf) -> list[Issue]:
     return []
 
 
-def _is_rgb(space: Any, resources: pikepdf.Dictionary) -> bool:
+def _is_rgb(space: Any, resources: Any) -> bool:
     """True when a colour space (name or array) is RGB-based."""
     if isinstance(space, Name):
         name = str(space)
         if name in RGB_SPACES:
             return True
-        named = resources.get("/ColorSpace", {}).get(name) if "/ColorSpace" in resources else None
+        spaces: Any = resources.get("/ColorSpace") if "/ColorSpace" in resources else None
+        named = spaces.get(name) if spaces is not None else None
         return named is not None and _is_rgb(named, resources)
     if isinstance(space, pikepdf.Array) and len(space) > 0:
         family = str(space[0])
@@ -138,14 +139,13 @@ def _is_rgb(space: Any, resources: pikepdf.Dictionary) -> bool:
     return False
 
 
-def _scan(
-    stream_owner: Any, resources: pikepdf.Dictionary, where: str, seen: set[tuple[int, int]]
-) -> list[str]:
+def _scan(stream_owner: Any, resources: Any, where: str, seen: set[tuple[int, int]]) -> list[str]:
     """RGB uses in one content stream and the forms, images and shadings it draws."""
     found: list[str] = []
-    xobjects = resources.get("/XObject", {}) if "/XObject" in resources else {}
-    shadings = resources.get("/Shading", {}) if "/Shading" in resources else {}
-    for operands, op in pikepdf.parse_content_stream(stream_owner):
+    xobjects: Any = resources.get("/XObject", {}) if "/XObject" in resources else {}
+    shadings: Any = resources.get("/Shading", {}) if "/Shading" in resources else {}
+    for instruction in pikepdf.parse_content_stream(stream_owner):
+        operands, op = instruction.operands, instruction.operator
         name = str(op)
         if name in ("rg", "RG"):
             found.append(f"{where}: {name} (DeviceRGB colour)")

@@ -181,11 +181,11 @@ def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, object]:
     root = pdf.Root
     if "/Dests" in root:
         for key, value in root.Dests.items():
-            found[key.lstrip("/")] = value
+            found[str(key).lstrip("/")] = value
     names = root.get("/Names")
     if names is not None and "/Dests" in names:
-        for key, value in pikepdf.NameTree(names.Dests).items():
-            found[str(key)] = value
+        for name, value in pikepdf.NameTree(names.Dests).items():
+            found[str(name)] = value
     return found
 
 

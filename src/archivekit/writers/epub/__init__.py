@@ -130,7 +130,7 @@ class _PendingEpub:
         name = f"{self.doc.edition.id}.epub"
         files = assemble(self.doc, self.ctx, self.starts, verdict)
         write_epub(self.ctx.out_dir / name, files, self.ctx.source_date_epoch)
-        conforms = ("EPUB 3.3",)
+        conforms: tuple[str, ...] = ("EPUB 3.3",)
         if verdict is not None and verdict.earned:
             conforms += (a11y.CONFORMANCE,)
         return [Artifact("epub", name, MEDIA_TYPE, conforms)]
