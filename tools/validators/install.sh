@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned external validators archivekit runs (veraPDF, EPUBCheck, Ace, Nu checker, axe-core)
-# into a per-user cache folder outside the clone, so a fresh clone on the same machine reuses them.
+# Installs the pinned external validators archivekit runs (veraPDF, EPUBCheck, Ace, Nu checker, axe-core),
+# and Zotero's translators that tests/test_crosswalk.py runs on our citation files and HTML pages, into a per-user cache folder outside the clone, so a fresh clone on the same machine reuses them.
 #
 #   tools/validators/install.sh            install what is missing or stale, then print each tool's version
 #
@@ -157,6 +157,29 @@ build_axe() {
   node -p 'require(process.argv[1]).version' "$d/node_modules/axe-core/package.json" > "$d/VERSION"
 }
 
+build_zotero() {
+  local d=$1
+  # zotero-translators bundles translation-server's framework and every Zotero translator. Its manifest asks
+  # for wicked-good-xpath from a git URL; the lock's package.json overrides it with the same library's
+  # registry release (the bundle uses only its install(), document.evaluate for jsdom, and XPathResultType).
+  npm_ci "$d" "$HERE/locks/zotero"
+  # The framework must load, and an import translator must run, without any network.
+  (cd "$d" && node - <<'JS'
+console.log = () => {};
+require("zotero-translators");
+const translate = new Zotero.Translate.Import();
+translate.setString("@book{k, title={T}, author={A, B}, year={2000}}");
+translate.getTranslators().then(async (found) => {
+  translate.setTranslator(found.find((t) => t.label === "BibTeX"));
+  const [item] = await translate.translate({ libraryID: 1 });
+  if (!item || item.itemType !== "book" || typeof Zotero.Translate.Web !== "function") process.exit(1);
+  const pkg = require("zotero-translators/package.json");
+  process.stdout.write(`${pkg.version} (Zotero ${Zotero.version} translation framework)\n`);
+}).catch(() => process.exit(1));
+JS
+  ) > "$d/VERSION" || { log "zotero: the bundled translation framework did not run"; return 1; }
+}
+
 # The PEF 1.0 RELAX NG schema, as DAISY Pipeline's pef-utils module ships it (LGPL; not copied into
 # this repository): the braille judge validates every PEF against it.
 PEF_UTILS="org.daisy.pipeline.modules.braille:pef-utils:8.0.0"
@@ -186,6 +209,7 @@ install_tool epubcheck "$(stamp_of epubcheck "$HERE/epubcheck/requirements.txt")
 install_tool ace "$(stamp_of ace "$HERE/locks/ace/package-lock.json" <(echo "$CHROMIUM_BIN"))" build_ace
 install_tool vnu "$(stamp_of vnu "$HERE/locks/vnu/package-lock.json")" build_vnu
 install_tool axe "$(stamp_of axe "$HERE/locks/axe/package-lock.json")" build_axe
+install_tool zotero "$(stamp_of zotero "$HERE/locks/zotero/package.json" "$HERE/locks/zotero/package-lock.json")" build_zotero
 install_tool pef "$(stamp_of pef <(echo "$PEF_UTILS $PEF_UTILS_SHA256 $PEF_SCHEMA_SHA256"))" build_pef
 
 # axe runs inside archivekit's own interpreter through Python playwright, with Debian's chromium
@@ -206,6 +230,7 @@ printf '%s\n' "validators in $CACHE:" \
   "  Nu checker   $(cat "$CACHE/vnu/VERSION")" \
   "  axe-core     $(cat "$CACHE/axe/VERSION") (playwright $PW)" \
   "  PEF schema   $(cat "$CACHE/pef/VERSION")" \
+  "  Zotero       zotero-translators $(cat "$CACHE/zotero/VERSION")" \
   "  chromium     ${chromium_version:-?}" \
   "  java         $(java -version 2>&1 | head -1 | sed 's/.*version "\([^"]*\)".*/\1/')" \
   "  poppler      $(deb poppler-utils)   qpdf $(deb qpdf)   ghostscript $(deb ghostscript)"
