@@ -144,6 +144,10 @@ def coins(item: dict[str, Any]) -> str:
                 pairs.append(("rft.epage", last))
         else:
             pairs += [(key, value) for value in texts(item, row)]
+            if key == "rft.btitle" and (fmt, genre) == ("book", "document"):
+                # The book matrix's `title` (its OpenURL 0.1 name for btitle) too: Zotero's OpenURL
+                # reader takes a book/document's title only from rft.title, and drops a span with none.
+                pairs += [("rft.title", value) for value in texts(item, row)]
     return "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs)
 
 

@@ -235,7 +235,11 @@ FIELDS: tuple[FieldRow, ...] = (
         "container-title",
         "text",
         bibtex={"*": "journaltitle", "chapter": "booktitle"},
-        ris={"*": "T2", "article-journal": "JO"},
+        ris={
+            "*": "T2",
+            "article-journal": "JO",
+            "report": NotCarried("RIS RPRT has no container tag: its T2 is the report's series title"),
+        },
         highwire={"*": "citation_journal_title", "chapter": "citation_book_title"},
         dc="dcterms.bibliographicCitation",
         coins={"*": "rft.jtitle", "chapter": "rft.btitle"},
@@ -248,7 +252,9 @@ FIELDS: tuple[FieldRow, ...] = (
         "collection-title",
         "text",
         bibtex="series",
-        ris="T3",
+        # RIS puts a book's and a report's series in T2 (BOOK, RPRT: "Series Title"), a chapter's in T3;
+        # Zotero's RIS reader reads a report's T3 as nothing.
+        ris={"*": "T3", "book": "T2", "report": "T2"},
         highwire="citation_series_title",
         dc="dcterms.isPartOf",
         coins="rft.series",
