@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.validate import tools
+from archivekit.validate import registry
 from archivekit.validate.base import ERROR
 from archivekit.validate.runner import BuildValidation, validate_build
 from conftest import require
@@ -185,7 +185,7 @@ def validated(samples: Path) -> BuildValidation:
 
 
 def _need(key: str) -> None:
-    tool = tools.status()[key]
+    tool = registry.status()[key]
     require(tool.available, f"{tool.name}: {tool.missing}")
 
 

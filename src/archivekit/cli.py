@@ -10,7 +10,7 @@ from pathlib import Path
 
 from archivekit import __version__, interrupts, writers
 from archivekit.errors import ArchivekitError, UsageError, from_os_error
-from archivekit.interrupts import Terminated as Terminated  # live/watch.py raises it from here
+from archivekit.interrupts import Terminated
 
 EXAMPLES = """\
 examples:
@@ -258,12 +258,59 @@ def _refresh_index(build_dir: Path) -> None:
     write_edition_index(build_dir)
 
 
+def _add_scheduler(p: argparse.ArgumentParser, help: str) -> None:
+    """--scheduler: do the work on a Dask cluster (archivekit.cluster, wired here, not in the stages)."""
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", default=os.environ.get("ARCHIVEKIT_SCHEDULER") or None, help=help
+    )
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from archivekit import validate
+
+    if not args.scheduler:
+        return validate.validate_command(args)
+    from archivekit.cluster import validate_on_cluster
+
+    return validate_on_cluster(
+        validate.build_dirs_of(args), address=args.scheduler, require_all=args.require_all, quiet=args.quiet
+    )
+
+
+def _cmd_package(args: argparse.Namespace) -> int:
+    from archivekit import package
+
+    if not args.scheduler:
+        return package.run_package(args)
+    from archivekit.cluster import package_on_cluster
+
+    return package_on_cluster(
+        package.build_dirs_of(args),
+        out=args.out,
+        source_organization=args.source_organization,
+        address=args.scheduler,
+        quiet=args.quiet,
+    )
+
+
 def _add_optional(sub: argparse._SubParsersAction) -> None:
     """Subcommands their own modules define (validate; package, verify), imported when the parser is made."""
     from archivekit import package, validate
 
     validate.add_subcommands(sub, after_each=_refresh_index)
     package.add_subcommands(sub)
+    _add_scheduler(
+        sub.choices["validate"],
+        "run the judges on the Dask cluster at ADDRESS, one edition per task (default: "
+        "$ARCHIVEKIT_SCHEDULER); a judge missing on a worker is reported 'not run'; docs/scaling.md",
+    )
+    sub.choices["validate"].set_defaults(run=_cmd_validate)
+    _add_scheduler(
+        sub.choices["package"],
+        "make the bags on the Dask cluster at ADDRESS, one edition per task (default: "
+        "$ARCHIVEKIT_SCHEDULER); docs/scaling.md",
+    )
+    sub.choices["package"].set_defaults(run=_cmd_package)
 
 
 def parser() -> argparse.ArgumentParser:

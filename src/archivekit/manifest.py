@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from archivekit import __version__
+from archivekit import __version__, clock
 from archivekit.errors import SourceError
 from archivekit.jsonfile import dumps, write_atomic
 from archivekit.model import Document
@@ -49,7 +49,13 @@ def tool_versions(doc: Document) -> dict[str, str]:
 def write_manifest(
     build_dir: Path, doc: Document, artifacts: list[Artifact], *, source_date_epoch: int, build_key: str
 ) -> dict[str, Any]:
-    """Write build_dir/manifest.json for these artifacts and return it."""
+    """Write build_dir/manifest.json for these artifacts and return it.
+
+    `edition_record` is the edition's package record (model.crosswalk.edition), the one OPF, XMP
+    and PREMIS read: a bag of the build is described from it, never by parsing the sources again.
+    """
+    from archivekit.model.crosswalk.edition import edition_record  # here: a no-op rebuild never loads it
+
     manifest = {
         "archivekit": __version__,
         "edition": {
@@ -59,6 +65,7 @@ def write_manifest(
             "title": doc.edition.title.first(),
             "language": doc.edition.language,
         },
+        "edition_record": edition_record(doc.edition, clock.day(source_date_epoch)),
         "sources_sha256": doc.sources_sha256,
         "source_files": list(doc.source_files),
         "source_date_epoch": source_date_epoch,

@@ -324,10 +324,8 @@ def _copy_sources(files: tuple[str, ...], edition_dir: Path, stage: Path) -> lis
 
 def write_edition_index(stage: Path) -> None:
     """(Re)write index.html from the manifest and validation report, and list it in the manifest."""
-    try:
-        from archivekit.writers.html.index import write_index
-    except ImportError:
-        return
+    from archivekit.writers.html.index import write_index  # here: a no-op rebuild never loads the HTML writer
+
     index = write_index(stage)
     if index is not None:
         add_artifact(stage, index)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archivekit import writers
+from archivekit import interrupts, writers
 from archivekit.errors import ArchivekitError, from_os_error
 from archivekit.live.judges import Judges
 from archivekit.pipeline import BuildRequest, build
@@ -127,9 +127,7 @@ class Watcher:
         except KeyboardInterrupt:
             # watchfiles reports any signal that stopped it as KeyboardInterrupt: a SIGTERM stays one.
             if self._terminated:
-                from archivekit.cli import Terminated
-
-                raise Terminated from None
+                raise interrupts.Terminated from None
             raise
 
     def _follow(

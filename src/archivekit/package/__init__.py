@@ -8,7 +8,6 @@ runs, so `archivekit --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,7 +53,8 @@ def _epoch(build_dir: Path) -> int:
     return epoch
 
 
-def _build_dirs(args: argparse.Namespace) -> list[Path]:
+def build_dirs_of(args: argparse.Namespace) -> list[Path]:
+    """The build folders `archivekit package` bags: those named, else every build/*/ with a manifest."""
     if args.build_dirs:
         return [Path(p) for p in args.build_dirs]
     root = Path("build")
@@ -67,18 +67,11 @@ def _build_dirs(args: argparse.Namespace) -> list[Path]:
 
 
 def run_package(args: argparse.Namespace) -> int:
-    """`archivekit package [BUILD_DIR…]`: bag each build; print each bag's path."""
-    if getattr(args, "scheduler", None):
-        from archivekit.cluster import package_on_cluster
+    """`archivekit package [BUILD_DIR…]`: bag each build here; print each bag's path.
 
-        return package_on_cluster(
-            _build_dirs(args),
-            out=args.out,
-            source_organization=args.source_organization,
-            address=args.scheduler,
-            quiet=getattr(args, "quiet", False),
-        )
-    for build_dir in _build_dirs(args):
+    (`--scheduler`, bagging on a cluster, is the CLI's: package knows nothing of the cluster.)
+    """
+    for build_dir in build_dirs_of(args):
         out = Path(args.out) if args.out else build_dir.parent
         bag = package_edition(
             build_dir,
@@ -129,13 +122,6 @@ def add_package_arguments(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="bag-info Source-Organization: who transfers the bag (default: the edition's publisher, if set)",
     )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        default=os.environ.get("ARCHIVEKIT_SCHEDULER") or None,
-        help="make the bags on the Dask cluster at ADDRESS, one edition per task (default: "
-        "$ARCHIVEKIT_SCHEDULER); docs/scaling.md",
-    )
     p.set_defaults(run=run_package)
 
 
@@ -166,4 +152,4 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
     )
 
 
-__all__ = ["add_subcommands", "package_edition", "run_package", "run_verify", "verify_bag"]
+__all__ = ["add_subcommands", "build_dirs_of", "package_edition", "run_package", "run_verify", "verify_bag"]

@@ -28,7 +28,6 @@ from archivekit import __version__, clock
 from archivekit.errors import BuildError, SourceError
 from archivekit.manifest import MANIFEST, read_manifest
 from archivekit.model import crosswalk as cw
-from archivekit.model.crosswalk.edition import edition_record
 from archivekit.package import premis
 from archivekit.package.formats import identify
 from archivekit.package.provenance import (
@@ -60,43 +59,46 @@ def _digests(path: Path) -> dict[str, str]:
     return {alg: h.hexdigest() for alg, h in hashers.items()}
 
 
-def _edition_info(
-    build_dir: Path, manifest: dict[str, Any], epoch: int
-) -> tuple[premis.EditionInfo, dict[str, str]]:
-    """The edition's metadata (from the build's copy of edition.yaml) and the bag-info fields it gives."""
-    from archivekit.ingest.edition_yaml import load_edition_yaml
+def _prefer(record: dict[str, Any], field: str, lang: str) -> str | None:
+    """A text of the edition record in this language when it has one, else in its main language."""
+    multi = record.get("multi") or {}
+    if (multi.get("main") or {}).get(field) != lang:
+        other = ((multi.get("_keys") or {}).get(field) or {}).get(lang)
+        if other:
+            return str(other)
+    return record.get(field)
 
-    edition = load_edition_yaml(build_dir / "sources")
-    declared = manifest.get("edition", {})
-    if declared.get("id") not in (None, edition.id) or declared.get("version") not in (None, edition.version):
+
+def _edition_info(build_dir: Path, manifest: dict[str, Any]) -> tuple[premis.EditionInfo, dict[str, str]]:
+    """The edition's metadata (the build's record of it in manifest.json) and the bag-info fields it gives."""
+    record = manifest.get("edition_record")
+    if not isinstance(record, dict) or not all(record.get(k) for k in ("id", "version", "identifier")):
         raise SourceError(
-            f"manifest.json names edition {declared.get('id')} {declared.get('version')}, "
-            f"but sources/edition.yaml says {edition.id} {edition.version}",
+            "manifest.json holds no edition_record (the build was made by an older archivekit)",
             file=build_dir / MANIFEST,
-            hint="rebuild the edition: the build folder was changed after it was built",
+            hint="rebuild the edition (`archivekit build --force`), then package it",
         )
-    title = edition.title.prefer("en")
-    statement = edition.statement.prefer("en")
-    description = f"{title}. {statement}, version {edition.version}."
-    if edition.description:
-        description += " " + edition.description.prefer("en")
+    edition_id, version, identifier = str(record["id"]), str(record["version"]), str(record["identifier"])
+    # The record keeps each text in its main language, its other languages in CSL-JSON `multi`:
+    # "medium" is the edition statement, "abstract" its description (model.crosswalk.edition).
+    description = f"{_prefer(record, 'title', 'en')}. {_prefer(record, 'medium', 'en')}, version {version}."
+    if record.get("abstract"):
+        description += f" {_prefer(record, 'abstract', 'en')}"
     fields = {
         "External-Description": description,
-        "External-Identifier": edition.identifier,
-        "Internal-Sender-Identifier": f"{edition.id}-{edition.version}",
+        "External-Identifier": identifier,
+        "Internal-Sender-Identifier": f"{edition_id}-{version}",
     }
-    if edition.publisher:
-        fields["Source-Organization"] = edition.publisher.prefer("en")
+    if record.get("publisher"):
+        fields["Source-Organization"] = str(_prefer(record, "publisher", "en"))
     info = premis.EditionInfo(
-        id=edition.id,
-        version=edition.version,
-        identifier=edition.identifier,
-        title=edition.title.first(),
-        statement=edition.statement.first(),
-        # The edition's record through the crosswalk's PREMIS column (model.crosswalk.edition).
-        properties=tuple(
-            (p.prop, p.value) for p in cw.package_fields(edition_record(edition, clock.day(epoch)), "premis")
-        ),
+        id=edition_id,
+        version=version,
+        identifier=identifier,
+        title=str(record["title"]),
+        statement=str(record["medium"]),
+        # The edition's record through the crosswalk's PREMIS column.
+        properties=tuple((p.prop, p.value) for p in cw.package_fields(record, "premis")),
     )
     return info, fields
 
@@ -237,7 +239,7 @@ def package_edition(
     manifest = read_manifest(build_dir)
     # Check the build against its manifest first: metadata from an edited build is not evidence.
     plan = _payload_plan(build_dir, manifest)
-    edition, fields = _edition_info(build_dir, manifest, source_date_epoch)
+    edition, fields = _edition_info(build_dir, manifest)
     if source_organization:
         fields["Source-Organization"] = source_organization
     if "Source-Organization" not in fields:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -12,7 +11,15 @@ from typing import Any
 
 from archivekit.errors import ToolMissing, UsageError
 
-__all__ = ["BuildValidation", "add_arguments", "add_subcommands", "record_in_manifest", "run_validate"]
+__all__ = [
+    "BuildValidation",
+    "add_arguments",
+    "add_subcommands",
+    "build_dirs_of",
+    "record_in_manifest",
+    "run_validate",
+    "validate_command",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -39,13 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fail when any applicable validator is not installed (CI uses this)",
     )
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        default=os.environ.get("ARCHIVEKIT_SCHEDULER") or None,
-        help="run the judges on the Dask cluster at ADDRESS, one edition per task (default: "
-        "$ARCHIVEKIT_SCHEDULER); a judge missing on a worker is reported 'not run'; docs/scaling.md",
-    )
 
 
 def add_subcommands(
@@ -55,6 +55,7 @@ def add_subcommands(
 
     `after_each(build_dir)` runs after an edition was judged: the CLI passes the pipeline's index
     writer, so the index shows the verdicts while validate itself never reaches back into the build.
+    The CLI adds `--scheduler` (judging on a cluster) itself: validate knows nothing of the cluster.
     """
     p = sub.add_parser(
         "validate",
@@ -64,18 +65,17 @@ def add_subcommands(
         "manifest. Exit 1 on any error-level finding.",
     )
     add_arguments(p)
-    p.set_defaults(run=_validate_command, after_each=after_each)
+    p.set_defaults(run=validate_command, after_each=after_each)
 
 
-def _validate_command(args: argparse.Namespace) -> int:
-    """Validate, then let the caller refresh each judged edition (its index.html shows the verdicts)."""
-    build_dirs = args.build_dirs or _discover()
-    if getattr(args, "scheduler", None):
-        from archivekit.cluster import validate_on_cluster
+def build_dirs_of(args: argparse.Namespace) -> list[Path]:
+    """The build folders `archivekit validate` judges: those named, else every build/*/ with a manifest."""
+    return list(args.build_dirs) or _discover()
 
-        return validate_on_cluster(
-            build_dirs, address=args.scheduler, require_all=args.require_all, quiet=args.quiet
-        )
+
+def validate_command(args: argparse.Namespace) -> int:
+    """Validate here, then let the caller refresh each judged edition (its index.html shows the verdicts)."""
+    build_dirs = build_dirs_of(args)
     try:
         return run_validate(build_dirs, require_all=args.require_all, quiet=args.quiet)
     finally:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archivekit.validate import ace, axe, braille, epubcheck, judge, preflight, verapdf, vnu
+from archivekit.validate import ace, axe, braille, epubcheck, judge, preflight, tools, verapdf, vnu
 from archivekit.validate.base import JUDGE_NAMES, Outcome, Target
 from archivekit.validate.tools import Tool
 
@@ -30,6 +30,19 @@ NAMES = {
     "judge": judge.NAME,
 }
 SKIP_FORMATS = {"validation-report"}  # our own output is not judged by the tools it reports on
+
+
+def status() -> dict[str, Tool]:
+    """Return every validator's Tool, keyed by adapter name (the print preflight's tools are Debian's).
+
+    Here, not in `tools`: the adapters import `tools`, and this registry imports them all.
+    """
+    return {
+        **{key: find() for key, find in tools.ALL.items()},
+        "preflight": preflight.tool(),
+        "braille": braille.tool(),
+        "judge": judge.tool(),
+    }
 
 
 def validators_for(entry: dict[str, Any]) -> list[tuple[str, tuple[str, ...]]]:

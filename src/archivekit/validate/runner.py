@@ -11,9 +11,9 @@ from typing import Any
 
 from archivekit import __version__
 from archivekit.errors import Finding
-from archivekit.validate import judge, tools
+from archivekit.validate import judge
 from archivekit.validate.base import ERROR, WARNING, Outcome, ToolFailure, failure_findings, write_json
-from archivekit.validate.registry import NAMES, RUNNERS, plan
+from archivekit.validate.registry import NAMES, RUNNERS, plan, status
 
 VALIDATION_DIR = "validation"
 REPORT = f"{VALIDATION_DIR}/report.json"
@@ -118,7 +118,7 @@ def validate_build(build_dir: Path) -> BuildValidation:
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     jobs = plan(build_dir, manifest)
-    installed = tools.status()
+    installed = status()
     outcomes: dict[str, Outcome] = {}
     with ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="validator") as pool:
         futures = {}

@@ -109,15 +109,3 @@ def playwright_version() -> str:
 
 
 ALL = {"verapdf": verapdf, "epubcheck": epubcheck, "ace": ace, "vnu": vnu, "axe": axe}
-
-
-def status() -> dict[str, Tool]:
-    """Return every validator's Tool, keyed by adapter name (the print preflight's tools are Debian's)."""
-    from archivekit.validate import braille, judge, preflight  # imported late: they import this module
-
-    return {
-        **{key: find() for key, find in ALL.items()},
-        "preflight": preflight.tool(),
-        "braille": braille.tool(),
-        "judge": judge.tool(),
-    }
