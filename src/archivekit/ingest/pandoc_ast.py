@@ -9,7 +9,10 @@ ingest resolves them against the bibliography or refuses them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,15 @@ from archivekit.errors import SourceError, ToolMissing
 
 PANDOC_SECONDS = 60.0  # a short part takes 0.1 s and a 2 MiB part under 1 s; this is only a stop
 PANDOC_HEAP = "1024M"
+# What pandoc answered for a part, remembered by a resident process (watch, preview) so that a
+# rebuild after an edit runs pandoc for the edited part only. Keyed by the whole command, the
+# binary's identity (path, size, mtime, inode) and the exact bytes given, so any change to
+# the text, the options or the pandoc installed reads again; errors are never remembered.
+PARSED_KEPT_BYTES = 64 * 1024 * 1024  # pandoc output kept, oldest forgotten first
+_Key = tuple[tuple[str, ...], tuple[int, ...], bytes]  # command, binary identity, Markdown bytes
+_parsed: OrderedDict[_Key, bytes] = OrderedDict()
+_parsed_bytes = 0
+_parsed_lock = threading.Lock()  # load_edition reads the parts from several threads at once
 
 READER = "markdown" + "".join(
     f"-{ext}"
@@ -143,10 +155,51 @@ def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     # pandoc's manual advises a time and heap limit: some inputs make its parser take exponential time.
     limits = ["+RTS", f"-M{PANDOC_HEAP}", "-RTS"]
     command = [pandoc_path(), *limits, "--from", READER, "--to", "json", "--sandbox"]
+    data = text.encode("utf-8")
+    key: _Key = (tuple(command), _binary_identity(command[0]), data)
+    with _parsed_lock:
+        out = _parsed.get(key)
+        if out is not None:
+            _parsed.move_to_end(key)
+    if out is None:
+        out = _run_reader(command, data, source=source)
+        _remember(key, out)
     try:
-        proc = subprocess.run(
-            command, input=text.encode("utf-8"), capture_output=True, check=False, timeout=PANDOC_SECONDS
-        )
+        return json.loads(out)
+    except RecursionError:
+        raise SourceError(
+            "the Markdown is nested too deeply to read (e.g. a long run of > or list indentation)",
+            file=source,
+            hint="remove the nesting: archival parts hold paragraphs, headings and simple lists",
+        ) from None
+
+
+def _binary_identity(path: str) -> tuple[int, ...]:
+    """What tells one pandoc binary from another at the same path (a reinstall changes it)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()  # not there: running it fails and reports it
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def _remember(key: _Key, out: bytes) -> None:
+    """Keep pandoc's answer for this key, forgetting the oldest beyond PARSED_KEPT_BYTES."""
+    global _parsed_bytes
+    with _parsed_lock:
+        if key in _parsed or len(out) > PARSED_KEPT_BYTES:
+            return
+        _parsed[key] = out
+        _parsed_bytes += len(out) + len(key[2])
+        while _parsed_bytes > PARSED_KEPT_BYTES:
+            old_key, old = _parsed.popitem(last=False)
+            _parsed_bytes -= len(old) + len(old_key[2])
+
+
+def _run_reader(command: list[str], data: bytes, *, source: Path) -> bytes:
+    """pandoc's JSON for this Markdown, or a located SourceError."""
+    try:
+        proc = subprocess.run(command, input=data, capture_output=True, check=False, timeout=PANDOC_SECONDS)
     except subprocess.TimeoutExpired:
         raise SourceError(
             f"pandoc did not finish reading the file within {PANDOC_SECONDS:g} s",
@@ -159,11 +212,4 @@ def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
             file=source,
             hint="check the Markdown near the place pandoc names",
         )
-    try:
-        return json.loads(proc.stdout)
-    except RecursionError:
-        raise SourceError(
-            "the Markdown is nested too deeply to read (e.g. a long run of > or list indentation)",
-            file=source,
-            hint="remove the nesting: archival parts hold paragraphs, headings and simple lists",
-        ) from None
+    return proc.stdout

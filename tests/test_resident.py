@@ -1,0 +1,93 @@
+"""A resident process (watch, preview) remembers work between builds: never anything stale.
+
+Each rebuild in one process after an edit must give what a fresh process gives for the edited
+sources: what is remembered is keyed by everything it was made from.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from archivekit.ingest import pandoc_ast
+from archivekit.pipeline import BuildRequest, build
+from conftest import EDITION, EPOCH
+
+LETTER = "01-letter.zh-Hans.md"
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_pandoc_reads_again_only_new_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    runs: list[bytes] = []
+    real = pandoc_ast._run_reader
+
+    def counted(command: list[str], data: bytes, *, source: Path) -> bytes:
+        runs.append(data)
+        return real(command, data, source=source)
+
+    monkeypatch.setattr(pandoc_ast, "_run_reader", counted)
+    source = tmp_path / "part.md"
+    first = pandoc_ast.markdown_to_ast("A resident text, read once.\n", source=source)
+    again = pandoc_ast.markdown_to_ast("A resident text, read once.\n", source=source)
+    assert again == first and len(runs) == 1
+    edited = pandoc_ast.markdown_to_ast("A resident text, read twice.\n", source=source)
+    assert len(runs) == 2 and edited != first
+    assert "twice" in str(edited)
+    # A change of the reader's options is a change of the key: read again.
+    monkeypatch.setattr(pandoc_ast, "READER", pandoc_ast.READER + "-raw_html")
+    pandoc_ast.markdown_to_ast("A resident text, read once.\n", source=source)
+    assert len(runs) == 3
+
+
+def test_pandoc_errors_are_not_remembered(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from archivekit.errors import SourceError
+
+    calls = []
+
+    def failing(command: list[str], data: bytes, *, source: Path) -> bytes:
+        calls.append(data)
+        raise SourceError("pandoc could not read the file: test", file=source, hint="none")
+
+    monkeypatch.setattr(pandoc_ast, "_run_reader", failing)
+    for _ in range(2):
+        with pytest.raises(SourceError):
+            pandoc_ast.markdown_to_ast("Never read before: fails.\n", source=tmp_path / "x.md")
+    assert len(calls) == 2
+
+
+def test_resident_rebuild_shows_the_edit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Edit the letter between builds in one process: every page format shows the new text."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "1")
+    edition = tmp_path / "src" / EDITION.name
+    shutil.copytree(EDITION, edition)
+    part = edition / LETTER
+    formats = ("text", "pdf", "large-print")
+    out = build(BuildRequest(edition, tmp_path / "out", formats, {"epub_checks": "off"}))
+    before = {name: (out / name).read_bytes() for name in os.listdir(out) if name.endswith((".txt", ".pdf"))}
+    original = part.read_text(encoding="utf-8")
+    assert "公司" in original
+    # 开 already occurs in the letter: the glyphs drawn stay the same set, only the text changes.
+    part.write_text(original.replace("公司", "公开", 1), encoding="utf-8")
+    out = build(BuildRequest(edition, tmp_path / "out", formats, {"epub_checks": "off"}))
+    after = {name: (out / name).read_bytes() for name in before}
+    assert all(after[name] != before[name] for name in before), "a format kept the text before the edit"
+    text = next(name for name in after if name.endswith(".txt"))
+    assert after[text].decode("utf-8").count("公开") == before[text].decode("utf-8").count("公开") + 1
+    if shutil.which("pdftotext"):
+        # The colophon's source hash changes too: the drawn text itself must hold the edit.
+        for name in (n for n in before if n.endswith(".pdf")):
+            (tmp_path / "before.pdf").write_bytes(before[name])
+            was = _pdf_text(tmp_path / "before.pdf").count("公开")
+            assert _pdf_text(out / name).count("公开") == was + 1, name
+    # Back to the first text: the same bytes as its first build (nothing of the edit remains).
+    part.write_text(original, encoding="utf-8")
+    out = build(BuildRequest(edition, tmp_path / "out", formats, {"epub_checks": "off"}))
+    assert {name: (out / name).read_bytes() for name in before} == before
