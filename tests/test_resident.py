@@ -91,3 +91,18 @@ def test_resident_rebuild_shows_the_edit(monkeypatch: pytest.MonkeyPatch, tmp_pa
     part.write_text(original, encoding="utf-8")
     out = build(BuildRequest(edition, tmp_path / "out", formats, {"epub_checks": "off"}))
     assert {name: (out / name).read_bytes() for name in before} == before
+
+
+def test_repaired_tounicode_maps_follow_their_bytes() -> None:
+    """A remembered ToUnicode repair is found only by the exact map and font name it was made from."""
+    from archivekit.typeset.tounicode import repaired
+
+    def cmap(*pairs: tuple[int, str]) -> bytes:
+        body = "".join(f"<{code:02X}> <{text.encode('utf-16-be').hex().upper()}>\n" for code, text in pairs)
+        return f"{len(pairs)} beginbfchar\n{body}endbfchar\n".encode("ascii")
+
+    first = repaired(cmap((0x41, "A"), (0x42, "\x00")), "F1")
+    assert b"<41> <0041>" in first and b"<42>" not in first
+    assert repaired(cmap((0x41, "A"), (0x42, "\x00")), "F1") == first
+    assert b"<42> <0042>" in repaired(cmap((0x41, "A"), (0x42, "B")), "F1")
+    assert b"/F2-UCS" in repaired(cmap((0x41, "A"), (0x42, "\x00")), "F2")
