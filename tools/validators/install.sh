@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned external validators archivekit runs (veraPDF, EPUBCheck, Ace, Nu checker, axe-core),
-# and Zotero's translators that tests/test_crosswalk.py runs on our citation files and HTML pages, into a per-user cache folder outside the clone, so a fresh clone on the same machine reuses them.
+# and Zotero's translators that tests/test_crosswalk.py runs on our citation files and HTML pages, into a
+# per-user cache folder outside the clone, so a fresh clone on the same machine reuses them.
 #
 #   tools/validators/install.sh            install what is missing or stale, then print each tool's version
 #
