@@ -33,6 +33,8 @@ def build(
     formats: Iterable[str] = (),
     force: bool = False,
     pdfa: str | None = None,
+    epub_checks: str = "auto",
+    validators: str | os.PathLike[str] | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> Path:
     """Build one edition into OUT/<edition-id>/, atomically, and return that folder.
@@ -41,7 +43,9 @@ def build(
     formats: writer names (`archivekit.writers.names()`); empty means every format; a format's
     dependencies are added (epub and braille need the archival PDF). force: rebuild even when the
     sources, formats and options are those of the build already in OUT. pdfa: "2a" (default),
-    "2u", "3a" or several joined by commas, as the CLI's --pdfa. options: further writer options.
+    "2u", "3a" or several joined by commas, as the CLI's --pdfa. epub_checks: "auto" (default) or
+    "off", as --epub-checks. validators: the judges' folder, as --validators. options: the other
+    build options by key (`archivekit.pipeline.OPTIONS`: csl_style, print_icc; docs/api.md).
     Raises ArchivekitError (exit_code as the CLI) for anything a user can fix.
     """
     from archivekit.pipeline import BuildRequest
@@ -53,6 +57,11 @@ def build(
 
         chosen["pdfa"] = ",".join(p.name for p in profiles.selected(pdfa))
     chosen.setdefault("pdfa", None)  # the CLI's default: the key takes part in the build key
+    # As the CLI: only what differs from the default joins the options (the same build key).
+    if epub_checks != "auto":
+        chosen["epub_checks"] = epub_checks
+    if validators is not None:
+        chosen["validators_dir"] = str(Path(validators).expanduser().resolve())
     if isinstance(formats, str):
         raise UsageError(f"formats={formats!r} is one string", hint=f"pass a list: formats=[{formats!r}]")
     request = BuildRequest(Path(edition_dir), Path(out), tuple(formats), chosen, force=force)

@@ -48,6 +48,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     editions = [Path(p) for p in args.editions] or find_editions(Path("sources"))
     options = {"pdfa": args.pdfa}
+    # Only what differs from the default joins the options: an unchanged command keeps its build key.
+    if args.epub_checks != "auto":
+        options["epub_checks"] = args.epub_checks
+    if args.validators:
+        options["validators_dir"] = str(Path(args.validators).expanduser().resolve())
     if args.scheduler:
         from archivekit.cluster import build_on_cluster
 
@@ -213,6 +218,20 @@ def _add_build(sub: argparse._SubParsersAction) -> None:
         "4f (<id>.pdfa4f.pdf, PDF 2.0: PDF/A-4f + PDF/UA-2 + WTPDF with its sources inside, the "
         "preservation master), 2u (<id>.pdfa2u.pdf), 3a (<id>.pdfa3.pdf: sources, edition.yaml and "
         "CSL-JSON embedded as associated files)",
+    )
+    p.add_argument(
+        "--epub-checks",
+        choices=("auto", "off"),
+        default="auto",
+        help="auto (default): run Ace and EPUBCheck on the EPUB during the build; it claims EPUB "
+        "Accessibility 1.1 (dcterms:conformsTo) only when they find nothing; off: run neither, and "
+        "so make no claim (a quicker build, e.g. for drafts)",
+    )
+    p.add_argument(
+        "--validators",
+        metavar="DIR",
+        help="where the EPUB's judges (Ace, EPUBCheck) are installed (default: $ARCHIVEKIT_VALIDATORS, "
+        "else ~/.cache/archivekit/validators, as tools/validators/install.sh puts them)",
     )
     p.add_argument(
         "--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1), help="editions built at once"

@@ -29,6 +29,16 @@ from archivekit.writers.verdict import EpubJudge
 log = logging.getLogger("archivekit")
 
 EDITION_FILE = "edition.yaml"
+# Every build option (BuildRequest.options, the writers' BuildContext.options): what it does and where
+# it is set. The CLI's `build` and archivekit.build() set the same keys; docs/api.md lists them.
+OPTIONS = {
+    "pdfa": "the archival PDF's profile(s): --pdfa",
+    "csl_style": "the citation style of the HTML page and the downloads: edition.yaml settings.csl_style",
+    "print_icc": "the printer's CMYK profile for the print PDF: edition.yaml settings.print_icc",
+    "epub_checks": "auto: judge the EPUB for its accessibility claim; off: no judge, no claim: --epub-checks",
+    "validators_dir": "where the EPUB's judges (Ace, EPUBCheck) are installed: --validators DIR",
+}
+EPUB_CHECKS = ("auto", "off")
 KEY_READ_LIMIT = 2 * 1024 * 1024  # ingest.files.MAX_SOURCE_BYTES, not imported: no-op rebuilds stay light
 
 
@@ -89,11 +99,29 @@ def cache_dir() -> Path:
     return Path(root)
 
 
+def check_options(options: dict[str, Any]) -> None:
+    """Refuse an option no writer reads (a typo would otherwise be ignored) and a value none knows."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise UsageError(
+            f"unknown build option(s): {', '.join(unknown)}", hint=f"choose among: {', '.join(OPTIONS)}"
+        )
+    if options.get("epub_checks", "auto") not in EPUB_CHECKS:
+        raise UsageError(
+            f"epub_checks={options['epub_checks']!r} is not a choice", hint=" or ".join(EPUB_CHECKS)
+        )
+
+
+def _validators_dir(options: dict[str, Any]) -> Path | None:
+    return Path(options["validators_dir"]) if options.get("validators_dir") else None
+
+
 def build_key(edition_dir: Path, formats: list[str], options: dict[str, Any], epoch: int) -> str:
     """What a build depends on: source bytes, formats, options, clock and archivekit's version."""
     # The EPUB's accessibility claim depends on which judges are installed: a build made before
     # `make validators` must not count as up to date after it.
-    judges = installed_versions("ace", "epubcheck") if "epub" in formats else {}
+    home = _validators_dir(options)
+    judges = installed_versions("ace", "epubcheck", home=home) if "epub" in formats else {}
     digest = hashlib.sha256(
         f"{__version__}\n{formats}\n{sorted(options.items())}\n{epoch}\n{judges}\n".encode()
     )
@@ -140,6 +168,7 @@ def build(request: BuildRequest) -> Path:
     started = time.perf_counter()
     edition_dir = request.edition_dir
     epoch = source_date_epoch(edition_dir)
+    check_options(request.options)
     names = writers.plan(list(request.formats) or None)
     unknown = set(request.formats) - set(writers.names())
     if unknown:
@@ -298,8 +327,7 @@ def _epub_judge(request: BuildRequest) -> Iterator[EpubJudge | None]:
         return
     from archivekit.validate.epub_claim import CandidateJudge  # here: a no-op rebuild never loads the judges
 
-    home = Path(options["validators_dir"]) if options.get("validators_dir") else None
-    with CandidateJudge(cache_dir() / "epub-checks", home) as judge:
+    with CandidateJudge(cache_dir() / "epub-checks", _validators_dir(options)) as judge:
         yield judge
 
 

@@ -20,9 +20,10 @@ def validators_home() -> Path:
     return Path(cache) / "archivekit" / "validators"
 
 
-def installed_versions(*names: str) -> dict[str, str | None]:
-    """The VERSION stamp the installer wrote for each named validator (None: not installed)."""
-    home = validators_home()
+def installed_versions(*names: str, home: Path | None = None) -> dict[str, str | None]:
+    """The VERSION stamp the installer wrote for each named validator (None: not installed), in home
+    (default: validators_home())."""
+    home = home or validators_home()
     out: dict[str, str | None] = {}
     for name in names:
         stamp = home / name / "VERSION"
