@@ -15,7 +15,7 @@ those under `if TYPE_CHECKING:`. Then:
   imports of the root package `archivekit` itself (it holds `__version__` and forwards
   `archivekit.build`/`check` to `archivekit.api` lazily; Python runs it before any submodule anyway),
   which instead may import nothing at module level.
-- no `except ImportError` (or `ModuleNotFoundError`, or `contextlib.suppress` of either) anywhere:
+- no handler of `ImportError` (or `ModuleNotFoundError`, or `contextlib.suppress` of either) anywhere:
   a missing part of archivekit or a missing dependency is an error, not a feature switched off.
 - programs are started (`subprocess`, `os.system`, `os.exec*`, `os.spawn*`, `os.popen`,
   `asyncio.create_subprocess_*`) only by validate/ (the judges) and the modules in `RUN_ALLOWED`,
@@ -226,7 +226,7 @@ IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 
 
 def swallow_problems(src: Path) -> list[str]:
-    """Every `except ImportError` (or ModuleNotFoundError, or contextlib.suppress of either)."""
+    """Every `except` clause naming ImportError or ModuleNotFoundError, and every suppress() of either."""
     problems = []
     for name, path in modules(src).items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
