@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 DEFAULT_STYLE = "chicago-author-date"
+GENERIC_TYPE = "document"  # CSL 1.0.2's type for a work that fits no other
 
 # Keys of our CSL-JSON records that are not CSL variables (Zotero/Juris-M "multi" language variants,
 # private keys): citeproc-py would warn about them, and they never change the formatted entry.
@@ -71,6 +72,11 @@ def _format(item: dict[str, Any], style: str, output: str) -> str:
         bibliography = CitationStylesBibliography(_style(style), CiteProcJSON([record]), fmt)
         bibliography.register(Citation([CitationItem(record["id"])]))
         entries = [str(entry) for entry in bibliography.bibliography()]
+    if not entries and record.get("type") != GENERIC_TYPE:
+        # Some styles leave a type to the running text (chicago-author-date: a personal communication
+        # with no archive, publisher or URL); the edition's own reference is still owed, so it is
+        # rendered as CSL's generic document. The record itself keeps its type in every output.
+        return _format({**item, "type": GENERIC_TYPE}, style, output)
     if not entries:
         raise ValueError(f"CSL style {style!r} renders no bibliography entry for type {record.get('type')!r}")
     return entries[0]

@@ -20,7 +20,7 @@ class Role:
 
 
 ROLES: dict[str, Role] = {
-    "letter": Role("letter"),
+    "letter": Role("personal_communication"),  # CSL's letter ("letter" is Zotero's name, not a CSL type)
     "statement": Role("document"),
     "declaration": Role("document"),
     "treaty": Role("treaty"),
