@@ -9,16 +9,23 @@ rerun over a large collection reads only what changed.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from typing import Any
 
+from lxml import etree
+
 from archivekit import __version__, jsonfile
 from archivekit.cluster.store import MANIFEST, Store
+from archivekit.writers.markup import column_heads, lines, plain_page
+from archivekit.writers.markup import element as el
 
 COLLECTION_JSON = "collection.json"
 COLLECTION_HTML = "collection.html"
 REPORT = "validation/report.json"
+STYLE = (
+    "table{border-collapse:collapse}th,td{border:1px solid;padding:.3em;text-align:left;"
+    "vertical-align:top}code{word-break:break-all}"
+)
 
 
 def _row(store: Store, name: str, bags: set[str], previous: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -82,38 +89,46 @@ def _verdict(summary: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
+def _html_row(row: dict[str, Any]) -> etree._Element:
+    bag = el("a", {"href": f"{row['bag']}/"}, row["bag"]) if row["bag"] else "not packaged"
+    return el(
+        "tr",
+        None,
+        el("th", {"scope": "row"}, el("a", {"href": f"{row['folder']}/index.html"}, row["id"])),
+        el("td", {"lang": row["language"]}, row["title"]),
+        el("td", None, row["version"]),
+        el("td", None, _verdict(row["validation"])),
+        el("td", None, bag),
+        el("td", None, el("code", None, row["manifest_sha256"])),
+    )
+
+
 def render_html(data: dict[str, Any]) -> str:
     """A plain, accessible HTML table of the collection (one row per edition, headers scoped)."""
-    e = html.escape
-    rows = []
-    for row in data["editions"]:
-        bag = f'<a href="{e(row["bag"])}/">{e(row["bag"])}</a>' if row["bag"] else "not packaged"
-        lang = e(row["language"])
-        rows.append(
-            "<tr>"
-            f'<th scope="row"><a href="{e(row["folder"])}/index.html">{e(row["id"])}</a></th>'
-            f'<td lang="{lang}">{e(row["title"])}</td>'
-            f"<td>{e(row['version'])}</td>"
-            f"<td>{_verdict(row['validation'])}</td>"
-            f"<td>{bag}</td>"
-            f"<td><code>{e(row['manifest_sha256'])}</code></td>"
-            "</tr>"
-        )
-    count = len(data["editions"])
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Collection: {count} editions</title>\n"
-        "<style>table{border-collapse:collapse}th,td{border:1px solid;padding:.3em;text-align:left;"
-        "vertical-align:top}code{word-break:break-all}</style>\n"
-        "</head>\n<body>\n<main>\n"
-        f"<h1>Collection: {count} editions</h1>\n"
-        f"<p>Written by archivekit {e(str(data['archivekit']))}. The same data, for programs: "
-        f'<a href="{COLLECTION_JSON}">{COLLECTION_JSON}</a>.</p>\n'
-        "<table>\n<caption>Every edition with its version, validation and bag</caption>\n"
-        '<thead><tr><th scope="col">Edition</th><th scope="col">Title</th><th scope="col">Version</th>'
-        '<th scope="col">Validation</th><th scope="col">Bag</th>'
-        '<th scope="col">sha256 of manifest.json</th></tr></thead>\n'
-        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</main>\n</body>\n</html>\n"
+    title = f"Collection: {len(data['editions'])} editions"
+    columns = ("Edition", "Title", "Version", "Validation", "Bag", "sha256 of manifest.json")
+    table = el(
+        "table",
+        None,
+        *lines(
+            el("caption", None, "Every edition with its version, validation and bag"),
+            column_heads(*columns),
+            el("tbody", None, *lines(*[_html_row(row) for row in data["editions"]])),
+        ),
     )
+    main = el(
+        "main",
+        None,
+        *lines(
+            el("h1", None, title),
+            el(
+                "p",
+                None,
+                f"Written by archivekit {data['archivekit']}. The same data, for programs: ",
+                el("a", {"href": COLLECTION_JSON}, COLLECTION_JSON),
+                ".",
+            ),
+            table,
+        ),
+    )
+    return plain_page(title, [el("style", None, STYLE)], el("body", None, *lines(main)))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from lxml import etree
+
 from archivekit.live.watch import Edition
+from archivekit.writers.markup import element as el
+from archivekit.writers.markup import lines, plain_page
 
 # What to call each artifact format on the page (manifest format -> label); others show their name.
 LABELS = {
@@ -30,6 +33,7 @@ LABELS = {
     "source": "Source",
     "validation-report": "Judges' report",
 }
+STYLESHEET = "/live/preview.css"
 # Shown on the page, in this order: (format, which file of it, heading).
 VIEWS = (
     ("html", None, "HTML edition"),
@@ -57,48 +61,24 @@ def _size(n: object) -> str:
     return f"{value / 1024:.0f} KB" if value >= 1024 else f"{value} bytes"
 
 
-def render(edition: Edition, generation: int) -> str:
-    """The whole page for one edition, as of its last good build."""
-    meta, artifacts = _artifacts(edition.folder) if edition.folder else ({}, [])
-    title = str(meta.get("title") or edition.name)
-    lang = str(meta.get("language") or "")
-    name = edition.name
-    status = f"Error: {edition.error}" if edition.error else edition.status or "Building…"
-    head = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Preview: {escape(name)}</title>\n"
-        '<link rel="stylesheet" href="/live/preview.css">\n'
-        '<script src="/live/preview.js" defer></script>\n</head>\n'
-    )
-    body = [
-        f'<body data-edition="{escape(name)}" data-generation="{generation}">',
-        '<a class="skip" href="#views">Skip to the editions</a>',
-        "<header>",
-        f'<h1>Preview of <span lang="{escape(lang)}">{escape(title)}</span></h1>'
-        if lang
-        else f"<h1>Preview of {escape(title)}</h1>",
-        f'<p id="status" role="status" class="{"error" if edition.error else "ok"}">{escape(status)}</p>',
-        f'<p id="verdict" role="status">{escape(edition.verdict or "Judges: not yet")}</p>',
-        "</header>",
-        "<main>",
-        '<nav aria-labelledby="formats-heading">',
-        '<h2 id="formats-heading">Every file of this build</h2>',
-    ]
-    if artifacts:
-        body.append("<ul>")
-        for a in sorted(artifacts, key=lambda a: (str(a.get("format")) == "source", str(a.get("path")))):
-            rel = str(a.get("path"))
-            label = LABELS.get(str(a.get("format")), str(a.get("format")))
-            body.append(
-                f'<li><a href="{escape(file_url(name, rel))}">{escape(rel)}</a> '
-                f"<span>{escape(label)}, {_size(a.get('bytes'))}</span></li>"
-            )
-        body.append("</ul>")
-    else:
-        body.append("<p>No build yet.</p>")
-    body.append("</nav>")
-    body.append('<div id="views">')
+def _stylesheet() -> etree._Element:
+    return el("link", {"rel": "stylesheet", "href": STYLESHEET})
+
+
+def _listing(name: str, artifacts: list[dict[str, object]]) -> etree._Element:
+    if not artifacts:
+        return el("p", None, "No build yet.")
+    items = []
+    for a in sorted(artifacts, key=lambda a: (str(a.get("format")) == "source", str(a.get("path")))):
+        rel = str(a.get("path"))
+        label = LABELS.get(str(a.get("format")), str(a.get("format")))
+        link = el("a", {"href": file_url(name, rel)}, rel)
+        items.append(el("li", None, link, " ", el("span", None, f"{label}, {_size(a.get('bytes'))}")))
+    return el("ul", None, *lines(*items))
+
+
+def _views(name: str, artifacts: list[dict[str, object]]) -> list[etree._Element]:
+    out = []
     paths = {str(a.get("path")) for a in artifacts}
     for fmt, wanted, heading in VIEWS:
         rels = [str(a.get("path")) for a in artifacts if a.get("format") == fmt]
@@ -106,29 +86,62 @@ def render(edition: Edition, generation: int) -> str:
         if rel is None:
             continue
         slug = fmt.replace("-", "")
-        url = escape(file_url(name, rel))
-        body.append(f'<section aria-labelledby="view-{slug}">')
-        body.append(f'<h2 id="view-{slug}">{escape(heading)} <a href="{url}">open alone</a></h2>')
+        url = file_url(name, rel)
         if rel.endswith(".png"):
-            alt = f"{escape(heading)}: every page of the print edition"
-            body.append(f'<img data-live src="{url}" alt="{alt}">')
+            view = el(
+                "img", {"data-live": "", "src": url, "alt": f"{heading}: every page of the print edition"}
+            )
         else:
-            body.append(f'<iframe data-live src="{url}" title="{escape(heading)}: {escape(rel)}"></iframe>')
-        body.append("</section>")
-    body += ["</div>", "</main>", "</body>", "</html>", ""]
-    return head + "\n".join(body)
+            view = el("iframe", {"data-live": "", "src": url, "title": f"{heading}: {rel}"})
+        title = el("h2", {"id": f"view-{slug}"}, f"{heading} ", el("a", {"href": url}, "open alone"))
+        out.append(el("section", {"aria-labelledby": f"view-{slug}"}, *lines(title, view)))
+    return out
+
+
+def render(edition: Edition, generation: int) -> str:
+    """The whole page for one edition, as of its last good build."""
+    meta, artifacts = _artifacts(edition.folder) if edition.folder else ({}, [])
+    title = str(meta.get("title") or edition.name)
+    lang = str(meta.get("language") or "")
+    name = edition.name
+    status = f"Error: {edition.error}" if edition.error else edition.status or "Building…"
+    header = el(
+        "header",
+        None,
+        *lines(
+            el("h1", None, "Preview of ", el("span", {"lang": lang}, title) if lang else title),
+            el("p", {"id": "status", "role": "status", "class": "error" if edition.error else "ok"}, status),
+            el("p", {"id": "verdict", "role": "status"}, edition.verdict or "Judges: not yet"),
+        ),
+    )
+    nav = el(
+        "nav",
+        {"aria-labelledby": "formats-heading"},
+        *lines(el("h2", {"id": "formats-heading"}, "Every file of this build"), _listing(name, artifacts)),
+    )
+    body = el(
+        "body",
+        {"data-edition": name, "data-generation": str(generation)},
+        *lines(
+            el("a", {"class": "skip", "href": "#views"}, "Skip to the editions"),
+            header,
+            el("main", None, *lines(nav, el("div", {"id": "views"}, *lines(*_views(name, artifacts))))),
+        ),
+    )
+    script = el("script", {"src": "/live/preview.js", "defer": "defer"})
+    return plain_page(f"Preview: {name}", [_stylesheet(), script], body)
 
 
 def index(editions: list[Edition]) -> str:
     """The page listing several watched editions."""
-    items = "\n".join(
-        f'<li><a href="/edition/{quote(e.name)}/">{escape(e.name)}</a>{" (error)" if e.error else ""}</li>'
+    items = [
+        el(
+            "li",
+            None,
+            el("a", {"href": f"/edition/{quote(e.name)}/"}, e.name),
+            " (error)" if e.error else None,
+        )
         for e in editions
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>archivekit preview</title>\n"
-        '<link rel="stylesheet" href="/live/preview.css">\n</head>\n'
-        f"<body>\n<main>\n<h1>Editions being watched</h1>\n<ul>\n{items}\n</ul>\n</main>\n</body>\n</html>\n"
-    )
+    ]
+    main = el("main", None, *lines(el("h1", None, "Editions being watched"), el("ul", None, *lines(*items))))
+    return plain_page("archivekit preview", [_stylesheet()], el("body", None, *lines(main)))

@@ -52,10 +52,38 @@ def append(node: etree._Element, *children: Any) -> etree._Element:
     return node
 
 
+def column_heads(*names: str) -> etree._Element:
+    """<thead> of a table: one row of column headers, each scoped to its column."""
+    return element("thead", None, element("tr", None, [element("th", {"scope": "col"}, n) for n in names]))
+
+
+def lines(*children: Any) -> list[Any]:
+    """Children one to a line: a line break before each and after the last (None is skipped).
+
+    For pages whose source reads as written by hand, a block a line, inside an element's tags.
+    """
+    out: list[Any] = []
+    for child in children:
+        if child is not None:
+            out += ["\n", child]
+    return [*out, "\n"]
+
+
 def html_page(root: etree._Element) -> str:
     """An HTML5 page as text: the doctype first, one trailing newline."""
     text = lxml_html.tostring(root, doctype=DOCTYPE, encoding="unicode", method="html")
     return text.rstrip("\n") + "\n"
+
+
+def plain_page(title: str, head: list[Any], body: etree._Element, lang: str = "en") -> str:
+    """A small page written a block a line (an order sheet, a listing): <head> with the charset, the
+    mobile viewport, the title and `head` (styles, scripts), then `body`."""
+    meta = [
+        element("meta", {"charset": "utf-8"}),
+        element("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
+    ]
+    head_node = element("head", None, *lines(*meta, element("title", None, title), *head))
+    return html_page(element("html", {"lang": lang}, *lines(head_node, body)))
 
 
 def page_head(title: str, *children: Any) -> etree._Element:

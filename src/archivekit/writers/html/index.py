@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from archivekit.writers.base import Artifact
+from archivekit.writers.markup import column_heads, html_page, page_head
 from archivekit.writers.markup import element as el
-from archivekit.writers.markup import html_page, page_head
 
 INDEX = "index.html"
 REPORT = "validation/report.json"
@@ -133,7 +133,7 @@ def _file_table(manifest: dict[str, Any], report: dict[str, Any] | None) -> Any:
         "table",
         None,
         el("caption", None, "Every file of this edition, from manifest.json"),
-        el("thead", None, el("tr", None, [el("th", {"scope": "col"}, h) for h in _COLUMNS])),
+        column_heads(*_COLUMNS),
         el("tbody", None, rows),
     )
 

@@ -8,17 +8,19 @@ count and the assumed caliper.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import jsonschema
+from lxml import etree
 
 from archivekit import jsonfile
 from archivekit.errors import BuildError
 from archivekit.model import Document
+from archivekit.writers.markup import column_heads, lines, plain_page
+from archivekit.writers.markup import element as el
 from archivekit.writers.print_edition.boxes import Geometry
 from archivekit.writers.print_edition.imposition import Side
 
@@ -124,8 +126,13 @@ def to_json(data: dict[str, Any]) -> str:
     return jsonfile.dumps(data)
 
 
-def _row(head: str, value: str) -> str:
-    return f'<tr><th scope="row">{html.escape(head)}</th><td>{value}</td></tr>'
+def _row(head: str, *value: Any) -> etree._Element:
+    return el("tr", None, el("th", {"scope": "row"}, head), el("td", None, *value))
+
+
+def _table(caption: str, rows: list[etree._Element], *columns: str) -> etree._Element:
+    head = column_heads(*columns) if columns else None
+    return el("table", None, el("caption", None, caption), head, el("tbody", None, rows))
 
 
 STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:46rem;padding:0 1rem;color:#111}
@@ -136,49 +143,60 @@ caption{text-align:left;font-weight:bold;padding:.5rem 0}.blank{color:#444;font-
 
 def to_html(data: dict[str, Any]) -> str:
     """A readable order sheet with the same facts as the JSON."""
-    e = html.escape
     ed = data["edition"]
     b = data["binding"]
     trim = data["trim"]
+    colours = data["colours"]
     spine = f"{b['spine_width_mm']} mm" if b["spine_width_mm"] is not None else "none (saddle stitch)"
-    files = "".join(
-        f"<tr><td><code>{e(f['path'])}</code></td><td>{e(f['description'])}</td><td>{f['pages']}</td>"
-        f"<td>{f['bytes']}</td><td><code>{f['sha256']}</code></td></tr>"
+    files = [
+        el(
+            "tr",
+            None,
+            el("td", None, el("code", None, f["path"])),
+            el("td", None, f["description"]),
+            el("td", None, str(f["pages"])),
+            el("td", None, str(f["bytes"])),
+            el("td", None, el("code", None, f["sha256"])),
+        )
         for f in data["files"]
-    )
-    sides = "".join(
-        f"<tr><td>{s['sheet']}</td><td>{e(s['face'])}</td><td>{e(s['left'])}</td><td>{e(s['right'])}</td></tr>"
+    ]
+    sides = [
+        el("tr", None, [el("td", None, str(s[k])) for k in ("sheet", "face", "left", "right")])
         for s in data["imposition"]
+    ]
+    job = [
+        _row("Edition", el("code", None, ed["id"]), f", version {ed['version']}"),
+        _row("Title", el("span", {"lang": "zh-Hans"}, ed["title"])),
+        _row("Trim size", f"{trim['name']}, {trim['width_mm']} × {trim['height_mm']} mm"),
+        _row("Bleed", f"{data['bleed_mm']} mm on every side"),
+        _row("Pages", f"{data['page_count']} (blank pages included, labelled blank-N)"),
+        _row("Colours", f"{colours['inks']}: {colours['description']}"),
+        _row("Output intent", colours["output_intent"]),
+        _row("Paper (suggestion)", f"{data['paper']['suggestion']}; {data['paper']['note']}"),
+        _row("Binding", f"{b['method']} ({b['rule']})"),
+        _row("Spine width", spine),
+    ]
+    customer = [
+        _row(k.capitalize(), el("span", {"class": "blank"}, "to be filled in by the customer"))
+        for k in ("quantity", "contact", "delivery", "notes")
+    ]
+    main = el(
+        "main",
+        None,
+        *lines(
+            el("h1", None, "Print order: ", el("code", None, ed["id"]), f" {ed['version']}"),
+            el(
+                "p",
+                None,
+                "Generated with the files it describes; the sha256 sums let the printer check them.",
+            ),
+            _table("Job", job),
+            _table("Files", files, "File", "What", "Pages", "Bytes", "sha256"),
+            _table(
+                "Booklet imposition (sheet sides in printing order)", sides, "Sheet", "Face", "Left", "Right"
+            ),
+            _table("Customer", customer),
+        ),
     )
-    blank = '<span class="blank">to be filled in by the customer</span>'
-    job = "".join(
-        [
-            _row("Edition", f"<code>{e(ed['id'])}</code>, version {e(ed['version'])}"),
-            _row("Title", f'<span lang="zh-Hans">{e(ed["title"])}</span>'),
-            _row("Trim size", f"{e(trim['name'])}, {trim['width_mm']} × {trim['height_mm']} mm"),
-            _row("Bleed", f"{data['bleed_mm']} mm on every side"),
-            _row("Pages", f"{data['page_count']} (blank pages included, labelled blank-N)"),
-            _row("Colours", f"{e(data['colours']['inks'])}: {e(data['colours']['description'])}"),
-            _row("Output intent", e(data["colours"]["output_intent"])),
-            _row("Paper (suggestion)", f"{e(data['paper']['suggestion'])}; {e(data['paper']['note'])}"),
-            _row("Binding", f"{e(b['method'])} ({e(b['rule'])})"),
-            _row("Spine width", spine),
-        ]
-    )
-    customer = "".join(_row(k.capitalize(), blank) for k in ("quantity", "contact", "delivery", "notes"))
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>Print order: {e(ed['id'])} {e(ed['version'])}</title>\n<style>{STYLE}</style>\n</head>\n"
-        f"<body>\n<main>\n<h1>Print order: <code>{e(ed['id'])}</code> {e(ed['version'])}</h1>\n"
-        "<p>Generated with the files it describes; the sha256 sums let the printer check them.</p>\n"
-        f"<table><caption>Job</caption><tbody>{job}</tbody></table>\n"
-        '<table><caption>Files</caption><thead><tr><th scope="col">File</th><th scope="col">What</th>'
-        '<th scope="col">Pages</th><th scope="col">Bytes</th><th scope="col">sha256</th></tr></thead>'
-        f"<tbody>{files}</tbody></table>\n"
-        "<table><caption>Booklet imposition (sheet sides in printing order)</caption><thead><tr>"
-        '<th scope="col">Sheet</th><th scope="col">Face</th><th scope="col">Left</th>'
-        f'<th scope="col">Right</th></tr></thead><tbody>{sides}</tbody></table>\n'
-        f"<table><caption>Customer</caption><tbody>{customer}</tbody></table>\n"
-        "</main>\n</body>\n</html>\n"
-    )
+    title = f"Print order: {ed['id']} {ed['version']}"
+    return plain_page(title, [el("style", None, STYLE)], el("body", None, *lines(main)))
