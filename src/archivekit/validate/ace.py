@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,10 @@ from archivekit.validate.base import (
     WARNING,
     Outcome,
     Target,
-    ToolFailure,
-    roots_for,
+    each_alone,
+    record,
+    report_written,
     run_tool,
-    save_raw,
-    scrub,
-    scrubbed,
 )
 from archivekit.validate.tools import Tool
 
@@ -77,42 +74,31 @@ def findings(report: dict[str, Any], artifact: str, version: str) -> list[Findin
 def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Outcome:
     """Run Ace on each EPUB with Debian's chromium (puppeteer never downloads a browser)."""
     outcome = Outcome(KEY, "Ace", tool.version, targets)
-    for t in targets:
-        with tempfile.TemporaryDirectory(prefix="archivekit-ace-") as tmp:
-            roots = roots_for(build_dir, tmp)
-            env = {
-                "PUPPETEER_EXECUTABLE_PATH": str(tool.paths["chromium_wrapper"]),
-                "PUPPETEER_SKIP_DOWNLOAD": "true",
-                # Ace writes a log per run and reads a config from these: keep both out of $HOME.
-                "XDG_STATE_HOME": f"{tmp}/state",
-                "XDG_CONFIG_HOME": f"{tmp}/config",
-            }
-            cmd = [
-                str(tool.paths["node"]),
-                str(tool.paths["cli"].resolve()),
-                "--force",
-                "--silent",
-                "--exiterror2",
-                "--outdir",
-                f"{tmp}/out",
-                str((build_dir / t.artifact).resolve()),
-            ]
-            try:
-                # --exiterror2: 0 pass, 2 violations, 1 Ace itself failed.
-                run_tool(cmd, env=env, cwd=Path(tmp), ok=(0, 2), judge=KEY)
-                try:
-                    report = json.loads((Path(tmp) / "out" / "report.json").read_text(encoding="utf-8"))
-                except (OSError, json.JSONDecodeError) as exc:
-                    raise ToolFailure(f"Ace wrote no JSON report: {exc}") from exc
-            except ToolFailure as exc:
-                outcome.findings.append(
-                    Finding(
-                        "Ace", outcome.version, "tool-failure", ERROR, t.artifact, "", scrub(str(exc), roots)
-                    )
-                )
-                continue
+
+    def report_of(t: Target, tmp: Path) -> Any:
+        env = {
+            "PUPPETEER_EXECUTABLE_PATH": str(tool.paths["chromium_wrapper"]),
+            "PUPPETEER_SKIP_DOWNLOAD": "true",
+            # Ace writes a log per run and reads a config from these: keep both out of $HOME.
+            "XDG_STATE_HOME": f"{tmp}/state",
+            "XDG_CONFIG_HOME": f"{tmp}/config",
+        }
+        cmd = [
+            str(tool.paths["node"]),
+            str(tool.paths["cli"].resolve()),
+            "--force",
+            "--silent",
+            "--exiterror2",
+            "--outdir",
+            f"{tmp}/out",
+            str((build_dir / t.artifact).resolve()),
+        ]
+        # --exiterror2: 0 pass, 2 violations, 1 Ace itself failed.
+        run_tool(cmd, env=env, cwd=tmp, ok=(0, 2), judge=KEY)
+        return report_written("Ace", tmp / "out" / "report.json")
+
+    for t, report, roots in each_alone(outcome, build_dir, report_of):
         outcome.version = version_of(report, tool.version)
         norm = normalise(report, t.artifact)
-        save_raw(out_dir, outcome, t.artifact, norm, roots)
-        outcome.findings.extend(scrubbed(f, roots) for f in findings(norm, t.artifact, outcome.version))
+        record(out_dir, outcome, t.artifact, norm, findings(norm, t.artifact, outcome.version), roots)
     return outcome

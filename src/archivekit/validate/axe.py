@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from collections import defaultdict
@@ -16,10 +15,10 @@ from archivekit.validate.base import (
     Target,
     ToolFailure,
     failure_findings,
+    record,
+    report_written,
     roots_for,
     run_tool,
-    save_raw,
-    scrubbed,
 )
 from archivekit.validate.tools import Tool, playwright_version
 
@@ -87,10 +86,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
         ]
         try:
             run_tool(cmd, ok=(0,), judge=KEY)
-            try:
-                report = json.loads(out.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise ToolFailure(f"axe runner wrote no report: {exc}") from exc
+            report = report_written("axe runner", out)
         except ToolFailure as exc:
             failure_findings(outcome, exc, roots_for(build_dir, tmp))
             return outcome
@@ -103,6 +99,5 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             "playwright": playwright_version(),
             "results": [r for r in report.get("results", []) if r.get("page") == t.artifact],
         }
-        save_raw(out_dir, outcome, t.artifact, raw, roots)
-        outcome.findings.extend(scrubbed(f, roots) for f in findings(raw, t.artifact, outcome.version))
+        record(out_dir, outcome, t.artifact, raw, findings(raw, t.artifact, outcome.version), roots)
     return outcome

@@ -7,6 +7,8 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -185,11 +187,64 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def failure_findings(outcome: Outcome, exc: ToolFailure, roots: dict[str, str]) -> None:
-    """Turn a crashed validator into an error finding on each of its targets (a crash is never a pass)."""
+def failure_findings(
+    outcome: Outcome, exc: ToolFailure, roots: dict[str, str], targets: Iterable[Target] | None = None
+) -> None:
+    """Turn a crashed validator into an error finding on each target it was judging (a crash is never a pass).
+
+    `targets`: the ones the failed run was judging, when the judge runs once per target (default: all)."""
     # The loopback server's port changes every run; the report must not.
     message = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1", scrub(str(exc), roots))
-    for t in outcome.targets:
+    for t in outcome.targets if targets is None else targets:
         outcome.findings.append(
             Finding(outcome.validator, outcome.version, "tool-failure", ERROR, t.artifact, "", message)
         )
+
+
+def jvm(java: Path, *args: str) -> list[str]:
+    """A Java judge's command: serial GC and C1-only JIT, as start-up dominates a short check."""
+    return [str(java), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", *args]
+
+
+def report_written(judge: str, path: Path) -> Any:
+    """The JSON report a judge wrote into `path`; a missing or unreadable one is the judge's failure."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ToolFailure(f"{judge} wrote no JSON report: {exc}") from exc
+
+
+def report_printed(judge: str, proc: subprocess.CompletedProcess[str]) -> Any:
+    """The JSON report a judge printed on stdout; anything else is the judge's failure."""
+    try:
+        return json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise ToolFailure(f"{judge} printed no JSON report: {unreadable(proc)}") from exc
+
+
+def each_alone(
+    outcome: Outcome, build_dir: Path, report_of: Callable[[Target, Path], Any]
+) -> Iterator[tuple[Target, Any, dict[str, str]]]:
+    """Run a judge that takes one target a run (an EPUB), each in its own temporary folder.
+
+    `report_of(target, folder)` runs the judge and returns its report; yields each target that got
+    one, with it and the folders to blank out of it. A run that fails is its target's failure finding.
+    """
+    for t in outcome.targets:
+        with tempfile.TemporaryDirectory(prefix=f"archivekit-{outcome.key}-") as tmp:
+            roots = roots_for(build_dir, tmp)
+            try:
+                report = report_of(t, Path(tmp))
+            except ToolFailure as exc:
+                failure_findings(outcome, exc, roots, [t])
+                continue
+        yield t, report, roots
+
+
+def record(
+    out_dir: Path, outcome: Outcome, artifact: str, raw: Any, found: Iterable[Finding], roots: dict[str, str]
+) -> None:
+    """Keep what a judge said about one artifact: its raw report saved, its findings added, both without
+    this machine's folders."""
+    save_raw(out_dir, outcome, artifact, raw, roots)
+    outcome.findings.extend(scrubbed(f, roots) for f in found)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +13,11 @@ from archivekit.validate.base import (
     WARNING,
     Outcome,
     Target,
-    ToolFailure,
-    roots_for,
+    each_alone,
+    jvm,
+    record,
+    report_written,
     run_tool,
-    save_raw,
-    scrub,
-    scrubbed,
 )
 from archivekit.validate.tools import Tool
 
@@ -67,43 +65,22 @@ def findings(report: dict[str, Any], artifact: str, version: str) -> list[Findin
 def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Outcome:
     """Check each EPUB (EPUBCheck takes one publication per run)."""
     outcome = Outcome(KEY, "EPUBCheck", tool.version, targets)
-    for t in targets:
-        with tempfile.TemporaryDirectory(prefix="archivekit-epubcheck-") as tmp:
-            roots = roots_for(build_dir, tmp)
-            raw = Path(tmp) / "report.json"
-            # C1-only JIT and English messages: start-up dominates on a small book; codes stay stable.
-            cmd = [
-                str(tool.paths["java"]),
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Duser.language=en",
-                "-jar",
-                str(tool.paths["jar"]),
-                t.artifact,
-                "--json",
-                str(raw),
-            ]
-            try:
-                run_tool(cmd, cwd=build_dir, ok=(0, 1), judge=KEY)
-                try:
-                    report = json.loads(raw.read_text(encoding="utf-8"))
-                except (OSError, json.JSONDecodeError) as exc:
-                    raise ToolFailure(f"EPUBCheck wrote no JSON report: {exc}") from exc
-            except ToolFailure as exc:
-                outcome.findings.append(
-                    Finding(
-                        "EPUBCheck",
-                        outcome.version,
-                        "tool-failure",
-                        ERROR,
-                        t.artifact,
-                        "",
-                        scrub(str(exc), roots),
-                    )
-                )
-                continue
+
+    def report_of(t: Target, tmp: Path) -> Any:
+        # English messages: codes stay stable whatever the machine's locale.
+        args = [
+            "-Duser.language=en",
+            "-jar",
+            str(tool.paths["jar"]),
+            t.artifact,
+            "--json",
+            str(tmp / "report.json"),
+        ]
+        run_tool(jvm(tool.paths["java"], *args), cwd=build_dir, ok=(0, 1), judge=KEY)
+        return report_written("EPUBCheck", tmp / "report.json")
+
+    for t, report, roots in each_alone(outcome, build_dir, report_of):
         outcome.version = str(report.get("checker", {}).get("checkerVersion") or tool.version)
         norm = normalise(report, t.artifact)
-        save_raw(out_dir, outcome, t.artifact, norm, roots)
-        outcome.findings.extend(scrubbed(f, roots) for f in findings(norm, t.artifact, outcome.version))
+        record(out_dir, outcome, t.artifact, norm, findings(norm, t.artifact, outcome.version), roots)
     return outcome

@@ -15,11 +15,11 @@ from archivekit.validate.base import (
     Target,
     ToolFailure,
     failure_findings,
+    jvm,
+    record,
+    report_printed,
     roots_for,
     run_tool,
-    save_raw,
-    scrubbed,
-    unreadable,
 )
 from archivekit.validate.tools import Tool
 
@@ -68,23 +68,12 @@ def _claims_applied(job: dict[str, Any]) -> set[str]:
 
 
 def _run(tool: Tool, build_dir: Path, targets: list[Target], args: list[str]) -> dict[str, Any]:
-    cmd = [
-        str(tool.paths["java"]),
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-cp",
-        f"{tool.paths['lib'].parent}/*",
-        MAIN,
-        *args,
-        "--format",
-        "json",
-        *[t.artifact for t in targets],
-    ]
-    proc = run_tool(cmd, cwd=build_dir, ok=OK_CODES, judge=KEY)
-    try:
-        return json.loads(proc.stdout)
-    except json.JSONDecodeError as exc:
-        raise ToolFailure(f"veraPDF printed no JSON report: {unreadable(proc)}") from exc
+    classpath = f"{tool.paths['lib'].parent}/*"
+    cmd = jvm(
+        tool.paths["java"], "-cp", classpath, MAIN, *args, "--format", "json", *[t.artifact for t in targets]
+    )
+    report: dict[str, Any] = report_printed("veraPDF", run_tool(cmd, cwd=build_dir, ok=OK_CODES, judge=KEY))
+    return report
 
 
 def _job_for(report: dict[str, Any], target: Target, build_dir: Path) -> dict[str, Any] | None:
@@ -201,7 +190,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     info = normalise_build_info(report)
     for t in targets:
         norm = [normalise_job(j, t.artifact) for j in jobs[t.artifact]]
-        save_raw(out_dir, outcome, t.artifact, {"report": {"buildInformation": info, "jobs": norm}}, roots)
+        found: list[Finding] = []
         for job in norm:
             # Only the claims the manifest makes are judged: a profile veraPDF picked by default for a file
             # whose XMP claims nothing (or claims something else) stays in the raw report only.
@@ -219,7 +208,8 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             )
             if job.get("validationResult") and not judged["validationResult"]:
                 continue
-            outcome.findings.extend(
-                scrubbed(f, roots) for f in findings_from_job(judged, t.artifact, outcome.version)
-            )
+            found += findings_from_job(judged, t.artifact, outcome.version)
+        record(
+            out_dir, outcome, t.artifact, {"report": {"buildInformation": info, "jobs": norm}}, found, roots
+        )
     return outcome

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,11 @@ from archivekit.validate.base import (
     Target,
     ToolFailure,
     failure_findings,
+    jvm,
+    record,
+    report_printed,
     roots_for,
     run_tool,
-    save_raw,
-    scrubbed,
-    unreadable,
 )
 from archivekit.validate.tools import Tool
 
@@ -82,24 +81,10 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
     outcome = Outcome(KEY, "Nu HTML Checker", tool.version, targets)
     roots = roots_for(build_dir)
     # vnu's schema evaluation recurses deeply: it asks for at least 512k of thread stack (-Xss).
-    cmd = [
-        str(tool.paths["java"]),
-        "-Xss2m",
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-jar",
-        str(tool.paths["jar"]),
-        "--format",
-        "json",
-        "--stdout",
-        *[t.artifact for t in targets],
-    ]
+    args = ["-Xss2m", "-jar", str(tool.paths["jar"]), "--format", "json", "--stdout"]
     try:
-        proc = run_tool(cmd, cwd=build_dir, ok=(0, 1), judge=KEY)
-        try:
-            report = json.loads(proc.stdout)
-        except json.JSONDecodeError as exc:
-            raise ToolFailure(f"Nu HTML Checker printed no JSON report: {unreadable(proc)}") from exc
+        cmd = jvm(tool.paths["java"], *args, *[t.artifact for t in targets])
+        report = report_printed("Nu HTML Checker", run_tool(cmd, cwd=build_dir, ok=(0, 1), judge=KEY))
     except ToolFailure as exc:
         failure_findings(outcome, exc, roots)
         return outcome
@@ -115,8 +100,7 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
         per[art].append({**msg, "url": art})
     for t in targets:
         raw = {"version": outcome.version, "messages": per[t.artifact]}
-        save_raw(out_dir, outcome, t.artifact, raw, roots)
-        outcome.findings.extend(
-            scrubbed(f, roots) for f in findings(per[t.artifact], t.artifact, outcome.version)
+        record(
+            out_dir, outcome, t.artifact, raw, findings(per[t.artifact], t.artifact, outcome.version), roots
         )
     return outcome
