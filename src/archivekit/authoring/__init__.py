@@ -7,7 +7,9 @@ other, so `archivekit check` says what is still missing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from archivekit.authoring.importer import Draft, ImportReport, draft_from_file
 from archivekit.authoring.scaffold import edition_metadata, write_edition
@@ -32,24 +34,28 @@ def _check_args(edition_id: str, lang: str, role: str) -> None:
         raise UsageError(f"--role {role}: not a role", hint=f"use one of {', '.join(ROLES)}")
 
 
+def _write(sources: Path, edition_id: str, text: str, changes: list[str], **fields: Any) -> Path:
+    """Write the edition folder: edition.yaml from `fields`, one part file holding `text`, a changelog."""
+    part_file = f"01-{edition_id}.{fields['lang']}.md"
+    data = edition_metadata(edition_id, part_file=part_file, **fields)
+    changelog = f"# Changelog\n\n## {data['version']}\n\n" + "".join(f"- {c}\n" for c in changes)
+    return write_edition(sources / edition_id, data, {part_file: text, "CHANGELOG.md": changelog})
+
+
 def new_edition(
     edition_id: str,
     *,
     lang: str,
     sources: Path,
     title: str | None = None,
-    creator: str | None = None,
+    creator: str | Sequence[str] | None = None,
     date: str | None = None,
     role: str = "book",
 ) -> Path:
     """Create sources/<id>/ with edition.yaml (placeholders marked) and an empty part file."""
     _check_args(edition_id, lang, role)
-    part_file = f"01-{edition_id}.{lang}.md"
-    data = edition_metadata(
-        edition_id, lang=lang, title=title, creator=creator, date=date, role=role, part_file=part_file
-    )
-    changelog = f"# Changelog\n\n## {data['version']}\n\n- Edition folder created with `archivekit new`.\n"
-    return write_edition(sources / edition_id, data, {part_file: "", "CHANGELOG.md": changelog})
+    known = {"lang": lang, "title": title, "creator": creator, "date": date, "role": role}
+    return _write(sources, edition_id, "", ["Edition folder created with `archivekit new`."], **known)
 
 
 def import_document(
@@ -59,7 +65,7 @@ def import_document(
     lang: str,
     sources: Path,
     title: str | None = None,
-    creator: str | None = None,
+    creator: str | Sequence[str] | None = None,
     date: str | None = None,
     role: str = "book",
 ) -> tuple[Path, ImportReport]:
@@ -68,24 +74,14 @@ def import_document(
     if not path.is_file():
         raise UsageError(f"{path} is not a file", hint="name the document to import")
     draft: Draft = draft_from_file(path)
-    part_file = f"01-{edition_id}.{lang}.md"
+    lost = "\n".join(f"  - {line}" for line in draft.report.lines()) or "  - nothing"
+    changes = [
+        f"Drafted with `archivekit import` from {path.name} (sha256 {draft.sha256}).",
+        f"Not carried over as it was:\n{lost}",
+    ]
     source = {"file": path.name, "sha256": draft.sha256}
-    data = edition_metadata(
-        edition_id,
-        lang=lang,
-        title=title,
-        creator=creator,
-        date=date,
-        role=role,
-        part_file=part_file,
-        source=source,
-    )
-    lost = "".join(f"  - {line}\n" for line in draft.report.lines()) or "  - nothing\n"
-    changelog = (
-        f"# Changelog\n\n## {data['version']}\n\n- Drafted with `archivekit import` from {path.name} "
-        f"(sha256 {draft.sha256}).\n- Not carried over as it was:\n{lost}"
-    )
-    folder = write_edition(sources / edition_id, data, {part_file: draft.markdown, "CHANGELOG.md": changelog})
+    known = {"lang": lang, "title": title, "creator": creator, "date": date, "role": role}
+    folder = _write(sources, edition_id, draft.markdown, changes, **known, source=source)
     return folder, draft.report
 
 
