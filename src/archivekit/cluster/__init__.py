@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,11 @@ class _Batch:
         self.progress.failure(label, error)
         self.worst = max(self.worst, code)
 
+    def refused(self, label: str, exc: BaseException) -> None:
+        """What the client could not send (unreadable, not built): a failure with its exit code."""
+        error = _fault(label, exc)
+        self.fail(label, str(error), error.exit_code)
+
     def written(self, result: Result, store: Store) -> None:
         """Write a result that came back (unless the worker wrote it) and count it."""
         try:
@@ -67,6 +73,29 @@ class _Batch:
         self.progress.finished(result.label, result.seconds, result.worker)
         if not self.quiet:
             print(where, flush=True)
+
+    def run(
+        self,
+        address: str,
+        task: Callable[..., Result],
+        tasks: Iterable[Task],
+        store_of: Callable[[Result], Store],
+        seen: Callable[[Result], None] | None = None,
+    ) -> None:
+        """Send the tasks to the cluster at `address`; write each result as it comes back (`seen` first
+        reads it), then close: totals and the collection manifests."""
+        client = connect(address)
+        try:
+            for result in run_batch(client, task, tasks, address=address):
+                if result.error:
+                    self.fail(result.label, result.error, result.exit_code)
+                    continue
+                if seen is not None:
+                    seen(result)
+                self.written(result, store_of(result))
+        finally:
+            self.close()
+            _close(client)
 
     def close(self) -> None:
         """Totals on stderr, then the collection manifest of every output root touched."""
@@ -118,22 +147,12 @@ def build_on_cluster(
                     continue
                 files = read_sources(edition)
             except (ArchivekitError, OSError) as exc:
-                error = _fault(label, exc)
-                batch.fail(label, str(error), error.exit_code)
+                batch.refused(label, exc)
                 continue
             yield Task(label, edition.name, files, tuple(formats), dict(options), epoch, in_env,
                        out=store.out if store.direct else None)  # fmt: skip
 
-    client = connect(address)
-    try:
-        for result in run_batch(client, build_task, tasks(), address=address):
-            if result.error:
-                batch.fail(result.label, result.error, result.exit_code)
-            else:
-                batch.written(result, store)
-    finally:
-        batch.close()
-        _close(client)
+    batch.run(address, build_task, tasks(), lambda _result: store)
     return batch.worst
 
 
@@ -150,28 +169,21 @@ def validate_on_cluster(build_dirs: list[Path], *, address: str, require_all: bo
                 if "manifest.json" not in files:
                     raise UsageError(f"{build_dir} holds no manifest.json", hint="build it first")
             except (ArchivekitError, OSError) as exc:
-                error = _fault(str(build_dir), exc)
-                batch.fail(str(build_dir), str(error), error.exit_code)
+                batch.refused(str(build_dir), exc)
                 continue
             yield Task(str(build_dir), build_dir.name, files)
 
-    client = connect(address)
-    try:
-        for result in run_batch(client, validate_task, tasks(), address=address):
-            if result.error:
-                batch.fail(result.label, result.error, result.exit_code)
-                continue
-            summary = result.summary
-            failed |= summary.get("errors", 0) > 0
-            missing.update(summary.get("not_run", []))
-            if not quiet:
-                not_run = "; ".join(summary.get("not_run", [])) or "none"
-                print(f"{summary.get('edition')} ({result.label}): {summary.get('errors', 0)} error(s); "
-                      f"not run (not passed): {not_run}", flush=True)  # fmt: skip
-            batch.written(result, Store(str(Path(result.label).parent)))
-    finally:
-        batch.close()
-        _close(client)
+    def seen(result: Result) -> None:
+        nonlocal failed
+        summary = result.summary
+        failed |= summary.get("errors", 0) > 0
+        missing.update(summary.get("not_run", []))
+        if not quiet:
+            not_run = "; ".join(summary.get("not_run", [])) or "none"
+            print(f"{summary.get('edition')} ({result.label}): {summary.get('errors', 0)} error(s); "
+                  f"not run (not passed): {not_run}", flush=True)  # fmt: skip
+
+    batch.run(address, validate_task, tasks(), lambda result: Store(str(Path(result.label).parent)), seen)
     if missing and require_all:
         raise ToolMissing(
             "validators not installed on the workers: " + "; ".join(sorted(missing)),
@@ -197,22 +209,12 @@ def package_on_cluster(
                 epoch = build_epoch(build_dir)  # env first, else the build's own clock, as locally
                 files = read_folder(build_dir)
             except (ArchivekitError, OSError) as exc:
-                error = _fault(str(build_dir), exc)
-                batch.fail(str(build_dir), str(error), error.exit_code)
+                batch.refused(str(build_dir), exc)
                 continue
             yield Task(str(build_dir), build_dir.name, files, epoch=epoch,
                        extra={"source_organization": source_organization})  # fmt: skip
 
-    client = connect(address)
-    try:
-        for result in run_batch(client, package_task, tasks(), address=address):
-            if result.error:
-                batch.fail(result.label, result.error, result.exit_code)
-            else:
-                batch.written(result, Store(out or str(Path(result.label).parent)))
-    finally:
-        batch.close()
-        _close(client)
+    batch.run(address, package_task, tasks(), lambda result: Store(out or str(Path(result.label).parent)))
     return batch.worst
 
 
