@@ -42,7 +42,8 @@ SHARED = {"errors", "clock", "jsonfile", "toolpaths", ""}
 WIRING = {"pipeline", "api", "cli", "cluster", "live", "__main__", "staging", "forked", "interrupts"}
 # The "may import" column of docs/architecture.md, besides SHARED. Data flows ingest -> model ->
 # typeset -> writers -> manifest -> validate -> package; model is the data they all share, so every
-# stage may import it (ingest makes it), and none may import a stage after its own.
+# stage may import it (ingest makes it), and none other may import a stage after its own, except
+# authoring: it drafts an edition folder before ingest reads it, with ingest's pandoc and language tags.
 MAY_IMPORT: dict[str, set[str]] = {
     "model": set(),
     "ingest": {"model"},
