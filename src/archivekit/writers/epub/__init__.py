@@ -138,24 +138,22 @@ class _PendingEpub:
 
 def _log(ctx: BuildContext, verdict: Verdict) -> None:
     """Say in the build log what the judges found and whether the claim was made."""
-    if verdict.ace_version is None:
-        ctx.log.warning(
-            "epub: Ace by DAISY is not installed (make validators): no accessibility conformance claim"
-        )
-    elif verdict.ace_error:
-        ctx.log.warning("epub: %s: no accessibility conformance claim", verdict.ace_error)
-    else:
-        for v in verdict.ace_violations:
-            ctx.log.warning("epub: Ace %s (%s) in %s: %s", v.rule, v.impact, v.file, v.description)
-    if verdict.epubcheck_version is None:
-        ctx.log.warning(
-            "epub: EPUBCheck is not installed (make validators): no accessibility conformance claim"
-        )
-    elif verdict.epubcheck_error:
-        ctx.log.warning("epub: %s", verdict.epubcheck_error)
-    else:
-        for message in verdict.epubcheck_messages:
-            ctx.log.warning("epub: EPUBCheck %s", message)
+    judges = (
+        ("Ace by DAISY", verdict.ace_version, verdict.ace_error,
+         [f"Ace {v.rule} ({v.impact}) in {v.file}: {v.description}" for v in verdict.ace_violations]),
+        ("EPUBCheck", verdict.epubcheck_version, verdict.epubcheck_error,
+         [f"EPUBCheck {message}" for message in verdict.epubcheck_messages]),
+    )  # fmt: skip
+    for name, version, error, found in judges:
+        if version is None:
+            ctx.log.warning(
+                "epub: %s is not installed (make validators): no accessibility conformance claim", name
+            )
+        elif error:
+            ctx.log.warning("epub: %s: no accessibility conformance claim", error)
+        else:
+            for line in found:
+                ctx.log.warning("epub: %s", line)
     if verdict.earned:
         ctx.log.info("epub: Ace and EPUBCheck passed: claims %s", a11y.CONFORMANCE)
 
