@@ -124,6 +124,37 @@ def test_show_text_writes_what_textout_writes() -> None:
     assert draw(True) == draw(False)
 
 
+def test_move_text_and_the_drawn_font_write_what_setTextOrigin_and_textOut_write() -> None:
+    """The drawing fast way (move_text, then the font's own show and its advance) gives ReportLab's file."""
+    require(LATIN.is_file(), "Debian's fonts-noto-core")
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-move", str(LATIN)))
+    font = reportlab_adapter.drawn_font("adapter-move")
+    assert font is not None and reportlab_adapter.drawn_font("Helvetica") is None
+    spots = [(10.0, 20.5), (33.333333, 20.5), (1 / 3, 7.25)]
+
+    def draw(fast: bool) -> tuple[bytes, list[tuple[float, float, float, float, float]]]:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=1)
+        seen = []
+        for size in (12, 9.5):
+            tx = canvas.beginText()
+            tx.setFont("adapter-move", size)
+            for (x, y), text in zip(spots, ["Abc ", "éΩA", " Ω"], strict=True):
+                if fast:
+                    reportlab_adapter.move_text(tx, x, y)
+                    advance = font.show(tx, text)
+                else:
+                    tx.setTextOrigin(x, y)
+                    tx.textOut(text)
+                    advance = reportlab_adapter.string_width(text, "adapter-move", size)
+                seen.append((tx._x0, tx._y0, tx.getX(), tx.getY(), advance))
+            canvas.drawText(tx)
+        canvas.save()
+        return buffer.getvalue(), seen
+
+    assert draw(True) == draw(False)
+
+
 def test_archival_and_print_profiles_keep_the_house_design() -> None:
     assert ARCHIVAL.sheet() is styles.DESIGN
     assert PRINT.sheet() is styles.DESIGN

@@ -239,6 +239,7 @@ class TextBlock(Flowable):
                     x += measure(text, face)
         i = 0
         pieces = line.pieces
+        line_x = x0 + shift
         while i < len(pieces):
             j = i
             while j < len(pieces) and pieces[j].tag is pieces[i].tag:
@@ -246,6 +247,8 @@ class TextBlock(Flowable):
             with canv.marked(pieces[i].tag):
                 tx = canv.beginText()
                 current = None
+                font = None
+                y = baseline
                 pen = None  # where the previous piece ended; contiguous pieces share one show
                 for k in range(i, j):
                     piece = pieces[k]
@@ -255,12 +258,17 @@ class TextBlock(Flowable):
                     if face is not current and face != current:
                         tx.setFont(face.font, face.size)
                         current = face
+                        font = reportlab_adapter.drawn_font(face.font)
+                        y = baseline + face.rise
                         pen = None
-                    x = x0 + shift + xs[k]
+                    x = line_x + xs[k]
                     if pen is None or abs(pen - x) > EPSILON:
-                        tx.setTextOrigin(x, baseline + face.rise)
-                    reportlab_adapter.show_text(tx, piece.text)
-                    pen = x + measure(piece.text, face)  # the glyphs' own advance
+                        reportlab_adapter.move_text(tx, x, y)
+                    if font is not None:
+                        pen = x + font.show(tx, piece.text)  # the glyphs' own advance
+                    else:
+                        reportlab_adapter.show_text(tx, piece.text)
+                        pen = x + measure(piece.text, face)
                 canv.drawText(tx)
             tag = pieces[i].tag
             if tag is not None and tag.link_to:

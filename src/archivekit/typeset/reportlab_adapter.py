@@ -13,7 +13,8 @@ a page.
 - Drawing text fast: `show_text` writes the operators `PDFTextObject.textOut` writes for a
   TrueType font (its `_curSubset`, `_fontsize`, `_leading`, `_code`, `_x` and the canvas's
   `_escape`, `_doc`), remembering each text's subset codes per document; widths are remembered
-  per (text, font, size) until a font is registered again.
+  per (text, font, size) until a font is registered again. `move_text` writes what
+  `setTextOrigin` writes on a bottom-up canvas (`_code`, `_x0`, `_x`, `_y0`, `_y`).
 - Frames: room kept at the foot of a frame for footnotes. `Frame._y1p` is the frame's working
   bottom and `Frame._geom()` restores it; a flowable learns its frame from `flowable._frame`,
   which `Frame.add` sets. There is no public equivalent.
@@ -79,8 +80,9 @@ class DrawnGlyphsFont(TTFont):
         self._shown: WeakKeyDictionary[Any, dict[tuple[str, int, float, float], Shown]] = WeakKeyDictionary()
         self._last: tuple[Any, dict[tuple[str, int, float, float], Shown]] | None = None
 
-    def show(self, tx: PDFTextObject, text: str) -> None:
-        """Append textOut's operators for this text to the text object, as textOut would."""
+    def show(self, tx: PDFTextObject, text: str) -> float:
+        """Append textOut's operators for this text to the text object, as textOut would; return
+        the width it advanced (string_width of the text in the text object's font and size)."""
         doc = tx._canvas._doc
         if self._last is not None and self._last[0] is doc:
             known = self._last[1]
@@ -94,6 +96,7 @@ class DrawnGlyphsFont(TTFont):
         code, tx._curSubset, width = found
         tx._x += width
         tx._code.append(code)
+        return width
 
     def _operators(self, tx: PDFTextObject, text: str) -> Shown:
         """textOut's TrueType branch (reportlab 4.4.4 `_formatText`, unshaped text): a font change
@@ -152,6 +155,22 @@ def show_text(tx: PDFTextObject, text: str) -> None:
         font.show(tx, text)
     else:
         tx.textOut(text)
+
+
+def drawn_font(name: str) -> DrawnGlyphsFont | None:
+    """The font registered under this name when it is ours (its `show` is show_text's fast way)."""
+    font = pdfmetrics.getFont(name)
+    return font if isinstance(font, DrawnGlyphsFont) else None
+
+
+def move_text(tx: PDFTextObject, x: float, y: float) -> None:
+    """PDFTextObject.setTextOrigin for a bottom-up canvas: the same `Tm` operator and cursor."""
+    if not tx._canvas.bottomup:
+        tx.setTextOrigin(x, y)
+        return
+    tx._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+    tx._x0 = tx._x = x
+    tx._y0 = tx._y = y
 
 
 def registered_file(name: str) -> str | None:
