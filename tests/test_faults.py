@@ -253,27 +253,26 @@ def killed_build(tmp: Path) -> None:
     _intact(out, good)
 
 
-@fault("Ctrl-C mid-build: exit 130, one line, no staging left, the last good build kept")
-def interrupted(tmp: Path) -> None:
+def _signalled_mid_build(tmp: Path, sig: signal.Signals, case: str, code: int, words: str) -> None:
+    """A build sent `sig` while it stages: one line on stderr, exit `code`, the last good build kept."""
     out = tmp / "out"
     good = _last_good(out)
     run = _mid_build(out)
-    run.send_signal(signal.SIGINT)
+    run.send_signal(sig)
     _, err = run.communicate(timeout=30)
-    _says("ctrl-c", subprocess.CompletedProcess([], run.returncode, "", err), 130, "interrupted; nothing")
+    _says(case, subprocess.CompletedProcess([], run.returncode, "", err), code, words)
     assert err.strip().count("\n") == 0, err
     _intact(out, good)
 
 
+@fault("Ctrl-C mid-build: exit 130, one line, no staging left, the last good build kept")
+def interrupted(tmp: Path) -> None:
+    _signalled_mid_build(tmp, signal.SIGINT, "ctrl-c", 130, "interrupted; nothing")
+
+
 @fault("SIGTERM mid-build: exit 143, one line, no staging left, the last good build kept")
 def terminated(tmp: Path) -> None:
-    out = tmp / "out"
-    good = _last_good(out)
-    run = _mid_build(out)
-    run.terminate()
-    _, err = run.communicate(timeout=30)
-    _says("sigterm", subprocess.CompletedProcess([], run.returncode, "", err), 143, "terminated; nothing")
-    _intact(out, good)
+    _signalled_mid_build(tmp, signal.SIGTERM, "sigterm", 143, "terminated; nothing")
 
 
 @fault("damaged cache entries (a prepared font, a proof, an EPUB verdict): warned, rebuilt, same output")

@@ -20,7 +20,7 @@ from archivekit.validate.judge.text import broken_units, first_gap, squeeze
 from archivekit.writers.base import BuildContext
 from archivekit.writers.html import WRITER
 from archivekit.writers.html.index import write_index
-from conftest import EDITION, EDITION_ID, run_cli
+from conftest import EDITION, EDITION_ID, build_canonical
 
 PAGE = f"{EDITION_ID}.html"
 
@@ -28,10 +28,7 @@ PAGE = f"{EDITION_ID}.html"
 @pytest.fixture(scope="session")
 def html_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The edition built with the HTML writer only (fast), through the real CLI and pipeline."""
-    out = tmp_path_factory.mktemp("html-build")
-    result = run_cli("build", str(EDITION), "--out", str(out), "--format", "html", "--force")
-    assert result.returncode == 0, result.stderr
-    return out / EDITION_ID
+    return build_canonical(tmp_path_factory.mktemp("html-build"), "html")
 
 
 @pytest.fixture(scope="session")

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from archivekit.model.locale import message
-from archivekit.validate.axe_runner import CHROMIUM_FLAGS
-from conftest import EDITION, EDITION_ID, require, run_cli
+from conftest import EDITION_ID, build_canonical, require
 
 PAGE = f"{EDITION_ID}.html"
 
 
 @pytest.fixture(scope="module")
 def html_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("html-browser")
-    result = run_cli("build", str(EDITION), "--out", str(out), "--format", "html", "--force")
-    assert result.returncode == 0, result.stderr
-    return out / EDITION_ID
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Debian's chromium (never a downloaded browser); CHROMIUM_BIN as in tools/validators/install.sh.
-    chromium = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
-    require(Path(chromium).is_file() or shutil.which(chromium) is not None, f"chromium at {chromium}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+    return build_canonical(tmp_path_factory.mktemp("html-browser"), "html")
 
 
 def open_page(browser, path: Path, width: int = 1280, scheme: str = "light"):

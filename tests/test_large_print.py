@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +22,7 @@ from archivekit.typeset.linebreak import NO_END, NO_START
 from archivekit.typeset.page_profile import LARGE_PRINT
 from archivekit.validate.judge import fidelity, outputs
 from archivekit.validate.judge.sources import read_sources
-from archivekit.validate.tools import verapdf
-from conftest import ROOT, require, run_cli
+from conftest import ROOT, pdf_layout, require, run_cli, verapdf_verdicts
 
 EDITIONS = sorted(p for p in (ROOT / "sources").iterdir() if (p / "edition.yaml").is_file())
 IDS = [p.name for p in EDITIONS]
@@ -91,19 +88,8 @@ def _untagged(src: Path, target: Path) -> Path:
 @pytest.fixture(scope="module")
 def verdicts(lp_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """File name -> veraPDF profile name -> result, for every large-print PDF and one broken copy."""
-    tool = verapdf()
-    require(tool.available, f"veraPDF: {tool.missing}")
     broken = _untagged(large(lp_build, IDS[0]), tmp_path_factory.mktemp("broken") / "untagged.pdf")
-    files = [str(large(lp_build, e)) for e in IDS] + [str(broken)]
-    cmd = [str(tool.paths["java"]), "-cp", f"{tool.paths['lib'].parent}/*",
-           "org.verapdf.apps.GreenfieldCliWrapper", "--format", "json", *files]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    out: dict[str, dict[str, Any]] = {}
-    for job in json.loads(proc.stdout)["report"]["jobs"]:
-        name = job["itemDetails"]["name"].rsplit("/", 1)[-1]
-        out[name] = {r["profileName"]: r for r in job["validationResult"]}
-    return out
+    return verapdf_verdicts([*(large(lp_build, e) for e in IDS), broken])
 
 
 @pytest.mark.validators
@@ -257,13 +243,7 @@ def test_cjk_faces_follow_the_language(lp_build: Path, edition: str) -> None:
 
 def line_texts(pdf_path: Path) -> list[str]:
     """Every line poppler reads, its words joined."""
-    result = subprocess.run(
-        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(pdf_path), "-"],
-        capture_output=True,
-        check=True,
-        timeout=600,
-    )
-    root = ET.fromstring(result.stdout)
+    root = pdf_layout(pdf_path)
     return ["".join(w.text or "" for w in line.iter(f"{XHTML}word")) for line in root.iter(f"{XHTML}line")]
 
 

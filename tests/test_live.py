@@ -14,11 +14,8 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 from archivekit.live.files import inside
-from archivekit.validate.axe_runner import CHROMIUM_FLAGS
-from conftest import EPOCH, ROOT, require
+from conftest import EPOCH, ROOT
 
 SMALL = ROOT / "sources" / "gutenberg-31963-wagner-flying-dutchman-act-1"
 ID = SMALL.name
@@ -147,18 +144,6 @@ def test_watch_rebuilds_reports_errors_judges_and_ends_on_ctrl_c(tmp_path: Path)
         assert "Traceback" not in output, output
     finally:
         live.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Debian's chromium, launched as the HTML tests and the axe runner do (never a downloaded browser).
-    chromium = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
-    require(Path(chromium).is_file() or shutil.which(chromium) is not None, f"chromium at {chromium}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def _get(port: int, path: str, host: str = "127.0.0.1") -> int:

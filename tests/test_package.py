@@ -17,7 +17,7 @@ from lxml import etree
 from archivekit.package import package_edition, verify_bag
 from archivekit.package.formats import identify
 from archivekit.package.premis import PREMIS_NS, schema, schema_errors
-from conftest import EDITION, EDITION_ID, EPOCH, ROOT, require, run_cli
+from conftest import EDITION, EDITION_ID, EPOCH, ROOT, build_canonical, require, run_cli
 
 BAGIT_CLI = Path(sys.executable).parent / "bagit.py"
 BAG_NAME = f"{EDITION_ID}-1.0.0.bag"
@@ -29,9 +29,7 @@ OFFICIAL_XSD_SHA256 = "03b8a77a20b32b882ad799e12262671d07ad18210c60233f4e613a128
 
 def _build(out: Path) -> Path:
     # The text writer alone keeps this fast; the full-format build is packaged in its own test below.
-    result = run_cli("build", str(EDITION), "--out", str(out), "--format", "text", "--force")
-    assert result.returncode == 0, result.stderr
-    return out / EDITION_ID
+    return build_canonical(out, "text")
 
 
 @pytest.fixture(scope="session")

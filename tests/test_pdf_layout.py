@@ -13,14 +13,12 @@ large-print PDFs) once per session and judge every page of each.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require, run_cli
+from conftest import ROOT, pdf_layout, require, run_cli
 
 TOLERANCE = 0.5  # points: boxes may touch, or share half a point of their ascent/descent
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -57,13 +55,7 @@ class Overlap:
 
 def page_words(pdf: Path) -> list[list[Word]]:
     """Every page's words, each tagged with the number of its line (unique across the page)."""
-    result = subprocess.run(
-        ["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(pdf), "-"],
-        capture_output=True,
-        check=True,
-        timeout=600,
-    )
-    root = ET.fromstring(result.stdout)
+    root = pdf_layout(pdf)
     pages: list[list[Word]] = []
     for page in root.iter(f"{XHTML}page"):
         words: list[Word] = []

@@ -4,14 +4,11 @@ XMP (pdfaid, pdfuaid), and the test checks those are the flavours the writer cla
 
 from __future__ import annotations
 
-import json
-import subprocess
 from typing import Any
 
 import pytest
 
-from archivekit.validate.tools import verapdf
-from conftest import require
+from conftest import verapdf_verdicts
 from test_pdf import PDF, PDF2U, PDF3, PdfBuild, pdf_build  # noqa: F401  (the session fixture)
 
 pytestmark = pytest.mark.validators
@@ -20,18 +17,7 @@ pytestmark = pytest.mark.validators
 @pytest.fixture(scope="module")
 def verdicts(pdf_build: PdfBuild) -> dict[str, dict[str, Any]]:  # noqa: F811
     """File name -> veraPDF profile name -> validation result."""
-    tool = verapdf()
-    require(tool.available, f"veraPDF: {tool.missing}")
-    files = [str(pdf_build.out / name) for name in (PDF, PDF2U, PDF3)]
-    cmd = [str(tool.paths["java"]), "-cp", f"{tool.paths['lib'].parent}/*",
-           "org.verapdf.apps.GreenfieldCliWrapper", "--format", "json", *files]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    out: dict[str, dict[str, Any]] = {}
-    for job in json.loads(proc.stdout)["report"]["jobs"]:
-        name = job["itemDetails"]["name"].rsplit("/", 1)[-1]
-        out[name] = {r["profileName"]: r for r in job["validationResult"]}
-    return out
+    return verapdf_verdicts([pdf_build.out / name for name in (PDF, PDF2U, PDF3)], timeout=600)
 
 
 @pytest.mark.parametrize(("name", "part"), [(PDF, "PDF/A-2a"), (PDF2U, "PDF/A-2u"), (PDF3, "PDF/A-3a")])

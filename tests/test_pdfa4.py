@@ -7,9 +7,7 @@ still passes PDF/A-2a + PDF/UA-1; a second build of the 4f file is byte-identica
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +16,7 @@ import pytest
 
 from archivekit.validate.judge import fidelity
 from archivekit.validate.judge.sources import read_sources
-from archivekit.validate.tools import verapdf
-from conftest import ROOT, require, run_cli
+from conftest import ROOT, require, run_cli, verapdf_verdicts
 
 pytestmark = pytest.mark.validators
 
@@ -40,18 +37,7 @@ def masters(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _verapdf(files: list[Path], flavour: str) -> dict[str, dict[str, Any]]:
     """File name -> veraPDF profile name -> result, for one flavour over all files in one JVM."""
-    tool = verapdf()
-    require(tool.available, f"veraPDF: {tool.missing}")
-    cmd = [str(tool.paths["java"]), "-cp", f"{tool.paths['lib'].parent}/*",
-           "org.verapdf.apps.GreenfieldCliWrapper", "--flavour", flavour, "--format", "json",
-           *map(str, files)]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    out: dict[str, dict[str, Any]] = {}
-    for job in json.loads(proc.stdout)["report"]["jobs"]:
-        name = job["itemDetails"]["name"].rsplit("/", 1)[-1]
-        out[name] = {r["profileName"]: r for r in job.get("validationResult") or []}
-    return out
+    return verapdf_verdicts(files, "--flavour", flavour, timeout=900)
 
 
 def _failures(results: dict[str, Any]) -> list[str]:

@@ -20,7 +20,7 @@ from archivekit.validate.print_preflight import preflight
 from archivekit.writers.print_edition import assemble, order, pagination
 from archivekit.writers.print_edition.boxes import MM, TRIMS_MM, geometry
 from archivekit.writers.print_edition.imposition import signature_order
-from conftest import EDITION, EDITION_ID, require, run_cli
+from conftest import EDITION_ID, build_canonical, require, run_cli
 
 PRINT = f"{EDITION_ID}.print.pdf"
 BOOKLET = f"{EDITION_ID}.booklet.pdf"
@@ -37,10 +37,7 @@ def _tools() -> None:
 def printed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The canonical edition's print artifacts, built once per session."""
     _tools()
-    out = tmp_path_factory.mktemp("print-build")
-    result = run_cli("build", str(EDITION), "--out", str(out), "--format", "print", "--force")
-    assert result.returncode == 0, result.stderr
-    return out / EDITION_ID
+    return build_canonical(tmp_path_factory.mktemp("print-build"), "print")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
