@@ -110,28 +110,24 @@ _kinds: dict[str, str] = {}  # token -> its kind: a text repeats its words and c
 def tokens(runs: Sequence[Run], measure: Measure) -> list[Piece]:
     """Cut runs into units with their widths."""
     out: list[Piece] = []
+    append = out.append
+    kinds = _kinds
+    prev_kind = None  # the kind of the unit before, in this run or the one before
     for run in runs:
-        for match in _TOKEN.finditer(run.text):
-            text = match.group()
-            kind = _kinds.get(text)
+        style, tag, offset = run.style, run.tag, run.offset
+        # The three kinds of token cover every character, so each starts where the last ended.
+        for text in _TOKEN.findall(run.text):
+            kind = kinds.get(text)
             if kind is None:
-                if len(_kinds) > KINDS_KEPT:
-                    _kinds.clear()
-                kind = _kinds[text] = _kind(text)
-            prev = out[-1] if out else None
+                if len(kinds) > KINDS_KEPT:
+                    kinds.clear()
+                kind = kinds[text] = _kind(text)
             # Widening a gap inside a Latin word (split across styles) would letter-space it.
-            stretch = prev is not None and not (prev.kind == "word" and kind == "word")
-            out.append(
-                Piece(
-                    text,
-                    run.style,
-                    run.tag,
-                    run.offset + match.start(),
-                    0.0 if kind == "newline" else measure(text, run.style),
-                    kind,
-                    stretch,
-                )
-            )
+            stretch = prev_kind is not None and not (prev_kind == "word" and kind == "word")
+            width = 0.0 if kind == "newline" else measure(text, style)
+            append(Piece(text, style, tag, offset, width, kind, stretch))
+            offset += len(text)
+            prev_kind = kind
     for index in range(1, len(out) - 1):
         piece = out[index]
         if piece.kind == "space" and out[index - 1].kind == "cjk" and out[index + 1].kind == "cjk":
