@@ -86,6 +86,9 @@ def _struct_elements(
     """PDF structure elements for every node with content; returns node id -> element, and ID map."""
     made: dict[int, Dictionary] = {}
     ids: dict[str, Dictionary] = {}
+    page_objs = [page.obj for page in pages]
+    mcr, struct_elem = Name.MCR, Name.StructElem
+    content: dict[int, bool] = {}  # node id -> it or a descendant holds marked content
 
     def written(node: StructNode) -> str:
         if dialect.precise and "role" in node.pdf2:
@@ -93,33 +96,37 @@ def _struct_elements(
         return dialect.roles.get(node.role, node.role)
 
     def has_content(node: StructNode) -> bool:
-        return any(not isinstance(k, StructNode) or has_content(k) for k in node.kids)
+        found = content.get(id(node))
+        if found is None:
+            found = any(not isinstance(k, StructNode) or has_content(k) for k in node.kids)
+            content[id(node)] = found
+        return found
 
     def build(node: StructNode, parent: Dictionary) -> Dictionary:
         role = written(node)
-        elem = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name("/" + role), P=parent))
+        # Every entry known before the kids at once: one dictionary made, not one set per entry.
+        entries: dict[str, object] = {"/Type": struct_elem, "/S": Name("/" + role), "/P": parent}
         if namespace is not None:
-            elem.NS = namespace
-        made[id(node)] = elem
+            entries["/NS"] = namespace
         if node.lang:
-            elem.Lang = String(node.lang)
+            entries["/Lang"] = String(node.lang)
         if node.title:
-            elem.T = String(node.title)
+            entries["/T"] = String(node.title)
         if node.alt:
-            elem.Alt = String(node.alt)
+            entries["/Alt"] = String(node.alt)
         if node.elem_id:
-            elem.ID = String(node.elem_id)
-            ids[node.elem_id] = elem
+            entries["/ID"] = String(node.elem_id)
         values = dict(node.attributes)
         if dialect.precise:
             values |= {k: v for k, v in node.pdf2.items() if k != "role" and k in values}
         values |= dialect.attributes.get(role, {})
         if values:
-            attrs = Dictionary()
-            for key, value in values.items():
-                attrs[Name("/" + key)] = Name("/" + value)
-            elem.A = attrs
-        kids = Array()
+            entries["/A"] = Dictionary({"/" + key: Name("/" + value) for key, value in values.items()})
+        elem = pdf.make_indirect(Dictionary(entries))
+        made[id(node)] = elem
+        if node.elem_id:
+            ids[node.elem_id] = elem
+        kids = []
         first_page = None
         for kid in node.kids:
             if isinstance(kid, StructNode):
@@ -127,12 +134,13 @@ def _struct_elements(
                     kids.append(build(kid, elem))
                 continue
             page_no, mcid = kid
-            page_obj = pages[page_no - 1].obj
-            first_page = first_page or page_obj
-            kids.append(Dictionary(Type=Name.MCR, Pg=page_obj, MCID=mcid))
+            page_obj = page_objs[page_no - 1]
+            if first_page is None:
+                first_page = page_obj
+            kids.append(Dictionary(Type=mcr, Pg=page_obj, MCID=mcid))
         if first_page is not None:
             elem.Pg = first_page
-        elem.K = kids
+        elem.K = Array(kids)
         return elem
 
     document = build(root, tree_root)
@@ -185,15 +193,16 @@ def add_links(pdf: Pdf, ts: Typeset, made: dict[int, Dictionary], dialect: Diale
     nums = tree_root.ParentTree.Nums
     key = int(tree_root.ParentTreeNextKey)
     notes = {n.elem_id: made[id(n)] for n in ts.root.walk() if n.elem_id and id(n) in made}
+    page_objs = [page.obj for page in pdf.pages]  # pdf.pages[i] makes a Page each time it is asked
     for spot in ts.links:
         elem = made.get(id(spot.node))
         target = ts.note_spots.get(spot.node.link_to or "")
         if elem is None or target is None:
             continue
-        page = pdf.pages[spot.page - 1].obj
+        page = page_objs[spot.page - 1]
         note_page, x, top = target
         note = notes.get(spot.node.link_to or "")
-        dest = Array([pdf.pages[note_page - 1].obj, Name.XYZ, round(x, 2), round(top, 2), 0])
+        dest = Array([page_objs[note_page - 1], Name.XYZ, round(x, 2), round(top, 2), 0])
         annot = pdf.make_indirect(
             Dictionary(
                 Type=Name.Annot,
