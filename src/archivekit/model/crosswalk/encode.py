@@ -69,6 +69,12 @@ def texts(item: dict[str, Any], row: FieldRow) -> list[str]:
 # ---------------------------------------------------------------- Highwire Press citation_*
 
 
+def _pages(item: dict[str, Any], first_key: str, last_key: str) -> list[tuple[str, str]]:
+    """The first page under `first_key` and, when the pages are a range, the last under `last_key`."""
+    first, last = page_range(item) or ("", None)
+    return [(first_key, first), (last_key, last)] if last else [(first_key, first)]
+
+
 def highwire(item: dict[str, Any]) -> list[tuple[str, str]]:
     """(name, content) Highwire `citation_*` pairs for this record."""
     out: list[tuple[str, str]] = []
@@ -79,10 +85,7 @@ def highwire(item: dict[str, Any]) -> list[tuple[str, str]]:
                 (name, "/".join(f"{p:02d}" if i else f"{p:04d}" for i, p in enumerate(date_parts(item))))
             )
         elif row.kind == "pages":
-            first, last = page_range(item) or ("", None)
-            out.append((name, first))
-            if last:
-                out.append(("citation_lastpage", last))
+            out += _pages(item, name, "citation_lastpage")
         else:
             out += [(name, value) for value in texts(item, row)]
     return out
@@ -138,10 +141,7 @@ def coins(item: dict[str, Any]) -> str:
             # Organisations (literal names) are rft.aucorp, persons rft.au, as the KEV matrices define.
             pairs += [("rft.aucorp" if "literal" in n else key, name_text(n)) for n in creators(item)]
         elif row.kind == "pages":
-            first, last = page_range(item) or ("", None)
-            pairs.append((key, first))
-            if last:
-                pairs.append(("rft.epage", last))
+            pairs += _pages(item, key, "rft.epage")
         else:
             pairs += [(key, value) for value in texts(item, row)]
             if key == "rft.btitle" and (fmt, genre) == ("book", "document"):
@@ -269,10 +269,7 @@ def ris(item: dict[str, Any]) -> str:
             lines.append(("PY", str(parts[0])))
             lines.append((tag, "/".join([f"{parts[0]:04d}", *[f"{p:02d}" for p in parts[1:]]])))
         elif row.kind == "pages":
-            first, last = page_range(item) or ("", None)
-            lines.append((tag, first))
-            if last:
-                lines.append(("EP", last))
+            lines += _pages(item, tag, "EP")
         else:
             # RIS is line based: a value never spans lines.
             lines += [(tag, " ".join(value.split())) for value in texts(item, row)]
