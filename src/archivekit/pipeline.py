@@ -212,6 +212,7 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
             cache_dir=cache_dir(),
             options=dict(request.options),
             judge_epub=judge,
+            previous_build=target if (target / MANIFEST).is_file() else None,
         )
         artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
         try:

@@ -45,6 +45,9 @@ class BuildContext:
     pending: list[Pending] = field(default_factory=list)
     # Judges the EPUB candidate for its accessibility claim (given by the pipeline; None: no claim).
     judge_epub: EpubJudge | None = None
+    # The last good build of this edition, read-only (None: the first build), for what a writer reports
+    # against it: the print edition's pages that begin elsewhere. Given by the pipeline, never guessed.
+    previous_build: Path | None = None
 
 
 class Pending(Protocol):

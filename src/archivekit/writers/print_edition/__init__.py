@@ -111,7 +111,7 @@ class PrintWriter:
         (ctx.out_dir / order.ORDER_HTML).write_text(order.to_html(data), encoding="utf-8")
 
         edition = {"id": ed.id, "version": ed.version}
-        report = pagination.report(ctx.out_dir.parent / ed.id, edition, pages, print_sha, ctx.log)
+        report = pagination.report(ctx.previous_build, edition, pages, print_sha, ctx.log)
         (ctx.out_dir / pagination.REPORT).write_text(pagination.to_json(report), encoding="utf-8")
         ctx.log.debug(
             "print: %d pages, %d sheet sides in %.2f s", len(pages), len(sides), time.perf_counter() - started

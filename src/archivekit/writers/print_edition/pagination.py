@@ -1,8 +1,8 @@
 """Pagination report: which print pages begin elsewhere than in the last build, so citations by
 page number are never broken silently.
 
-The last good build still sits at out_dir.parent/<edition-id>/ while the new one is staged
-beside it; its pagination-report.json lists where each of its pages began. A rebuild that
+The pipeline names the last good build (`BuildContext.previous_build`) while the new one is staged;
+its pagination-report.json lists where each of its pages began. A rebuild that
 leaves the print PDF byte-identical carries the last comparison forward unchanged, so
 rebuilding twice gives the same bytes.
 """
@@ -68,7 +68,7 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def report(
-    previous_dir: Path,
+    previous_dir: Path | None,
     edition: dict[str, str],
     pages: list[PrintPage],
     print_sha256: str,
@@ -76,7 +76,7 @@ def report(
 ) -> dict[str, Any]:
     """The pagination report of this build, compared with the build in previous_dir when there is one."""
     current = pages_data(pages)
-    old = _read(previous_dir / REPORT)
+    old = _read(previous_dir / REPORT) if previous_dir is not None else None
     data: dict[str, Any] = {"edition": edition, "print_pdf_sha256": print_sha256, "pages": current}
     if old is None:
         data["compared_with"] = None
