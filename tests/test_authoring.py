@@ -36,6 +36,19 @@ def test_new_scaffolds_an_edition_that_check_guides_to_completion(tmp_path: Path
     assert run_cli("check", str(folder), cwd=tmp_path).returncode == 0
 
 
+def test_new_with_several_creators_lists_them_in_order(tmp_path: Path) -> None:
+    """`--creator` once is one creator object (as every edition.yaml writes it); repeated, a list in order."""
+    for edition_id, names in (("one", ["Anonyme"]), ("two", ["Karl Marx", "Friedrich Engels"])):
+        flags = [arg for name in names for arg in ("--creator", name)]
+        result = run_cli("new", edition_id, "--lang", "en", *flags, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        meta = yaml.safe_load(
+            (tmp_path / "sources" / edition_id / "edition.yaml").read_text(encoding="utf-8")
+        )
+        entries = [{"role": "aut", "name": {"en": name}} for name in names]
+        assert meta["creator"] == (entries[0] if len(entries) == 1 else entries)
+
+
 def test_new_refuses_an_existing_folder_and_a_bad_tag(tmp_path: Path) -> None:
     (tmp_path / "sources" / "taken").mkdir(parents=True)
     result = run_cli("new", "taken", "--lang", "en", cwd=tmp_path)

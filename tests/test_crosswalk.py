@@ -28,12 +28,18 @@ import citeproc
 import extruct
 import pytest
 import rispy
+import yaml
+from lxml import etree
 from lxml import html as lxml_html
 
+from archivekit.ingest import load_edition
 from archivekit.model import crosswalk as cw
 from archivekit.model.citation import format_bibliography
+from archivekit.model.locale import join
+from archivekit.model.metadata import creator_names
 from archivekit.validate import tools
-from conftest import ROOT, require, run_cli
+from archivekit.writers.epub import opf
+from conftest import EPOCH, ROOT, require, run_cli
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editions" / "treaties"
 CORPUS = sorted(p for p in (ROOT / "sources").iterdir() if (p / "edition.yaml").is_file())
@@ -306,6 +312,46 @@ def test_the_edition_record_agrees_in_the_page_head(builds: dict[str, Path]) -> 
         assert page.xpath("//head/meta[@name='citation_title']/@content") == [record["title"]]
 
 
+def test_several_creators_are_one_entry_each_in_every_format(tmp_path: Path) -> None:
+    """An edition.yaml listing two creators (and a part listing two): two names, in order, everywhere.
+
+    Read back by bibtexparser, rispy, extruct (Dublin Core) and lxml (Highwire, OPF), never joined into
+    one string, never reordered into family and given names.
+    """
+    names = ["Karl Marx", "Friedrich Engels"]
+    source = tmp_path / "src" / MANIFESTO
+    shutil.copytree(ROOT / "sources" / MANIFESTO, source)
+    meta = yaml.safe_load((source / "edition.yaml").read_text(encoding="utf-8"))
+    meta["creator"] = [{"role": "aut", "name": {"en": name}} for name in names]
+    meta["parts"][1]["creator"] = [{"role": "aut", "name": {"en": name}} for name in names]
+    (source / "edition.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    doc = load_edition(source, source_date_epoch=int(EPOCH))
+    assert creator_names(doc.edition.creators) == names
+    assert [c.role for c in doc.edition.creators] == ["aut", "aut"]
+    assert creator_names(doc.parts[1].creators) == names and doc.parts[0].creators == ()
+
+    _, build = _build(source, tmp_path / "out")
+    [record, *_] = json.loads((build / f"{MANIFESTO}.csl.json").read_text(encoding="utf-8"))
+    assert record["author"] == [{"literal": name} for name in names]
+    [entry] = bibtexparser.parse_string((build / f"{MANIFESTO}.bib").read_text(encoding="utf-8")).entries
+    assert [a.strip().strip("{}") for a in entry.fields_dict["author"].value.split(" and ")] == names
+    [ris] = rispy.loads((build / f"{MANIFESTO}.ris").read_text(encoding="utf-8"))
+    assert ris["authors"] == names
+    text = (build / f"{MANIFESTO}.html").read_text(encoding="utf-8")
+    dc = extruct.extract(text, syntaxes=["dublincore"])["dublincore"][0]["elements"]
+    assert [e["content"] for e in dc if e["name"] == "DC.creator"] == names
+    page = lxml_html.fromstring(text.encode())
+    assert page.xpath("//head/meta[@name='citation_author']/@content") == names
+    assert page.xpath("//article[@id='section-1']/@data-creator") == [join("en", names)]
+
+    package = etree.fromstring(opf.package(doc, opf.Context(epoch=int(EPOCH), print_source=None), [], []))
+    ns = {"opf": opf.OPF_NS, "dc": opf.DC_NS}
+    creators = package.findall("opf:metadata/dc:creator", ns)
+    assert [c.text for c in creators] == names  # the part's creators are the edition's: named once
+    roles = {m.get("refines"): m.text for m in package.findall("opf:metadata/opf:meta[@property='role']", ns)}
+    assert [roles[f"#{c.get('id')}"] for c in creators] == ["aut", "aut"]
+
+
 def test_the_treaty_and_the_resolution_are_typed_as_such() -> None:
     """What the issue found wrong: no @misc / GEN / CreativeWork for a resolution or a treaty."""
     for kind in ("treaty", "legislation"):
@@ -531,11 +577,12 @@ def test_zotero_embedded_metadata_reads_the_page_as_the_edition(pages: dict[str,
         assert item["language"] == record["language"]
         # The page describes itself: its URL is where it was read (the edition record has no URL of its own).
         assert got["URL"] == url and record.get("URL") is None
-    # edition.yaml gives the Manifesto's two authors as one creator name (the metadata model has one
-    # creator per edition, and per part), so the page has one citation_author and Zotero holds one person:
-    # last name "Engels", first name "Karl Marx and Friedrich". Not a crosswalk fault: the source's.
+    # The Manifesto's two authors are two creators in edition.yaml, so the page has a citation_author
+    # each and Zotero holds two persons (until they were one creator string, read as one person
+    # "Engels, Karl Marx and Friedrich").
     assert read[MANIFESTO][0]["creators"] == [
-        {"firstName": "Karl Marx and Friedrich", "lastName": "Engels", "creatorType": "author"}
+        {"firstName": "Karl", "lastName": "Marx", "creatorType": "author"},
+        {"firstName": "Friedrich", "lastName": "Engels", "creatorType": "author"},
     ]
 
 

@@ -62,8 +62,9 @@ def _editorial(builds: Path, edition_id: str) -> str:
 
 
 def _names(meta: dict) -> set[str]:
-    """An edition's title and creator in every language it gives them."""
-    return {*meta["title"].values(), *meta["creator"]["name"].values()}
+    """An edition's title and creators in every language it gives them (one creator, or a list)."""
+    creators = meta["creator"] if isinstance(meta["creator"], list) else [meta["creator"]]
+    return {*meta["title"].values(), *(name for c in creators for name in c["name"].values())}
 
 
 def _role_words(meta: dict, lang: str) -> set[str]:

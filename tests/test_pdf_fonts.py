@@ -25,7 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from archivekit.ingest import load_edition
 from archivekit.model import Document
-from archivekit.model.metadata import LangText
+from archivekit.model.metadata import Creator, LangText
 from archivekit.typeset import fonts, reportlab_adapter
 from archivekit.typeset.content import document_chars, title_page_note
 from archivekit.writers.print_edition.titlepage import lines_of
@@ -103,7 +103,8 @@ def test_document_chars_cover_the_title_page(doc: Document) -> None:
     unusual = dataclasses.replace(
         doc.edition,
         title=LangText((("zh-Hans", "档案Ω"), ("en", "Ωmega édition"))),
-        creator=LangText((("en", "Σ Society"),)),
+        # Two creators: the title page lists them with the edition's list separator.
+        creators=(Creator(LangText((("en", "Σ Society"),))), Creator(LangText((("en", "Ärzte Ψ"),)))),
         statement=LangText((("en", "Ausgabe für Ärzte"),)),
         version="2.0.0-β",
     )

@@ -177,7 +177,8 @@ def _add_start(sub: argparse._SubParsersAction) -> None:
     for p, run in ((new, _cmd_new), (imp, _cmd_import)):
         p.add_argument("--lang", required=True, help="BCP 47 tag of the text's language, e.g. zh-Hans, fr")
         p.add_argument("--title", help="the edition's title (editorial)")
-        p.add_argument("--creator", help="who wrote the text")
+        p.add_argument("--creator", action="append", metavar="NAME",
+                       help="who wrote the text, as written; once for each, in order")  # fmt: skip
         p.add_argument("--date", help="the text's date: YYYY-MM-DD, YYYY-MM or YYYY")
         p.add_argument("--role", default="book", choices=sorted(ROLES), metavar="ROLE",
                        help=f"what the text is (default: book): {', '.join(ROLES)}")  # fmt: skip

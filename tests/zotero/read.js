@@ -62,6 +62,30 @@ async function importFile(label, file) {
   return apiJSON(await translate.translate({ libraryID: 1 }));
 }
 
+// An XPath union of attributes (Embedded Metadata reads `meta/@content | meta/@contents`) is put in
+// document order. jsdom 13, the bundle's, keeps Attr outside Node (as DOM4 did), with no
+// compareDocumentPosition and no ownerDocument, and the registry release of wicked-good-xpath installed
+// here (see tools/validators/install.sh) then fails on two attributes ("reading 'createRange'"), as on a
+// page with two citation_author. The bundle itself asks for Zotero's fork of the library, which orders
+// attributes by their owner elements ("Fix order for attribute nodes"), and in a browser Attr is a Node
+// that has the method: so Attr gets it here, ordering by owner element, then within one element by its
+// attribute list. Nothing else of the DOM or of Zotero's code is changed.
+function orderAttributes(window) {
+  const { Attr, Node } = window;
+  if ("compareDocumentPosition" in Attr.prototype) return;
+  Attr.prototype.compareDocumentPosition = function compareDocumentPosition(other) {
+    if (other === this) return 0;
+    const mine = this.ownerElement;
+    const theirs = other instanceof Attr ? other.ownerElement : other;
+    if (mine !== theirs) return mine.compareDocumentPosition(theirs);
+    if (!(other instanceof Attr)) return Node.DOCUMENT_POSITION_PRECEDING | Node.DOCUMENT_POSITION_CONTAINS;
+    const attributes = Array.from(mine.attributes);
+    return attributes.indexOf(other) > attributes.indexOf(this)
+      ? Node.DOCUMENT_POSITION_FOLLOWING
+      : Node.DOCUMENT_POSITION_PRECEDING;
+  };
+}
+
 async function webPage(label, file, url) {
   const { JSDOM } = require(path.join(modules, "jsdom"));
   const wgxpath = require(path.join(modules, "wicked-good-xpath"));
@@ -69,6 +93,7 @@ async function webPage(label, file, url) {
   // read document.location); scripts do not run, nothing is fetched.
   const dom = new JSDOM(fs.readFileSync(file, "utf8"), { url });
   wgxpath.install(dom.window, true); // document.evaluate, as translation-server installs it
+  orderAttributes(dom.window);
   const translate = new Zotero.Translate.Web();
   translate.setDocument(dom.window.document);
   await pick(translate, label);

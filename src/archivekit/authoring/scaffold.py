@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ def edition_metadata(
     *,
     lang: str,
     title: str | None,
-    creator: str | None,
+    creator: str | Sequence[str] | None,
     date: str | None,
     role: str,
     part_file: str,
@@ -34,11 +35,14 @@ def edition_metadata(
 ) -> dict[str, Any]:
     """The edition.yaml fields of a new edition: what is known, placeholders for the rest."""
     todo = PLACEHOLDER
+    names = [creator] if isinstance(creator, str) else list(creator or [])
+    creators = [{"role": "aut", "name": {lang: name}} for name in names or [f"{todo} who wrote the text"]]
     data: dict[str, Any] = {
         "id": edition_id,
         "version": "0.1.0",
         "title": {lang: title or f"{todo} the edition's title"},
-        "creator": {"role": "aut", "name": {lang: creator or f"{todo} who wrote the text"}},
+        # One creator as one object (as every edition.yaml writes it), several as a list in order.
+        "creator": creators[0] if len(creators) == 1 else creators,
         "date": date or f"{todo} YYYY-MM-DD, YYYY-MM or YYYY",
         "language": lang,
         "languages": [lang],

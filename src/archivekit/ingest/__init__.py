@@ -108,7 +108,7 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
                 title,
                 blocks,
                 spec.file,
-                creator=spec.creator,
+                creators=spec.creators,
                 date=spec.date,
                 cite_key=spec.cite_key,
             )

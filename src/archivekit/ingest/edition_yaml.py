@@ -15,7 +15,7 @@ from archivekit.errors import SourceError
 from archivekit.ingest.files import read_text, resolve_inside
 from archivekit.ingest.langtags import HINT as LANG_HINT
 from archivekit.ingest.langtags import tag_problem
-from archivekit.model.metadata import BrailleSettings, Edition, LangText, PartSpec, Settings
+from archivekit.model.metadata import BrailleSettings, Creator, Edition, LangText, PartSpec, Settings
 
 EDITION_FILE = "edition.yaml"
 PLACEHOLDER = "TODO:"  # what `archivekit new` and `import` write where only the archivist knows the value
@@ -107,6 +107,23 @@ def _langtext(value: dict[str, str] | None) -> LangText | None:
     return LangText(tuple(value.items())) if value else None
 
 
+def _creator_list(value: dict[str, Any] | list[Any] | None) -> list[tuple[list[Any], dict[str, Any]]]:
+    """`creator` as (path inside the field, entry) pairs: one object, or a list of them in order."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [([index], entry) for index, entry in enumerate(value)]
+    return [([], value)]
+
+
+def _creators(value: dict[str, Any] | list[Any] | None) -> tuple[Creator, ...]:
+    """The creators a `creator` field gives (already checked by the schema), in order."""
+    return tuple(
+        Creator(LangText(tuple(entry["name"].items())), entry.get("role", "aut"))
+        for _, entry in _creator_list(value)
+    )
+
+
 def load_edition_yaml(edition_dir: Path) -> Edition:
     """Read and check edition.yaml in this folder."""
     path = edition_dir / EDITION_FILE
@@ -146,6 +163,11 @@ def load_edition_yaml(edition_dir: Path) -> Edition:
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
     if errors:
         err = errors[0]
+        if err.validator == "oneOf" and err.context:
+            # One creator or a list of them: name what is wrong in the form the file uses.
+            form = 1 if isinstance(err.instance, list) else 0
+            inner = [e for e in err.context if e.relative_schema_path[0] == form] or list(err.context)
+            err = sorted(inner, key=lambda e: (len(e.absolute_path), list(map(str, e.path))))[0]
         field = ".".join(str(p) for p in err.absolute_path) or "(top level)"
         raise SourceError(
             f"field {field}: {err.message}",
@@ -179,13 +201,15 @@ def _check_language_tags(data: dict[str, Any], path: Path, root: yaml.Node | Non
     texts: list[tuple[list[Any], dict[str, str]]] = [
         ([name], data[name]) for name in _LANGTEXT_FIELDS if name in data
     ]
-    texts.append((["creator", "name"], data["creator"]["name"]))
+    texts += [(["creator", *at, "name"], entry["name"]) for at, entry in _creator_list(data["creator"])]
     for index, part in enumerate(data["parts"]):
         found.append((["parts", index, "lang"], part["lang"]))
         if "title" in part:
             texts.append((["parts", index, "title"], part["title"]))
-        if "creator" in part:
-            texts.append((["parts", index, "creator", "name"], part["creator"]["name"]))
+        texts += [
+            (["parts", index, "creator", *at, "name"], entry["name"])
+            for at, entry in _creator_list(part.get("creator"))
+        ]
     found += [([*where, tag], tag) for where, value in texts for tag in value]
     for where, tag in found:
         problem = tag_problem(tag)
@@ -248,13 +272,11 @@ def _to_edition(data: dict[str, Any], path: Path, root: yaml.Node | None) -> Edi
             hint="add it to `languages`",
         )
     settings = data.get("settings", {})
-    creator = data["creator"]
     return Edition(
         id=data["id"],
         version=data["version"],
         title=LangText(tuple(data["title"].items())),
-        creator=LangText(tuple(creator["name"].items())),
-        creator_role=creator.get("role", "aut"),
+        creators=_creators(data["creator"]),
         date=date,
         language=data["language"],
         languages=tuple(data["languages"]),
@@ -312,15 +334,13 @@ def _calendar_date(text: str, path: Path, line: int | None, field: str) -> dt.da
 def _part_spec(part: dict[str, Any], index: int, path: Path, root: yaml.Node | None) -> PartSpec:
     if "date" in part:
         _calendar_date(part["date"], path, _node_line(root, ["parts", index, "date"]), f"parts.{index}.date")
-    creator = part.get("creator") or {}
     return PartSpec(
         id=part["id"],
         file=part["file"],
         lang=part["lang"],
         role=part["role"],
         title=_langtext(part.get("title")),
-        creator=_langtext(creator.get("name")),
-        creator_role=creator.get("role", "aut"),
+        creators=_creators(part.get("creator")),
         date=part.get("date"),
         cite_key=part.get("cite-key"),
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from archivekit.model.document import Block, Heading, Inline, LineBreak, Paragraph, Span, Text
 from archivekit.model.locale import join, language_name, message, role_name
-from archivekit.model.metadata import Edition, LangText
+from archivekit.model.metadata import Edition, LangText, creator_names
 from archivekit.model.roles import ROLES, edition_role
 
 CITATION_STYLE = "chicago-author-date"
@@ -37,7 +37,8 @@ def edition_csl(edition: Edition, built: dt.date) -> dict[str, Any]:
         "id": edition.id,
         "type": ROLES[edition_role_of(edition)].csl_type,
         "title": edition.title.first(),
-        "author": [{"literal": edition.creator.first()}],
+        # One name per creator, in order, as written: literal, never split into family and given.
+        "author": [{"literal": name} for name in creator_names(edition.creators)],
         "issued": {"date-parts": [list(edition.date_parts)]},
         "language": edition.language,
         "version": edition.version,

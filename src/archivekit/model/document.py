@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from archivekit.model.metadata import Edition, LangText
+from archivekit.model.metadata import Creator, Edition
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class Part:
     title: Heading | None
     blocks: tuple[Block, ...]
     source: str  # path relative to the edition folder
-    creator: LangText | None = None  # the part's own author, when it differs from the edition's
+    creators: tuple[Creator, ...] = ()  # the part's own authors, in order, if not the edition's
     date: str | None = None  # the part's own date (YYYY, YYYY-MM or YYYY-MM-DD)
     cite_key: str | None = None  # the part's own source, an id in the bibliography
 

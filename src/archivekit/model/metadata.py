@@ -1,4 +1,4 @@
-"""Edition metadata: what the edition says about itself (titles, creator, dates, rights, settings).
+"""Edition metadata: what the edition says about itself (titles, creators, dates, rights, settings).
 
 Everything here comes from `edition.yaml`; titles and the edition statement are editorial
 (the edition's words, not the source's) and writers must present them as such.
@@ -37,6 +37,20 @@ class LangText:
 
 
 @dataclass(frozen=True)
+class Creator:
+    """One who made the text: the name per language as the source writes it (never reordered into family
+    and given names), and a MARC relator code (aut: author)."""
+
+    name: LangText
+    role: str = "aut"
+
+
+def creator_names(creators: tuple[Creator, ...], lang: str | None = None) -> list[str]:
+    """Each creator's name in order: in `lang` when given and the name has it, else in its main language."""
+    return [c.name.prefer(lang) if lang else c.name.first() for c in creators]
+
+
+@dataclass(frozen=True)
 class PartSpec:
     """One entry of the reading order, as declared in edition.yaml."""
 
@@ -45,8 +59,7 @@ class PartSpec:
     lang: str
     role: str  # a role of model.roles.ROLES
     title: LangText | None = None  # editorial heading, when the source has none
-    creator: LangText | None = None  # the part's own author, when it differs from the edition's
-    creator_role: str = "aut"
+    creators: tuple[Creator, ...] = ()  # the part's own authors, in order, if not the edition's
     date: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source
     cite_key: str | None = None  # the part's own source in the bibliography
 
@@ -92,8 +105,7 @@ class Edition:
     id: str
     version: str
     title: LangText
-    creator: LangText
-    creator_role: str
+    creators: tuple[Creator, ...]  # in order, as edition.yaml lists them
     date: dt.date
     language: str
     languages: tuple[str, ...]

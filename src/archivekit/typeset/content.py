@@ -37,7 +37,8 @@ from archivekit.model.document import (
     iter_inlines,
     plain_text,
 )
-from archivekit.model.locale import message
+from archivekit.model.locale import join, message
+from archivekit.model.metadata import creator_names
 from archivekit.typeset import styles
 from archivekit.typeset.flowables import (
     BlockSpec,
@@ -72,6 +73,12 @@ VERSION_JOIN = ", version "
 MAX_HANG_EMS = 4.5
 
 
+def creators_line(doc: Document) -> str:
+    """The edition's creators in order, their names as written, listed in the edition's own words."""
+    ed = doc.edition
+    return join(ed.editorial_language, creator_names(ed.creators))
+
+
 def title_page_note(doc: Document) -> str:
     """The print title page's statement that it is editorial matter, in the edition's language."""
     return message(doc.edition.editorial_language, "title_page_note")
@@ -86,7 +93,8 @@ def document_chars(doc: Document) -> frozenset[int]:
     """Every character a PDF of the edition draws (letter, notes, editorial matter, title page)."""
     ed = doc.edition
     texts: list[str] = [FURNITURE, title_page_note(doc), STATEMENT_JOIN, VERSION_JOIN, ed.version]
-    texts += [text for field in (ed.title, ed.creator, ed.statement) for _, text in field.values]
+    texts += [creators_line(doc), *(text for c in ed.creators for _, text in c.name.values)]
+    texts += [text for field in (ed.title, ed.statement) for _, text in field.values]
     texts.append(ed.date.isoformat())
     blocks: list[Block] = list(doc.front) + list(doc.colophon)
     for part in doc.parts:

@@ -25,7 +25,7 @@ from archivekit.model.locale import message
 from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
 from archivekit.typeset import fonts, reportlab_adapter, styles
-from archivekit.typeset.content import ContentBuilder, document_chars, document_langs
+from archivekit.typeset.content import ContentBuilder, creators_line, document_chars, document_langs
 from archivekit.typeset.flowables import Columns, NoteBox, Outline, TextBlock
 from archivekit.typeset.page_profile import ARCHIVAL, PageProfile
 from archivekit.typeset.styles import MARGINS, NOTE_SEPARATION, StyleSheet
@@ -219,7 +219,7 @@ def typeset(
         invariant=1,
         pageCompression=0,  # qpdf compresses every stream when it saves: once is enough
         title=title,
-        author=doc.edition.creator.first(),
+        author=creators_line(doc),
     )
     canvases: list[TaggingCanvas] = []
 

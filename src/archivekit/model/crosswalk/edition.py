@@ -36,12 +36,13 @@ def edition_record(edition: Edition, built: dt.date) -> dict[str, Any]:
     record.pop("multi", None)
     record["identifier"] = edition.identifier
     record["language"] = list(edition.languages)
-    names = [_name(edition.creator, edition.creator_role)]
-    seen = {edition.creator.first()}
-    for part in edition.parts:
-        if part.creator is not None and part.creator.first() not in seen:
-            seen.add(part.creator.first())
-            names.append(_name(part.creator, part.creator_role))
+    # The edition's creators in order, then each part's own creators not named before.
+    names: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for creator in (*edition.creators, *(c for part in edition.parts for c in part.creators)):
+        if creator.name.first() not in seen:
+            seen.add(creator.name.first())
+            names.append(_name(creator.name, creator.role))
     record["author"] = names
     texts = {
         "title": edition.title,

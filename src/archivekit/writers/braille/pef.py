@@ -1,7 +1,7 @@
 """PEF 1.0 (Portable Embosser Format, http://www.daisy.org/ns/2008/pef): the archival braille file.
 
 Unicode braille rows in pages of one section and one volume, with Dublin Core metadata (title,
-creator, language, date, identifier); what the pages hold is exactly what the BRF holds.
+creator per creator, language, date, identifier); what the pages hold is exactly what the BRF holds.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from archivekit.model import Document
+from archivekit.model.metadata import creator_names
 from archivekit.writers.braille.layout import Page
 
 PEF_NS = "http://www.daisy.org/ns/2008/pef"
@@ -28,7 +29,7 @@ def render(doc: Document, pages: list[Page], cells: int, lines: int, date: str) 
         ("format", MEDIA_TYPE),
         ("identifier", ed.identifier),
         ("title", ed.title.prefer(lang)),
-        ("creator", ed.creator.prefer(lang)),
+        *[("creator", name) for name in creator_names(ed.creators, lang)],
         ("date", date),
         *[("language", tag) for tag in ed.languages],
         ("description", f"{ed.statement.prefer(lang)} {ed.version}"),

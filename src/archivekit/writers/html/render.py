@@ -33,6 +33,8 @@ from archivekit.model import (
 )
 from archivekit.model import crosswalk as cw
 from archivekit.model.citation import csl_only
+from archivekit.model.locale import join
+from archivekit.model.metadata import creator_names
 from archivekit.writers.html.words import editorial_lang, language_label, part_date, say
 from archivekit.writers.markup import append, html_page, page_head
 from archivekit.writers.markup import element as el
@@ -238,7 +240,8 @@ class PageBuilder:
         A part's own author, date and source are metadata, not text: data attributes, never visible
         words the source does not have.
         """
-        creator = part.creator.first() if part.creator is not None else None
+        names = creator_names(part.creators)
+        creator = join(editorial_lang(self.doc), names) if names else None
         return {
             "id": part.id,
             "lang": part.lang,
@@ -342,7 +345,7 @@ class PageBuilder:
             date_created=ed.date_text or ed.date.isoformat(),
             work_id=f"#{self.doc.parts[0].id}",
             parts=[
-                self.part_node(part) for part in self.doc.parts if part.creator or part.date or part.cite_key
+                self.part_node(part) for part in self.doc.parts if part.creators or part.date or part.cite_key
             ],
         )
         head.append(el("script", {"type": "application/ld+json"}, cw.script_json(ld)))
@@ -359,9 +362,10 @@ class PageBuilder:
     def part_node(self, part: Part) -> dict[str, Any]:
         """A part with its own author, date or source, as a schema.org node the work has as a part."""
         node: dict[str, Any] = {"@type": "CreativeWork", "@id": f"#{part.id}", "inLanguage": part.lang}
-        if part.creator is not None:
+        if part.creators:
             # Person or organisation is not known from the sources: a name only, no guessed @type.
-            node["author"] = {"name": part.creator.first()}
+            authors = [{"name": name} for name in creator_names(part.creators)]
+            node["author"] = authors[0] if len(authors) == 1 else authors
         if part.date:
             node["dateCreated"] = part.date
         if part.cite_key:

@@ -18,6 +18,7 @@ from archivekit.model import Document
 from archivekit.typeset.content import (
     STATEMENT_JOIN,
     VERSION_JOIN,
+    creators_line,
     document_chars,
     document_langs,
     title_page_note,
@@ -43,7 +44,7 @@ def lines_of(doc: Document) -> list[tuple[str, tuple[str, ...], float, float]]:
     sans, sans_bold, latin = (localise(chain, variant) for chain in (SANS, SANS_BOLD, LATIN_SANS))
     statement = STATEMENT_JOIN.join(text for _, text in ed.statement.values)
     out: list[tuple[str, tuple[str, ...], float, float]] = [
-        (ed.creator.first(), sans, 10.5, 0.0),
+        (creators_line(doc), sans, 10.5, 0.0),
         (ed.title.first(), sans_bold, 18.0, 14 * MM),
     ]
     english = ed.title.get("en")
