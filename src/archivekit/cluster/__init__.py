@@ -22,7 +22,8 @@ from archivekit.cluster.payload import read_folder, read_sources
 from archivekit.cluster.progress import Progress
 from archivekit.cluster.store import Store, is_url
 from archivekit.cluster.tasks import Result, Task, build_task, package_task, validate_task
-from archivekit.errors import ArchivekitError, ToolMissing, UsageError, from_os_error
+from archivekit.errors import ArchivekitError, UsageError, from_os_error
+from archivekit.validate import report_missing
 
 __all__ = [
     "ENV",
@@ -184,14 +185,13 @@ def validate_on_cluster(build_dirs: list[Path], *, address: str, require_all: bo
                   f"not run (not passed): {not_run}", flush=True)  # fmt: skip
 
     batch.run(address, validate_task, tasks(), lambda result: Store(str(Path(result.label).parent)), seen)
-    if missing and require_all:
-        raise ToolMissing(
-            "validators not installed on the workers: " + "; ".join(sorted(missing)),
-            hint="install them on every worker (`tools/validators/install.sh`, docs/scaling.md); "
-            "--require-all never treats 'not run' as pass",
-        )
-    if missing and not quiet:
-        print("archivekit: not run (not passed): " + "; ".join(sorted(missing)), file=sys.stderr)
+    report_missing(
+        missing,
+        require_all=require_all,
+        quiet=quiet,
+        where=" on the workers",
+        install="install them on every worker (docs/scaling.md)",
+    )
     return max(batch.worst, 1 if failed else 0)
 
 

@@ -129,25 +129,13 @@ def ast_to_markdown(ast: dict[str, Any], *, source: Path) -> str:
 
 def _run_pandoc(args: list[str], data: bytes, *, source: Path) -> bytes:
     limits = ["+RTS", f"-M{PANDOC_HEAP}", "-RTS"]
-    try:
-        proc = subprocess.run(
-            [pandoc_path(), *limits, *args, "--sandbox"],
-            input=data,
-            capture_output=True,
-            check=False,
-            timeout=PANDOC_SECONDS,
-        )
-    except subprocess.TimeoutExpired:
-        raise SourceError(
-            f"pandoc did not finish within {PANDOC_SECONDS:g} s", file=source, hint="split the file"
-        ) from None
-    if proc.returncode != 0:
-        raise SourceError(
-            f"pandoc could not read the file: {proc.stderr.decode('utf-8', 'replace').strip()}",
-            file=source,
-            hint="check that the file opens in a word processor and is of the kind its suffix says",
-        )
-    return proc.stdout
+    return _run(
+        [pandoc_path(), *limits, *args, "--sandbox"],
+        data,
+        source=source,
+        slow_hint="split the file",
+        failed_hint="check that the file opens in a word processor and is of the kind its suffix says",
+    )
 
 
 def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
@@ -198,18 +186,27 @@ def _remember(key: _Key, out: bytes) -> None:
 
 def _run_reader(command: list[str], data: bytes, *, source: Path) -> bytes:
     """pandoc's JSON for this Markdown, or a located SourceError."""
+    return _run(
+        command,
+        data,
+        source=source,
+        slow_hint="look for long runs of unmatched [ ( < or * and write literal ones as \\[ \\( \\< \\*",
+        failed_hint="check the Markdown near the place pandoc names",
+    )
+
+
+def _run(command: list[str], data: bytes, *, source: Path, slow_hint: str, failed_hint: str) -> bytes:
+    """pandoc's output, or a SourceError naming the file, with the fix for what went wrong."""
     try:
         proc = subprocess.run(command, input=data, capture_output=True, check=False, timeout=PANDOC_SECONDS)
     except subprocess.TimeoutExpired:
         raise SourceError(
-            f"pandoc did not finish reading the file within {PANDOC_SECONDS:g} s",
-            file=source,
-            hint="look for long runs of unmatched [ ( < or * and write literal ones as \\[ \\( \\< \\*",
+            f"pandoc did not finish reading the file within {PANDOC_SECONDS:g} s", file=source, hint=slow_hint
         ) from None
     if proc.returncode != 0:
         raise SourceError(
             f"pandoc could not read the file: {proc.stderr.decode('utf-8', 'replace').strip()}",
             file=source,
-            hint="check the Markdown near the place pandoc names",
+            hint=failed_hint,
         )
     return proc.stdout

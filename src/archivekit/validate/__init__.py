@@ -116,12 +116,23 @@ def run_validate(build_dirs: list[Path], *, require_all: bool, quiet: bool) -> i
             sys.stdout.flush()  # keep the table above the timing line when both go to a terminal
             # Timing goes to stderr only: report.json must stay byte-identical between runs.
             print(f"archivekit: validated {result.edition} in {elapsed:.1f} s", file=sys.stderr)
+    report_missing(missing, require_all=require_all, quiet=quiet)
+    return 1 if failed else 0
+
+
+def report_missing(
+    missing: set[str],
+    *,
+    require_all: bool,
+    quiet: bool,
+    where: str = "",
+    install: str = "run `make validators`",
+) -> None:
+    """Judges that did not run: an error under --require-all (never a pass), else one line on stderr."""
     if missing and require_all:
         raise ToolMissing(
-            "validators not installed: " + "; ".join(sorted(missing)),
-            hint="run `make validators` (tools/validators/install.sh);"
-            " --require-all never treats 'not run' as pass",
+            f"validators not installed{where}: " + "; ".join(sorted(missing)),
+            hint=f"{install} (tools/validators/install.sh); --require-all never treats 'not run' as pass",
         )
     if missing and not quiet:
         print("archivekit: not run (not passed): " + "; ".join(sorted(missing)), file=sys.stderr)
-    return 1 if failed else 0
