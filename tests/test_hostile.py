@@ -116,6 +116,12 @@ BILLION_LAUGHS_YAML = 'lol0: &l0 "lol"\n' + "".join(
     f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10)
 )
 
+# The letter's creator, one object: the creator cases make it a list.
+CREATOR = (
+    "creator:\n  role: aut\n  name:\n    zh-Hans: 促进中国宗教自由联盟\n"
+    "    en: Coalition to Advance Religious Freedom in China\n"
+)
+
 # Each case: (mutation, file named, line, words). Lines are found in the real sources, so a
 # reworded source moves the expectation with it rather than silently passing.
 L = EDITION
@@ -188,6 +194,19 @@ CASES: dict[str, Case] = {
         META,
         _line(L / META, "  zh-Hans: 档案版"),
         "unknown language tag 'zz-Zzzz'",
+    ),
+    # creator: one object, or a list of them; a fault in a list names the entry
+    "creator-list-entry-without-name": Case(
+        replace(META, CREATOR, "creator:\n  - role: aut\n    name: {en: Coalition}\n  - role: aut\n"),
+        META,
+        _line(L / META, "creator:") + 3,
+        "field creator.1: 'name' is a required property",
+    ),
+    "creator-list-unknown-language-key": Case(
+        replace(META, CREATOR, "creator:\n  - role: aut\n    name: {zz-Zzzz: Coalition}\n"),
+        META,
+        _line(L / META, "creator:") + 2,
+        "field creator.0.name.zz-Zzzz: unknown language tag 'zz-Zzzz'",
     ),
     "duplicate-part-id": Case(
         replace(META, "- id: principles-zh", "- id: letter"),
