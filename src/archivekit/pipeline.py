@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from archivekit import __version__, interrupts, writers
 from archivekit.clock import epoch_from_env
@@ -329,7 +329,9 @@ def _epub_judge(request: BuildRequest) -> Iterator[EpubJudge | None]:
     from archivekit.validate.epub_claim import CandidateJudge  # here: a no-op rebuild never loads the judges
 
     with CandidateJudge(cache_dir() / "epub-checks", _validators_dir(options)) as judge:
-        yield judge
+        # Future is invariant: its Future[epub_claim.Verdict] is the writers' Future[Verdict | None]
+        # (a protocol the dataclass meets) in all but name.
+        yield cast(EpubJudge, judge)
 
 
 def _copy_sources(files: tuple[str, ...], edition_dir: Path, stage: Path) -> list[Artifact]:

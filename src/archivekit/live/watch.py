@@ -10,12 +10,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from archivekit import interrupts, writers
 from archivekit.errors import ArchivekitError, from_os_error
 from archivekit.live.judges import Judges
 from archivekit.pipeline import BuildRequest, build
+
+if TYPE_CHECKING:
+    from watchfiles import Change
 
 log = logging.getLogger("archivekit")
 
@@ -108,7 +112,7 @@ class Watcher:
         if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGTERM)
 
-            def on_term(signum: int, frame: object) -> None:
+            def on_term(signum: int, frame: FrameType | None) -> None:
                 self._terminated = True
                 if callable(previous):
                     previous(signum, frame)
@@ -131,7 +135,7 @@ class Watcher:
             raise
 
     def _follow(
-        self, batches: Iterable[set[tuple[object, str]]], roots: dict[Path, Edition], out: Path
+        self, batches: Iterable[set[tuple[Change, str]]], roots: dict[Path, Edition], out: Path
     ) -> None:
         from watchfiles import Change
 

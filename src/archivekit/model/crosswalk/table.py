@@ -102,7 +102,7 @@ class FieldRow:
 
     def target(self, fmt: str, csl_type: str) -> Cell:
         """This field's name in `fmt` for a record of `csl_type`: a name, NotCarried, or None (uncovered)."""
-        value = getattr(self, fmt)
+        value: Target = getattr(self, fmt)
         if isinstance(value, Mapping):
             return value.get(csl_type, value.get("*"))
         return value
