@@ -256,7 +256,7 @@ def read_json_ld(build: Path, item: dict[str, Any]) -> dict[str, Any]:
         "type": item["type"] if node["@type"] == cw.type_row(item).schema else node["@type"],
         "title": node.get("name"),
         "creators": [
-            a["name"] if a["@type"] == "Organization" else f"{a['familyName']}, {a['givenName']}"
+            f"{a['familyName']}, {a['givenName']}" if a.get("@type") == "Person" else a["name"]
             for a in node.get("author", [])
         ],
         "date": node.get("datePublished"),
@@ -591,3 +591,13 @@ def test_zotero_translators_that_ran_are_named() -> None:
     """The translators' own version stamps, so a report says which Zotero reading was checked."""
     stamps = _zotero("versions", "BibTeX", "RIS", "CSL JSON", "COinS", "Embedded Metadata")
     assert all(stamps.values()), stamps
+
+
+def test_schema_org_types_only_what_the_record_says() -> None:
+    """A literal author is a name with no guessed @type; an issuing body (authority) is an Organization."""
+    by_name = {"type": "report", "id": "a", "title": "T", "author": [{"literal": "Ann Example"}]}
+    issued = {"type": "legislation", "id": "b", "title": "T", "authority": "Example Assembly"}
+    person = {"type": "report", "id": "c", "title": "T", "author": [{"family": "Kaye", "given": "David"}]}
+    assert cw.schema_work(by_name)["author"] == [{"name": "Ann Example"}]
+    assert cw.schema_work(issued)["author"] == [{"@type": "Organization", "name": "Example Assembly"}]
+    assert cw.schema_work(person)["author"][0]["@type"] == "Person"

@@ -154,11 +154,16 @@ def coins(item: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- schema.org JSON-LD
 
 
-def schema_person(name: dict[str, Any]) -> dict[str, Any]:
-    """A CSL name as a schema.org Person (family/given) or Organization (literal)."""
+def schema_person(name: dict[str, Any], *, body: bool = False) -> dict[str, Any]:
+    """A CSL name as a schema.org Person (family/given), an Organization (an issuing body), or a name.
+
+    A literal name says nothing of who bears it (a person's name written as the source writes it, or
+    an institution's), so it is a name with no guessed @type, as a part's own author is; only an
+    authority, an issuing body by definition, is an Organization.
+    """
     if "literal" in name:
-        return {"@type": "Organization", "name": name["literal"]}
-    person = {"@type": "Person", "name": name_text(name, inverted=False)}
+        return {"@type": "Organization", "name": name["literal"]} if body else {"name": name["literal"]}
+    person: dict[str, Any] = {"@type": "Person", "name": name_text(name, inverted=False)}
     if name.get("family"):
         person["familyName"] = name["family"]
     if name.get("given"):
@@ -174,7 +179,8 @@ def schema_work(item: dict[str, Any], *, node_id: str | None = None) -> dict[str
     for row, prop in rows(item, "schema"):
         values = texts(item, row)
         if row.kind == "names":
-            node[prop] = [schema_person(n) for n in creators(item)]
+            issuers = not item.get("author")  # creators() gives the authority when there is no author
+            node[prop] = [schema_person(n, body=issuers) for n in creators(item)]
         elif row.kind == "title-translations":
             node[prop] = [{"@value": text, "@language": lang} for lang, text in translated_titles(item)]
         elif row.csl == "publisher":
