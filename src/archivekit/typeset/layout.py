@@ -8,9 +8,11 @@ page, outline, page starts). The structure tree is built here from the model, be
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -174,6 +176,18 @@ def typeset(
     page_size (points, the trim) and bleed come from a writer that computes them (the print
     writer's geometry); otherwise the profile's page size or the edition's settings.page_size.
     """
+    with _collector_paused():
+        return _typeset(doc, ctx, profile, page_size, bleed, text_colour)
+
+
+def _typeset(
+    doc: Document,
+    ctx: Workspace,
+    profile: PageProfile,
+    page_size: tuple[float, float] | None,
+    bleed: float,
+    text_colour: Any,
+) -> Typeset:
     page = page_size or page_size_for(profile.page_size or doc.edition.settings.page_size)
     chars = document_chars(doc)  # page numbers and the bullet included
     used = register_fonts(chars, ctx, document_langs(doc))
@@ -244,6 +258,24 @@ def typeset(
         links=setter.links,
         note_spots=setter.note_spots,
     )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a story is made and drawn.
+
+    Laying out makes hundreds of thousands of short-lived objects (line units, operators, split
+    flowables) whose allocations set off collections that walk the whole heap and find next to
+    nothing; what cycles the drawing leaves are collected at the next collection after it.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _fill_page_starts(starts: list[PageStart], pages: int) -> list[PageStart]:
