@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from archivekit import clock
 from archivekit.errors import SourceError
@@ -32,6 +33,7 @@ from archivekit.model import (
     Text,
 )
 from archivekit.model.colophon import colophon_blocks, title_block
+from archivekit.model.metadata import PartSpec
 
 
 def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
@@ -51,79 +53,24 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         )
         bibliography = load_bibliography(bib_path)
         hashed.append(edition.bibliography)
-    keys = {item["id"] for item in bibliography}
 
     notes: dict[str, Note] = {}
-    note_counter = [0]
-    parts: list[Part] = []
-    texts = []
-    for spec in edition.parts:
-        path = resolve_inside(edition_dir, spec.file, what="part file", referenced_from=meta_path)
-        text = read_text(path)
-        check_markup(text, path)
-        check_note_markers(text, path)
-        check_note_places(text, path)
-        texts.append((path, text))
-    # One pandoc process per part, all at once: each is mostly start-up, and they wait in parallel.
-    # Results are taken in part order, so the first failing part is the one reported.
-    pandoc_path()  # found once, before the parallel runs: pypandoc reports any start failure as 'not found'
-    with ThreadPoolExecutor(max_workers=max(1, len(texts))) as pool:
-        asts = [pool.submit(markdown_to_ast, escape_line_numbers(text), source=path) for path, text in texts]
-    for spec, (path, text), ast in zip(edition.parts, texts, asts, strict=True):
-        blocks = convert_part(
-            ast.result(),
-            source=path,
-            text=text,
-            part_id=spec.id,
-            known_keys=keys,
-            notes=notes,
-            note_counter=note_counter,
-            bibliography=bibliography,
-        )
-        if not blocks:
-            raise SourceError(
-                "the part has no text", file=path, hint="add the part's text or remove the part"
-            )
-        title = None
-        if spec.title:
-            title = Heading(
-                f"{spec.id}-title",
-                2,
-                (Text(spec.title.prefer(spec.lang)),),
-                editorial=True,
-                lang=spec.lang if spec.title.get(spec.lang) else edition.language,
-            )
-        if spec.cite_key and spec.cite_key not in keys:
-            raise SourceError(
-                f"part {spec.id!r} names cite-key {spec.cite_key!r}, which is not in the bibliography",
-                file=meta_path,
-                line=line_of(read_text(meta_path), f"cite-key: {spec.cite_key}"),
-                hint="add a CSL-JSON record with that id to the bibliography, or correct the key",
-            )
-        parts.append(
-            Part(
-                spec.id,
-                spec.lang,
-                spec.role,
-                title,
-                blocks,
-                spec.file,
-                creators=spec.creators,
-                date=spec.date,
-                cite_key=spec.cite_key,
-            )
-        )
-        hashed.append(spec.file)
+    reading = _Reading(edition, meta_path, bibliography, notes)
+    texts = _read_parts(edition_dir, edition, meta_path)
+    parts = tuple(
+        reading.part(spec, path, text, ast)
+        for spec, (path, text), ast in zip(edition.parts, texts, _parse(texts), strict=True)
+    )
+    hashed += [spec.file for spec in edition.parts]
     if (edition_dir / "CHANGELOG.md").is_file():
         hashed.append("CHANGELOG.md")
 
-    doc_parts = tuple(parts)
-    _check_parallel(edition, doc_parts, meta_path)
+    _check_parallel(edition, parts, meta_path)
     files = tuple(sorted(hashed))
     sources_sha256 = _tree_hash(edition_dir, files)
     return Document(
         edition=edition,
-        parts=doc_parts,
+        parts=parts,
         notes=notes,
         bibliography=bibliography,
         sources_sha256=sources_sha256,
@@ -134,6 +81,86 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         ),
         readers=(("pandoc", pandoc_version()),),
     )
+
+
+def _read_parts(edition_dir: Path, edition: Edition, meta_path: Path) -> list[tuple[Path, str]]:
+    """Each part's file and text, checked for what pandoc would read silently wrong."""
+    texts = []
+    for spec in edition.parts:
+        path = resolve_inside(edition_dir, spec.file, what="part file", referenced_from=meta_path)
+        text = read_text(path)
+        check_markup(text, path)
+        check_note_markers(text, path)
+        check_note_places(text, path)
+        texts.append((path, text))
+    return texts
+
+
+def _parse(texts: list[tuple[Path, str]]) -> list[Future[dict[str, Any]]]:
+    """pandoc's AST of each part, finished; each result is taken as its part is read, in part order,
+    so the first failing part is the one reported."""
+    # One pandoc process per part, all at once: each is mostly start-up, and they wait in parallel.
+    pandoc_path()  # found once, before the parallel runs: pypandoc reports any start failure as 'not found'
+    with ThreadPoolExecutor(max_workers=max(1, len(texts))) as pool:
+        return [pool.submit(markdown_to_ast, escape_line_numbers(text), source=path) for path, text in texts]
+
+
+class _Reading:
+    """What the parts share while they are read in order: the bibliography and the notes' numbering."""
+
+    def __init__(
+        self, edition: Edition, meta_path: Path, bibliography: tuple[dict, ...], notes: dict[str, Note]
+    ) -> None:
+        self.edition, self.meta_path, self.bibliography, self.notes = edition, meta_path, bibliography, notes
+        self.keys = {item["id"] for item in bibliography}
+        self.note_counter = [0]
+
+    def part(self, spec: PartSpec, path: Path, text: str, ast: Future[dict[str, Any]]) -> Part:
+        """One part of the model from its pandoc AST; its notes join the edition's."""
+        blocks = convert_part(
+            ast.result(),
+            source=path,
+            text=text,
+            part_id=spec.id,
+            known_keys=self.keys,
+            notes=self.notes,
+            note_counter=self.note_counter,
+            bibliography=self.bibliography,
+        )
+        if not blocks:
+            raise SourceError(
+                "the part has no text", file=path, hint="add the part's text or remove the part"
+            )
+        if spec.cite_key and spec.cite_key not in self.keys:
+            raise SourceError(
+                f"part {spec.id!r} names cite-key {spec.cite_key!r}, which is not in the bibliography",
+                file=self.meta_path,
+                line=line_of(read_text(self.meta_path), f"cite-key: {spec.cite_key}"),
+                hint="add a CSL-JSON record with that id to the bibliography, or correct the key",
+            )
+        return Part(
+            spec.id,
+            spec.lang,
+            spec.role,
+            self.title(spec),
+            blocks,
+            spec.file,
+            creators=spec.creators,
+            date=spec.date,
+            cite_key=spec.cite_key,
+        )
+
+    def title(self, spec: PartSpec) -> Heading | None:
+        """The part's editorial title from edition.yaml, in its language when given in it."""
+        if not spec.title:
+            return None
+        return Heading(
+            f"{spec.id}-title",
+            2,
+            (Text(spec.title.prefer(spec.lang)),),
+            editorial=True,
+            lang=spec.lang if spec.title.get(spec.lang) else self.edition.language,
+        )
 
 
 def _check_parallel(edition: Edition, parts: tuple[Part, ...], meta_path: Path) -> None:
