@@ -17,11 +17,11 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from archivekit.errors import BuildError
 from archivekit.model import Document
-from archivekit.typeset.layout import typeset
+from archivekit.typeset.layout import Typeset, typeset
 from archivekit.typeset.page_profile import PRINT
 from archivekit.writers.base import Artifact, BuildContext
 from archivekit.writers.print_edition import assemble, imposition, order, pagination, proofs
-from archivekit.writers.print_edition.boxes import geometry
+from archivekit.writers.print_edition.boxes import Geometry, geometry
 from archivekit.writers.print_edition.metadata import cmyk_profile, output_intent, set_metadata
 from archivekit.writers.print_edition.titlepage import BLACK, title_page
 
@@ -50,17 +50,7 @@ class PrintWriter:
         g = geometry(settings.print_trim, settings.bleed_mm)
         icc, condition, _ = cmyk_profile(_icc_choice(ctx, settings.print_icc))
         producer = f"archivekit ({'; '.join(f'{m} {version(m)}' for m in ('reportlab', 'pikepdf'))})"
-        try:
-            ts = typeset(
-                doc, ctx, profile=PRINT, page_size=(g.trim_w, g.trim_h), bleed=g.offset, text_colour=BLACK
-            )
-        except LayoutError as exc:
-            # A user can pick a trim the layout engine cannot fill: say which setting, not a traceback.
-            raise BuildError(
-                f"the text cannot be set at print trim {g.trim_name}: {str(exc).splitlines()[0]}",
-                file="edition.yaml",
-                hint="choose another settings.print_trim",
-            ) from exc
+        ts = _typeset_at_trim(doc, ctx, g)
         pages = assemble.plan(ts.page_starts, ts.page_count)
         labels = [p.label for p in pages]
         pdf = assemble.assemble(title_page(doc, ctx, g), ts.pdf, pages, g)
@@ -96,15 +86,7 @@ class PrintWriter:
                 len(pages),
                 f"print PDF (PDF/X-4): single pages, trim {trim}, {g.bleed_mm:g} mm bleed, crop marks",
             ),
-            order.FileRow(
-                "booklet",
-                booklet_name,
-                hashlib.sha256(booklet_bytes).hexdigest(),
-                len(booklet_bytes),
-                len(sides),
-                "imposed for saddle stitch: 2-up on the double-width sheet, duplex, "
-                "flip on the short edge, sheet sides in printing order",
-            ),
+            _booklet_row(booklet_name, booklet_bytes, len(sides)),
         ]
         data = order.order(doc, g, files, sides, labels, condition)
         (ctx.out_dir / order.ORDER_JSON).write_text(order.to_json(data), encoding="utf-8")
@@ -124,6 +106,34 @@ class PrintWriter:
             Artifact("print-order-html", order.ORDER_HTML, HTML),
             Artifact("pagination-report", pagination.REPORT, JSON),
         ]
+
+
+def _typeset_at_trim(doc: Document, ctx: BuildContext, g: Geometry) -> Typeset:
+    """The text set at the trim size with bleed, in black ink."""
+    try:
+        return typeset(
+            doc, ctx, profile=PRINT, page_size=(g.trim_w, g.trim_h), bleed=g.offset, text_colour=BLACK
+        )
+    except LayoutError as exc:
+        # A user can pick a trim the layout engine cannot fill: say which setting, not a traceback.
+        raise BuildError(
+            f"the text cannot be set at print trim {g.trim_name}: {str(exc).splitlines()[0]}",
+            file="edition.yaml",
+            hint="choose another settings.print_trim",
+        ) from exc
+
+
+def _booklet_row(name: str, data: bytes, sides: int) -> order.FileRow:
+    """The imposed booklet as the print order lists it."""
+    return order.FileRow(
+        "booklet",
+        name,
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        sides,
+        "imposed for saddle stitch: 2-up on the double-width sheet, duplex, "
+        "flip on the short edge, sheet sides in printing order",
+    )
 
 
 WRITER = PrintWriter()
