@@ -106,3 +106,28 @@ def test_repaired_tounicode_maps_follow_their_bytes() -> None:
     assert repaired(cmap((0x41, "A"), (0x42, "\x00")), "F1") == first
     assert b"<42> <0042>" in repaired(cmap((0x41, "A"), (0x42, "B")), "F1")
     assert b"/F2-UCS" in repaired(cmap((0x41, "A"), (0x42, "\x00")), "F2")
+
+
+def test_a_font_cache_entry_damaged_between_builds_is_prepared_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A resident process checks a prepared font again once its file changed since it was checked."""
+    import logging
+
+    from archivekit.typeset import fonts
+
+    latin = fonts.source("en-serif")
+    if not latin.path.is_file():
+        pytest.skip("NOT RUN: Debian's fonts-noto-core")
+    chars = frozenset(map(ord, "Resident"))
+    log = logging.getLogger("archivekit")
+    first = fonts.prepare((latin,), chars, tmp_path, log)["en-serif"]
+    good = first.read_bytes()
+    assert fonts.prepare((latin,), chars, tmp_path, log)["en-serif"] == first  # checked, not prepared
+    first.write_bytes(good[:40])
+    with caplog.at_level(logging.WARNING, logger="archivekit"):
+        again = fonts.prepare((latin,), chars, tmp_path, log)["en-serif"]
+    assert "is damaged" in caplog.text
+    assert again == first and again.read_bytes() == good
+    # Other characters: another file, never the one prepared for the first set.
+    assert fonts.prepare((latin,), frozenset(map(ord, "Other")), tmp_path, log)["en-serif"] != first

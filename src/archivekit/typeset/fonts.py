@@ -121,10 +121,21 @@ def _require(path: Path) -> None:
         )
 
 
+_digests: dict[tuple[str, str, str], str] = {}  # (font, size:mtime, cache folder) -> sha256, this process
+
+
 def _font_digest(path: Path, folder: Path) -> str:
     """The sha256 of a font file, remembered next to the cache while its size and mtime stay the same."""
     stat = path.stat()
     stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+    key = (str(path), stamp, str(folder))
+    known = _digests.get(key)
+    if known is None:
+        known = _digests[key] = _recorded_digest(path, folder, stamp)
+    return known
+
+
+def _recorded_digest(path: Path, folder: Path, stamp: str) -> str:
     note = folder / f"digest-{hashlib.sha256(str(path).encode()).hexdigest()[:16]}.txt"
     try:
         recorded, digest = note.read_text(encoding="ascii").split()
@@ -187,13 +198,31 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+# A cached font found intact by this process, with the stat of it and of its sha256 file then: a
+# resident process (watch, preview) checks each again only once either file has changed.
+_intact_as: dict[Path, tuple[tuple[int, int, int], ...]] = {}
+
+
+def _stamp(*paths: Path) -> tuple[tuple[int, int, int], ...] | None:
+    try:
+        stats = [path.stat() for path in paths]
+    except OSError:
+        return None
+    return tuple((st.st_size, st.st_mtime_ns, st.st_ino) for st in stats)
+
+
 def _intact(target: Path, log: logging.Logger) -> bool:
     """Whether a cached font is present and matches its recorded sha256; a damaged one is removed
     (with a warning) so it is prepared again."""
     if not target.is_file():
         return False
+    stamp = _stamp(target, _sum_path(target))
+    if stamp is not None and _intact_as.get(target) == stamp:
+        return True
     try:
         if _sum_path(target).read_text(encoding="ascii").strip() == _sha256(target):
+            if stamp is not None:
+                _intact_as[target] = stamp
             return True
         problem = "its content does not match its sha256"
     except (OSError, UnicodeDecodeError) as exc:
@@ -350,12 +379,17 @@ def _run(jobs: list[_Job], log: logging.Logger) -> None:
             _prepare(job)
 
 
-def _target(src: FontSource, chars: frozenset[int], folder: Path) -> Path:
+def _target(src: FontSource, chars: frozenset[int], folder: Path, listing: bytes | None = None) -> Path:
+    """The cache file of this face prepared for these characters (`listing`: _listing(chars))."""
     key = hashlib.sha256()
     for part in (CONVERTER_VERSION, _font_digest(src.path, folder), src.family or "", repr(MAX_ERR)):
         key.update(part.encode() + b"\0")
-    key.update(",".join(f"{c:x}" for c in sorted(chars)).encode())
+    key.update(_listing(chars) if listing is None else listing)
     return folder / f"{src.key}-{key.hexdigest()[:24]}.ttf"
+
+
+def _listing(chars: frozenset[int]) -> bytes:
+    return ",".join(f"{c:x}" for c in sorted(chars)).encode()
 
 
 def prepare(
@@ -370,9 +404,10 @@ def prepare(
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     jobs: list[_Job] = []
+    listing = _listing(wanted)  # the same characters for every face: listed once
     for src in sources:
         _require(src.path)
-        target = _target(src, wanted, folder)
+        target = _target(src, wanted, folder, listing)
         paths[src.key] = target
         if _intact(target, log):
             log.debug("font cache hit: %s -> %s", src.key, target.name)
