@@ -179,3 +179,21 @@ def test_large_print_is_a_row() -> None:
     assert all(row.align != "justify" for row in sheet.rows.values())
     assert all(sheet[name].size >= 20 for name in ("h2-zh", "h2-en", "ed-title", "ed-part-title", "ed-h2"))
     assert sheet.latin == ("en-sans", "zh-sans")
+
+
+def test_a_face_remembers_a_subset_program_by_its_characters_and_the_glyphs_drawn() -> None:
+    """A remembered subset program is found only by the same codes with the same glyphs drawn."""
+    require(LATIN.is_file(), "Debian's fonts-noto-core")
+    face = reportlab_adapter.DrawnGlyphsFace(str(LATIN))
+    fresh = reportlab_adapter.DrawnGlyphsFace(str(LATIN))
+    codes = [ord(c) for c in "Abc"]
+    face.drawn = frozenset(codes[:2])
+    fresh.drawn = frozenset(codes[:2])
+    first = face.makeSubset(codes)
+    assert face.makeSubset(list(codes)) is first and fresh.makeSubset(codes) == first
+    face.drawn = frozenset(codes)
+    every = face.makeSubset(codes)
+    assert every != first
+    fresh.drawn = frozenset(codes)
+    assert fresh.makeSubset(codes) == every
+    assert face.makeSubset([ord(c) for c in "Abd"]) != every

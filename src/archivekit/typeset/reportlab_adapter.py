@@ -46,8 +46,17 @@ Shown = tuple[str, int, float]  # operators, the subset in use after them, the w
 # -- fonts -------------------------------------------------------------------------------------
 
 
+SUBSETS_KEPT = 256  # subset programs a face remembers (a resident process forgets them beyond)
+
+
 class DrawnGlyphsFace(TTFontFace):
-    """A TrueType face whose subsets embed glyph 0 in place of every code not in `drawn`."""
+    """A TrueType face whose subsets embed glyph 0 in place of every code not in `drawn`.
+
+    The program of a subset depends only on the face's file, read once when the face is made,
+    and on the characters of its codes: a face remembers the programs it made, so the print
+    edition meets again the archival PDF's subsets (the same text drawn in the same order) and a
+    resident rebuild those of every subset an edit left unchanged.
+    """
 
     drawn: frozenset[int] | None = None  # None: every code of the subset is embedded
 
@@ -56,7 +65,14 @@ class DrawnGlyphsFace(TTFontFace):
         drawn = self.drawn
         if drawn is not None:
             subset = [c if c in drawn else -1 for c in subset]
-        return super().makeSubset(subset)  # type: ignore[no-any-return]
+        made: dict[tuple[int, ...], bytes] = self.__dict__.setdefault("_made", {})
+        key = tuple(subset)
+        program = made.get(key)
+        if program is None:
+            if len(made) >= SUBSETS_KEPT:
+                made.clear()
+            program = made[key] = super().makeSubset(subset)
+        return program
 
 
 class DrawnGlyphsFont(TTFont):
