@@ -161,8 +161,18 @@ class TextBlock(Flowable):
         """How many lines fit in this height, their notes' room included."""
         lead = self.spec.style.leading
         lines = self.lines or []
+        notes = self.spec.notes
+        # The room of the first n + 1 lines' notes, summed line after line as _note_reserve sums it
+        # (the same additions in the same order: the same float), without starting again each line.
+        reserve = 0.0
         n = 0
-        while n < len(lines) and (n + 1) * lead + self._note_reserve(lines[: n + 1]) <= count_avail + EPSILON:
+        while n < len(lines):
+            for piece in lines[n].pieces:
+                box = notes.get(piece.offset)
+                if box is not None and box.placed_on is None:
+                    reserve += box.height + NOTE_SEPARATION
+            if (n + 1) * lead + reserve > count_avail + EPSILON:
+                break
             n += 1
         return n
 
