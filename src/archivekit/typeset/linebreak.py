@@ -167,8 +167,14 @@ def break_lines(
     first_indent: float = 0.0,
 ) -> list[Line]:
     """Lines of at most `width` points for these runs, broken to clreq rules."""
-    units = _split_long(tokens(runs, measure), measure, width - first_indent)
-    attached = _attached(runs)
+    return _break_units(tokens(runs, measure), _attached(runs), measure, width, first_indent)
+
+
+def _break_units(
+    whole: list[Piece], attached: set[int], measure: Measure, width: float, first_indent: float
+) -> list[Line]:
+    """break_lines for runs already cut into units (`whole`, left unchanged) and their attached marks."""
+    units = _split_long(whole, measure, width - first_indent)
     lines: list[Line] = []
     start = 0
     while start < len(units):
@@ -323,16 +329,17 @@ def balanced_lines(
     lines, the one with the most even lines and the breaks at punctuation or between words wins,
     and a character alone on a line is never chosen when another breaking avoids it.
     """
-    lines = break_lines(runs, measure, width, first_indent=first_indent)
+    # Cut into units once: every trial measure breaks the same units.
+    units, attached = tokens(runs, measure), _attached(runs)
+    lines = _break_units(units, attached, measure, width, first_indent)
     if len(lines) < 2 or any(p.kind == "newline" for line in lines for p in line.pieces):
         return lines
-    attached = _attached(runs)
     count = len(lines)
     best, best_cost = lines, _balance_cost(lines, em, attached)
     total = sum(line.width for line in lines)
     trial = width - em / 4
     while trial >= total / count - em:
-        candidate = break_lines(runs, measure, trial, first_indent=first_indent)
+        candidate = _break_units(units, attached, measure, trial, first_indent)
         if len(candidate) > count + 1:
             break
         cost = _balance_cost(candidate, em, attached) + (50 * em if len(candidate) > count else 0.0)
