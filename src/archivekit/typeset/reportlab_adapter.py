@@ -46,7 +46,7 @@ Shown = tuple[str, int, float]  # operators, the subset in use after them, the w
 # -- fonts -------------------------------------------------------------------------------------
 
 
-SUBSETS_KEPT = 256  # subset programs a face remembers (a resident process forgets them beyond)
+SUBSETS_KEPT = 64  # subset programs a face remembers (a resident process forgets them beyond)
 
 
 class DrawnGlyphsFace(TTFontFace):
