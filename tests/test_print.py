@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
+from archivekit.errors import BuildError
 from archivekit.validate.judge.text import first_gap, squeeze
 from archivekit.validate.print_preflight import preflight
 from archivekit.writers.print_edition import assemble, order, pagination
@@ -230,6 +231,8 @@ def test_binding_and_spine_from_page_count() -> None:
     assert perfect["method"] == "perfect binding" and perfect["spine_width_mm"] == 3.4
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"page_count": 6}, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    with pytest.raises(BuildError, match="does not match its schema"):
+        order.to_json({"page_count": 6})  # the writer's own check (its validator made once) refuses it too
 
 
 def test_text_fidelity_of_the_print_pdf(printed: Path, seed: str) -> None:
