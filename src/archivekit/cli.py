@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from archivekit import __version__, interrupts, writers
 from archivekit.errors import ArchivekitError, UsageError, from_os_error
@@ -386,18 +388,35 @@ def main(argv: list[str] | None = None) -> int:
             p.print_help(sys.stderr)
             return 2
         return args.run(args)
-    except ArchivekitError as exc:
-        print(f"archivekit: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:
-        fault = from_os_error(exc)
-        print(f"archivekit: error: {fault}", file=sys.stderr)
-        return fault.exit_code
-    except KeyboardInterrupt:
-        interrupts.kill_children(settle=1.0)
-        print("archivekit: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
-    except Terminated:
-        interrupts.kill_children(settle=1.0)
-        print("archivekit: terminated; nothing half-written was kept", file=sys.stderr)
-        return 143
+    except (KeyboardInterrupt, Terminated):
+        _stopped()
+    except Exception as exc:
+        if interrupts.received() is not None:
+            # The stop surfaced as another error where it landed (Python 3.11 wraps a
+            # KeyboardInterrupt raised in a class body being imported in a RuntimeError; a writer
+            # reports it as its failure): it is still the stop, and said as one.
+            _stopped()
+        if isinstance(exc, ArchivekitError):
+            print(f"archivekit: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        if isinstance(exc, OSError):
+            fault = from_os_error(exc)
+            print(f"archivekit: error: {fault}", file=sys.stderr)
+            return fault.exit_code
+        raise
+
+
+def _stopped() -> NoReturn:
+    """Ctrl-C or SIGTERM: every staging folder is gone by now; end the children, say so, leave.
+
+    Leaves at once (exit 130 or 143): past this point nothing is left to clean, and CPython 3.11's
+    shutdown after a handled KeyboardInterrupt could end a `python -m archivekit` by SIGINT
+    instead (seen as -2, not 130, by the caller).
+    """
+    interrupts.kill_children(settle=1.0)
+    sig = interrupts.received() or signal.SIGINT
+    said = "terminated" if sig == signal.SIGTERM else "interrupted"
+    print(f"archivekit: {said}; nothing half-written was kept", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(interrupts.EXIT_CODES[signal.Signals(sig)])

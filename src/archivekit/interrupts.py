@@ -37,6 +37,7 @@ class Terminated(BaseException):
 _installed_by: int | None = None  # the pid that installed the handlers: it always unwinds
 _scopes: dict[int, int] = {}  # pid -> open cleanup scopes (a forked child inherits its parent's)
 _stopping = False
+_received: int | None = None  # the signal that started the stop
 _told: list[tuple[int, str]] = []  # (pid, start time) of every descendant asked to stop
 
 
@@ -119,11 +120,16 @@ def kill_children(settle: float = 0.0) -> None:
     _send([*_told, *descendants()], signal.SIGKILL)
 
 
+def received() -> int | None:
+    """The signal this process is stopping for (SIGINT, SIGTERM), or None."""
+    return _received
+
+
 def _on_signal(signum: int, frame: object) -> None:
-    global _stopping
+    global _stopping, _received
     if _stopping:
         return  # a second Ctrl-C must not interrupt the clean-up of the first
-    _stopping = True
+    _stopping, _received = True, signum
     stop_children()
     # Threads that were waiting on children now fail because of it; that is the stop, not a bug.
     threading.excepthook = _quiet
