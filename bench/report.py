@@ -189,15 +189,7 @@ def table(results: dict) -> str:
         asked = results.get("pdf_asked_for", {})
         lines += ["", "| veraPDF verdict | asked for | PDF/A-2a | PDF/UA-1 |", "|---|---|---|---|"]
         for name, verdicts in conformance.items():
-            cells = []
-            for flavour in ("2a", "ua1"):
-                v = verdicts.get(flavour)
-                if not v:
-                    cells.append("–")
-                elif v["compliant"]:
-                    cells.append("passes")
-                else:
-                    cells.append("fails " + ", ".join(r.split(":")[0] for r in v["failed_rules"]))
+            cells = [_verdict_cell(verdicts.get(flavour)) for flavour in ("2a", "ua1")]
             lines.append(f"| {name} | {asked.get(name, '')} | {' | '.join(cells)} |")
     elif conformance:
         lines += ["", f"veraPDF verdicts: skipped ({conformance['skipped']})."]
@@ -249,22 +241,23 @@ def _pdf2_table(letter: dict, results: dict) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for name, by_flavour in verdicts.items():
-        cells = []
-        for flavour in ("4f", "ua2", "wt1a"):
-            v = by_flavour.get(flavour)
-            if not v:
-                cells.append("–")
-            elif v["compliant"]:
-                cells.append("passes")
-            else:
-                rules = [r.split(":")[0] for r in v["failed_rules"]]
-                cells.append(
-                    "fails " + ", ".join(rules[:6]) + (f" (+{len(rules) - 6})" if len(rules) > 6 else "")
-                )
+        cells = [_verdict_cell(by_flavour.get(flavour), most=6) for flavour in ("4f", "ua2", "wt1a")]
         lines.append(f"| {name} | {asked.get(name, '')} | {' | '.join(cells)} |")
     for name, why in (letter.get("pdf2_not_made") or {}).items():
         lines.append(f"| {name} | {asked.get(name, '')} | not made: {why} | | |")
     return lines
+
+
+def _verdict_cell(verdict: dict | None, most: int | None = None) -> str:
+    """One veraPDF verdict as a table cell: passes, or the rules failed (the first `most` of them)."""
+    if not verdict:
+        return "–"
+    if verdict["compliant"]:
+        return "passes"
+    rules = [r.split(":")[0] for r in verdict["failed_rules"]]
+    shown = rules if most is None else rules[:most]
+    more = f" (+{len(rules) - len(shown)})" if len(rules) > len(shown) else ""
+    return "fails " + ", ".join(shown) + more
 
 
 def _resident_line(res: dict | None) -> list[str]:

@@ -266,6 +266,7 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
     slots = min(writer_processes() - 1, len(apart))
     produced: dict[str, list[Artifact]] = {}
     children = []
+    handed_off: set[str] = set()
     try:
         if slots > 0:
             from archivekit import forked
@@ -281,8 +282,9 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
                 for name in group:
                     log.info("[%d/%d] writing %s", step[name], steps, name)
                 children.append(forked.Child(", ".join(group), _child_work(group, doc, ctx)))
+                handed_off.update(group)
         for name in names:
-            if any(name in child.name.split(", ") for child in children):
+            if name in handed_off:
                 continue
             t0 = time.perf_counter()
             log.info("[%d/%d] writing %s", step[name], steps, name)

@@ -21,6 +21,8 @@ from archivekit.errors import SourceError, ToolMissing
 
 PANDOC_SECONDS = 60.0  # a short part takes 0.1 s and a 2 MiB part under 1 s; this is only a stop
 PANDOC_HEAP = "1024M"
+# pandoc's manual advises a time and heap limit: some inputs make its parser take exponential time.
+PANDOC_LIMITS = ("+RTS", f"-M{PANDOC_HEAP}", "-RTS")
 # What pandoc answered for a part, remembered by a resident process (watch, preview) so that a
 # rebuild after an edit runs pandoc for the edited part only. Keyed by the whole command, the
 # binary's identity (path, size, mtime, inode) and the exact bytes given, so any change to
@@ -128,9 +130,8 @@ def ast_to_markdown(ast: dict[str, Any], *, source: Path) -> str:
 
 
 def _run_pandoc(args: list[str], data: bytes, *, source: Path) -> bytes:
-    limits = ["+RTS", f"-M{PANDOC_HEAP}", "-RTS"]
     return _run(
-        [pandoc_path(), *limits, *args, "--sandbox"],
+        [pandoc_path(), *PANDOC_LIMITS, *args, "--sandbox"],
         data,
         source=source,
         slow_hint="split the file",
@@ -140,9 +141,7 @@ def _run_pandoc(args: list[str], data: bytes, *, source: Path) -> bytes:
 
 def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     """Parse Markdown text into pandoc's JSON AST."""
-    # pandoc's manual advises a time and heap limit: some inputs make its parser take exponential time.
-    limits = ["+RTS", f"-M{PANDOC_HEAP}", "-RTS"]
-    command = [pandoc_path(), *limits, "--from", READER, "--to", "json", "--sandbox"]
+    command = [pandoc_path(), *PANDOC_LIMITS, "--from", READER, "--to", "json", "--sandbox"]
     data = text.encode("utf-8")
     key: _Key = (tuple(command), _binary_identity(command[0]), data)
     with _parsed_lock:

@@ -8,6 +8,7 @@ stand for a real character.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pikepdf import Dictionary, Pdf
 
@@ -53,26 +54,17 @@ def fix_fonts(pdf: Pdf) -> None:
             font.ToUnicode = pdf.make_stream(repaired(font.ToUnicode.read_bytes(), base))
 
 
-REPAIRED_KEPT = 4096  # repaired maps remembered (a resident process forgets them all beyond)
-_repaired: dict[tuple[bytes, str], bytes] = {}
-
-
+@lru_cache(maxsize=4096)  # repaired maps remembered by a resident process
 def repaired(cmap: bytes, name: str) -> bytes:
     """ReportLab's ToUnicode CMap rebuilt with only the codes that stand for a real character.
 
     A function of the map's bytes and the font's name, so remembered by them: the archival PDF's
     two profiles finish the same pages, and a rebuild after an edit draws most subsets unchanged.
     """
-    key = (cmap, name)
-    found = _repaired.get(key)
-    if found is None:
-        mapping: dict[int, str] = {}
-        for block in _BFCHAR_BLOCK.findall(cmap):
-            for code, uni in _BFCHAR.findall(block):
-                text = bytes.fromhex(uni.decode()).decode("utf-16-be")
-                if text and text != "\x00":
-                    mapping[int(code, 16)] = text
-        if len(_repaired) >= REPAIRED_KEPT:
-            _repaired.clear()
-        found = _repaired[key] = to_unicode_cmap(name, mapping)
-    return found
+    mapping: dict[int, str] = {}
+    for block in _BFCHAR_BLOCK.findall(cmap):
+        for code, uni in _BFCHAR.findall(block):
+            text = bytes.fromhex(uni.decode()).decode("utf-16-be")
+            if text and text != "\x00":
+                mapping[int(code, 16)] = text
+    return to_unicode_cmap(name, mapping)
