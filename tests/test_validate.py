@@ -335,3 +335,20 @@ def test_validation_is_repeatable_and_catches_changed_files(
     (build / "letter.txt").write_text("changed", encoding="utf-8")
     result = validate_build(build)
     assert [(f.code, f.artifact) for f in result.findings] == [("artifact-changed", "letter.txt")]
+
+
+def test_a_second_validation_finds_the_index_link_to_the_last_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`make` then `make test` validates a build twice: index.html then links validation/report.json,
+    which must still be there while the judges read the index (it was removed first, a false error)."""
+    from archivekit.pipeline import write_edition_index
+    from conftest import build_canonical
+
+    monkeypatch.setenv("ARCHIVEKIT_VALIDATORS", str(tmp_path / "empty"))  # our judge alone: quick
+    build = build_canonical(tmp_path / "out", "text", "html")
+    validate_build(build)
+    write_edition_index(build)  # as `archivekit validate` does after each build
+    assert 'href="validation/report.json"' in (build / "index.html").read_text(encoding="utf-8")
+    result = validate_build(build)
+    assert [f for f in result.findings if f.severity == ERROR] == []

@@ -114,9 +114,7 @@ def validate_build(build_dir: Path) -> BuildValidation:
     manifest = read_manifest(build_dir)
     edition = str(manifest.get("edition", {}).get("id", build_dir.name))
     out_dir = build_dir / VALIDATION_DIR
-    # Stale raw reports from an earlier run would break byte-identical builds: start empty.
-    shutil.rmtree(out_dir, ignore_errors=True)
-    out_dir.mkdir(parents=True)
+    _clear_raw_reports(out_dir)
     jobs = plan(build_dir, manifest)
     installed = status()
     outcomes: dict[str, Outcome] = {}
@@ -145,6 +143,20 @@ def validate_build(build_dir: Path) -> BuildValidation:
     write_json(build_dir / REPORT, report_data(result, manifest))
     record_in_manifest(build_dir)
     return result
+
+
+def _clear_raw_reports(out_dir: Path) -> None:
+    """Remove an earlier run's raw reports (stale ones would break byte-identical builds), but keep
+    its report.json until the new one replaces it: index.html links to it, and the judges read
+    index.html (a second `validate` of a build found the link broken)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for entry in out_dir.iterdir():
+        if entry.name == Path(REPORT).name:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def report_data(result: BuildValidation, manifest: dict[str, Any]) -> dict[str, Any]:
