@@ -197,3 +197,27 @@ def test_a_face_remembers_a_subset_program_by_its_characters_and_the_glyphs_draw
     fresh.drawn = frozenset(codes)
     assert fresh.makeSubset(codes) == every
     assert face.makeSubset([ord(c) for c in "Abd"]) != every
+
+
+def test_streams_compressed_once_are_kept_by_every_save() -> None:
+    """flate_only: ReportLab writes Flate alone (no ASCII85 over it), and once finish.keep_compressed
+    names that filter, qpdf's save keeps each page's compressed bytes instead of compressing again."""
+    from archivekit.typeset.finish import keep_compressed, save
+
+    buffer = io.BytesIO()
+    with reportlab_adapter.flate_only():
+        canvas = Canvas(buffer, invariant=1, pageCompression=1)
+        canvas.drawString(72, 72, "kept as compressed")
+        canvas.showPage()
+        canvas.save()
+    written = pikepdf.open(io.BytesIO(buffer.getvalue()))
+    contents = written.pages[0].obj.Contents
+    assert list(contents.Filter) == [pikepdf.Name.FlateDecode]
+    compressed = contents.read_raw_bytes()
+    keep_compressed(written)
+    saved = pikepdf.open(io.BytesIO(save(written)))
+    assert saved.pages[0].obj.Contents.read_raw_bytes() == compressed
+    assert b"kept as compressed" in saved.pages[0].obj.Contents.read_bytes()
+    from reportlab import rl_config
+
+    assert rl_config.useA85  # put back after the document

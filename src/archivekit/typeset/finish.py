@@ -282,9 +282,23 @@ def identification(part: int, conformance: str) -> tuple[tuple[str, str], ...]:
     return (("pdfaid:part", str(part)), ("pdfaid:conformance", conformance), ("pdfuaid:part", "1"))
 
 
+def keep_compressed(pdf: Pdf) -> None:
+    """Name ReportLab's `/Filter [/FlateDecode]` `/FlateDecode`: qpdf keeps a stream already
+    compressed only when its filter is that name, so each page is compressed once, by ReportLab,
+    and not again by every save (the archival PDF saves two profiles). The compressed bytes are
+    those qpdf would write; only the place of /Filter in the stream's dictionary moves."""
+    flate = Name.FlateDecode
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Stream):
+            chain = obj.get("/Filter")
+            if isinstance(chain, Array) and len(chain) == 1 and chain[0] == flate:
+                obj.Filter = flate
+
+
 def tagged(ts: Typeset, *, lang: str, dialect: Dialect = PDF_1_7) -> Pdf:
     """ReportLab's pages opened with pikepdf, with fonts, tags, links, outline, colour and catalog added."""
     pdf = Pdf.open(io.BytesIO(ts.pdf))
+    keep_compressed(pdf)
     fix_fonts(pdf)
     made = add_structure(pdf, ts, dialect)
     add_links(pdf, ts, made, dialect)

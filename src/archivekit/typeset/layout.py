@@ -231,7 +231,9 @@ def _typeset(
         initialFontName=body.fonts[0],
         initialFontSize=body.size,
         invariant=1,
-        pageCompression=0,  # qpdf compresses every stream when it saves: once is enough
+        # Compressed here once, with Flate alone: every save of these pages (two profiles of the
+        # archival PDF) keeps the streams as they are (finish.py names the filter for qpdf).
+        pageCompression=1,
         title=title,
         author=creators_line(doc),
     )
@@ -242,7 +244,8 @@ def _typeset(
         canvases.append(canv)
         return canv
 
-    out.build(story, canvasmaker=make_canvas)
+    with reportlab_adapter.flate_only():
+        out.build(story, canvasmaker=make_canvas)
     canv = canvases[-1]
     starts = [setter.page_starts[n] for n in sorted(setter.page_starts)]
     return Typeset(

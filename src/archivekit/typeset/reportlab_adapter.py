@@ -19,6 +19,10 @@ a page.
   bottom and `Frame._geom()` restores it; a flowable learns its frame from `flowable._frame`,
   which `Frame.add` sets. There is no public equivalent.
 
+- Streams compressed once: `flate_only()` clears `rl_config.useA85` while a document is built, so
+  ReportLab writes `/Filter /FlateDecode` streams (not ASCII85 over Flate) that qpdf keeps as they
+  are on every save instead of decoding and compressing them again.
+
 Positions on the page come from the public `Canvas.absolutePosition`. Public behaviour the
 typesetting also leans on, to check when the pin moves: `Canvas.addLiteral` writes raw operators
 (tagging.py); `BaseDocTemplate(initialFontName=...)` keeps the un-embedded Helvetica out
@@ -28,9 +32,12 @@ which characters a face has (content.py: ReportLab silently draws .notdef for a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
@@ -187,6 +194,17 @@ def move_text(tx: PDFTextObject, x: float, y: float) -> None:
     tx._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
     tx._x0 = tx._x = x
     tx._y0 = tx._y = y
+
+
+@contextmanager
+def flate_only() -> Iterator[None]:
+    """While a document is built, compress its streams with Flate alone (no ASCII85 wrapping)."""
+    kept = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = kept
 
 
 def registered_file(name: str) -> str | None:

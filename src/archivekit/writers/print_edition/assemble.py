@@ -15,6 +15,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
 from archivekit.model.pagination import PageStart
+from archivekit.typeset.finish import keep_compressed
 from archivekit.typeset.tounicode import fix_fonts
 from archivekit.writers.print_edition.boxes import Geometry, crop_marks, set_boxes
 
@@ -93,6 +94,8 @@ def assemble(title_pdf: bytes, text_pdf: bytes, pages: list[PrintPage], g: Geome
     out = Pdf.new()
     title = Pdf.open(io.BytesIO(title_pdf))
     text = Pdf.open(io.BytesIO(text_pdf))
+    keep_compressed(title)
+    keep_compressed(text)
     fix_fonts(title)
     fix_fonts(text)
     text_pages = iter(text.pages)
