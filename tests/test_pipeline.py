@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
+from archivekit import pipeline
 from archivekit.writers.base import BuildContext
 from conftest import EDITION, EDITION_ID, run_cli
 
@@ -118,3 +120,17 @@ def test_a_writer_failing_while_the_epub_judges_run_leaves_nothing_behind(
     assert not [t for t in threading.enumerate() if t.name.startswith("epub-judges")]
     assert _tree(out / EDITION_ID) == before
     assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [EDITION_ID]
+
+
+def test_writer_processes_counts_cores_others_want_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel's runnable count decides (the last minute's load average would count our own
+    previous builds); an explicit setting wins."""
+    monkeypatch.delenv("ARCHIVEKIT_WRITER_PROCESSES", raising=False)
+    cores = len(os.sched_getaffinity(0))
+    monkeypatch.setattr(pipeline, "_others_running", lambda: 0)
+    assert pipeline.writer_processes() == cores
+    monkeypatch.setattr(pipeline, "_others_running", lambda: cores)
+    assert pipeline.writer_processes() == 1
+    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "3")
+    assert pipeline.writer_processes() == 3
+    assert pipeline._others_running() >= 0

@@ -238,10 +238,20 @@ def writer_processes() -> int:
     if chosen.isdigit():
         return max(1, int(chosen))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    # A forked writer only gains when a core is idle: on a machine already busy (load average at
-    # or above the cores), two processes take as long as one and the fork costs its copy.
-    idle = cores - int(os.getloadavg()[0]) + 1 if hasattr(os, "getloadavg") else cores
-    return max(1, min(cores // _editions_at_once, idle))
+    # A forked writer only gains when a core is idle: on a machine already busy, two processes
+    # take as long as one and the fork costs its copy.
+    return max(1, min(cores // _editions_at_once, cores - _others_running()))
+
+
+def _others_running() -> int:
+    """How many other processes want a core now: the kernel's count of runnable tasks, less this
+    one. The load average would count the last minute's builds, a resident process's own."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as stat:
+            runnable = int(stat.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return int(os.getloadavg()[0]) - 1 if hasattr(os, "getloadavg") else 0
+    return max(0, runnable - 1)
 
 
 def _share_cores(editions: int) -> None:
@@ -255,8 +265,9 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
     With more than one core, the page writers no other writer reads from (print, large print) go
     to forked children, one per spare core, forked before this build starts any thread (the
     EPUB's judges); this process writes the rest meanwhile: the archival PDF, then what reads its
-    page starts (EPUB, braille), text and HTML. This process keeps what it learns (a resident
-    build's warm state), and the heavy writers it hands off need nothing from it.
+    page starts (EPUB, braille), text and HTML, then finishes what its writers left running (the
+    EPUB's claim; its artifacts come last, as before). This process keeps what it learns (a
+    resident build's warm state), and the heavy writers it hands off need nothing from it.
     """
     step = {name: index for index, name in enumerate(names, start=2)}
     needed = {need for n in names for need in writers.spec(n).needs}
@@ -290,6 +301,9 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
             log.info("[%d/%d] writing %s", step[name], steps, name)
             produced[name] = writers.load(name).write(doc, ctx)
             log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+        finished: list[Artifact] = []
+        while ctx.pending:  # work a writer left running (the EPUB's claim), done while children write
+            finished += ctx.pending.pop(0).finish()
         while running := [c for c in children if c.outcome is None]:
             for child in forked.wait_any(running):
                 results, products = child.result()
@@ -298,7 +312,7 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
     finally:
         for child in children:
             child.stop()  # a failed or interrupted build: they end before the staging folder goes
-    return [a for name in names for a in produced[name]]
+    return [a for name in names for a in produced[name]] + finished
 
 
 def _child_work(group: list[str], doc: Document, ctx: BuildContext) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,12 @@ def _schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    """The schema's validator, made once: making it reads and checks the schema."""
+    return jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
+
+
 def _node_line(root: yaml.Node | None, path: list[Any]) -> int | None:
     """The line of the YAML node at this JSON path (the deepest one that exists)."""
     node, line = root, (root.start_mark.line + 1 if root else None)
@@ -134,7 +141,12 @@ def load_edition_yaml(edition_dir: Path) -> Edition:
             hint=f"create {EDITION_FILE} (see sources/*/edition.yaml for an example)",
         )
     path = resolve_inside(edition_dir, EDITION_FILE, what="edition metadata")
-    text = read_text(path)
+    return _read_edition(path, read_text(path))
+
+
+@lru_cache(maxsize=32)  # a resident process (watch, a cluster worker) checks an unchanged file once
+def _read_edition(path: Path, text: str) -> Edition:
+    """The edition this text of edition.yaml describes, checked (errors are never remembered)."""
     try:
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)
@@ -159,8 +171,9 @@ def load_edition_yaml(edition_dir: Path) -> Edition:
         )
 
     _check_placeholders(data, path, root, [])
-    validator = jsonschema.Draft202012Validator(_schema(), format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path))))
+    errors = sorted(
+        _validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.path)))
+    )
     if errors:
         err = errors[0]
         if err.validator == "oneOf" and err.context:

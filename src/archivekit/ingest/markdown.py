@@ -222,38 +222,43 @@ def check_note_places(text: str, source: Path) -> None:
 
 def check_note_markers(text: str, source: Path) -> None:
     """Every `[^x]` reference has a definition and every definition is referenced, exactly once."""
+    # Offsets, not line numbers: a line is counted only for the message (counting each time made a
+    # long part's check quadratic).
     defs: dict[str, int] = {}
     for match in _NOTE_DEF.finditer(text):
         label = match.group(1)
-        line = text[: match.start()].count("\n") + 1
         if label in defs:
             raise SourceError(
-                f"note [^{label}] is defined twice (first on line {defs[label]})",
+                f"note [^{label}] is defined twice (first on line {_line_at(text, defs[label])})",
                 file=source,
-                line=line,
+                line=_line_at(text, match.start()),
                 hint="give each note its own label",
             )
-        defs[label] = line
-    refs: dict[str, int] = {}
+        defs[label] = match.start()
+    referenced: set[str] = set()
     for match in _NOTE_REF.finditer(text):
         label = match.group(1)
-        line = text[: match.start()].count("\n") + 1
         if label not in defs:
             raise SourceError(
                 f"note reference [^{label}] has no note",
                 file=source,
-                line=line,
+                line=_line_at(text, match.start()),
                 hint=f"add a line `[^{label}]: ...` with the note's text, or remove the reference",
             )
-        refs.setdefault(label, line)
-    for label, line in defs.items():
-        if label not in refs:
+        referenced.add(label)
+    for label, offset in defs.items():
+        if label not in referenced:
             raise SourceError(
                 f"note [^{label}] is never referenced in the text",
                 file=source,
-                line=line,
+                line=_line_at(text, offset),
                 hint=f"put [^{label}] where the note mark stands in the text, or delete the note",
             )
+
+
+def _line_at(text: str, offset: int) -> int:
+    """The line (from 1) of the character at this offset."""
+    return text.count("\n", 0, offset) + 1
 
 
 def convert_part(
