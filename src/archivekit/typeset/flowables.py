@@ -22,6 +22,10 @@ from archivekit.typeset.linebreak import EPSILON, Line, Run, balanced_lines, bre
 from archivekit.typeset.styles import NOTE_SEPARATION, BlockStyle, Face
 from archivekit.typeset.tagging import StructNode
 
+# Gaps this close are one gap: placements adds the same share before each unit, so two gaps of a
+# justified line differ only by floating-point rounding.
+SAME_GAP = 1e-6
+
 
 def measure(text: str, face: Any) -> float:
     """Width in points of text in a face."""
@@ -257,28 +261,21 @@ class TextBlock(Flowable):
             with canv.marked(pieces[i].tag):
                 tx = canv.beginText()
                 current = None
-                font = None
-                y = baseline
-                pen = None  # where the previous piece ended; contiguous pieces share one show
+                placed: list[tuple[float, str]] = []  # the pieces of one face, each at its x
                 for k in range(i, j):
                     piece = pieces[k]
                     if piece.kind == "newline":
                         continue
                     face = piece.style
                     if face is not current and face != current:
+                        if current is not None:
+                            _draw_run(tx, current, baseline, placed)
+                            placed = []
                         tx.setFont(face.font, face.size)
                         current = face
-                        font = reportlab_adapter.drawn_font(face.font)
-                        y = baseline + face.rise
-                        pen = None
-                    x = line_x + xs[k]
-                    if pen is None or abs(pen - x) > EPSILON:
-                        reportlab_adapter.move_text(tx, x, y)
-                    if font is not None:
-                        pen = x + font.show(tx, piece.text)  # the glyphs' own advance
-                    else:
-                        reportlab_adapter.show_text(tx, piece.text)
-                        pen = x + measure(piece.text, face)
+                    placed.append((line_x + xs[k], piece.text))
+                if current is not None:
+                    _draw_run(tx, current, baseline, placed)
                 canv.drawText(tx)
             tag = pieces[i].tag
             if tag is not None and tag.link_to:
@@ -303,6 +300,56 @@ class TextBlock(Flowable):
         tx.setTextOrigin(x, y + face.rise)
         tx.textOut(text)
         self.canv.drawText(tx)
+
+
+def _draw_run(tx: Any, face: Face, baseline: float, placed: list[tuple[float, str]]) -> None:
+    """Draw pieces of one face (just set on the text object), each at its x.
+
+    Single characters evenly spaced (a justified line of Han text) are one string under a
+    character spacing (Tc): the glyphs land where moving to each would put them, in one operator
+    instead of two per character. Otherwise each piece is moved to unless it starts where the
+    one before ended.
+    """
+    y = baseline + face.rise
+    font = reportlab_adapter.drawn_font(face.font)
+    spacing = _even_spacing(placed, face) if font is not None else None
+    if font is not None and spacing is not None:
+        reportlab_adapter.move_text(tx, placed[0][0], y)
+        tx.setCharSpace(spacing)
+        font.show(tx, "".join(text for _, text in placed))
+        tx.setCharSpace(0)  # character spacing is text state: it would outlive this text object
+        return
+    pen = None  # where the previous piece ended; contiguous pieces share one show
+    for x, text in placed:
+        if pen is None or abs(pen - x) > EPSILON:
+            reportlab_adapter.move_text(tx, x, y)
+        if font is not None:
+            pen = x + font.show(tx, text)  # the glyphs' own advance
+        else:
+            reportlab_adapter.show_text(tx, text)
+            pen = x + measure(text, face)
+
+
+def _even_spacing(placed: list[tuple[float, str]], face: Face) -> float | None:
+    """The one gap between every two of these pieces when each is a single character and the
+    gap is the same throughout (and not nothing); None otherwise."""
+    if len(placed) < 3:
+        return None
+    gap = None
+    previous_end = None
+    for x, text in placed:
+        if len(text) != 1:
+            return None
+        if previous_end is not None:
+            here = x - previous_end
+            if gap is None:
+                if here <= EPSILON:
+                    return None
+                gap = here
+            elif abs(here - gap) > SAME_GAP:
+                return None
+        previous_end = x + measure(text, face)
+    return gap
 
 
 class NoteAnchor(Flowable):
