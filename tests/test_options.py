@@ -38,6 +38,25 @@ def test_build_help_names_every_flag() -> None:
     assert "{auto,off}" in result.stdout
 
 
+def test_watch_and_preview_take_the_epub_flags() -> None:
+    """The EPUB's judge is set the same way in a resident process as in a build."""
+    for command in ("watch", "preview"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0, result.stderr
+        assert "--epub-checks" in result.stdout and "--validators" in result.stdout, command
+
+
+def test_a_watcher_builds_with_the_options_build_would_get(tmp_path: Path) -> None:
+    from archivekit.live.watch import Watcher
+
+    default = Watcher([EDITION], tmp_path, ("epub",), judges=False)
+    assert default.options() == {"pdfa": None} and default.editions[0].epub_judge is not None
+    default.editions[0].epub_judge.close()
+    off = Watcher([EDITION], tmp_path, ("epub",), judges=False, epub_checks="off", validators=tmp_path)
+    assert off.options() == {"pdfa": None, "epub_checks": "off", "validators_dir": str(tmp_path)}
+    assert off.editions[0].epub_judge is None  # no judge, so no claim: as build --epub-checks off
+
+
 def test_every_option_is_documented() -> None:
     """README's command line and docs/api.md name every flag and key; docs/authoring.md every setting."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

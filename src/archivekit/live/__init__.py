@@ -26,6 +26,19 @@ def _common(p: argparse.ArgumentParser, formats_help: str) -> None:
     p.add_argument("--out", default="build", metavar="DIR", help="where edition folders go (default: build)")
     p.add_argument("--format", action="append", metavar="NAME", help=formats_help)
     p.add_argument(
+        "--epub-checks",
+        choices=("auto", "off"),
+        default="auto",
+        help="auto (default): Ace and EPUBCheck judge each EPUB in the background and a rebuild of the "
+        "same text then claims EPUB Accessibility 1.1 if they found nothing; off: neither runs, no claim",
+    )
+    p.add_argument(
+        "--validators",
+        metavar="DIR",
+        help="where the judges are installed (default: $ARCHIVEKIT_VALIDATORS, else "
+        "~/.cache/archivekit/validators, as tools/validators/install.sh puts them)",
+    )
+    p.add_argument(
         "--no-judges",
         dest="judges",
         action="store_false",
@@ -72,6 +85,8 @@ def _watcher(args: argparse.Namespace) -> Watcher:
         tuple(args.format or ()),
         judges=args.judges,
         verbose=args.verbose,
+        epub_checks=args.epub_checks,
+        validators=Path(args.validators).expanduser().resolve() if args.validators else None,
     )
 
 

@@ -10,6 +10,7 @@ only when no newer build replaced it meanwhile.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from archivekit.toolpaths import ENV_FOLDER
 
 if TYPE_CHECKING:
     from archivekit.live.watch import Edition, Watcher
@@ -67,8 +70,12 @@ class Judges:
             with self.cond:
                 if self.closed:
                     return
+                env = dict(os.environ)
+                if self.watcher.validators is not None:
+                    env[ENV_FOLDER] = str(self.watcher.validators)  # where `validate` finds them
                 self.child = subprocess.Popen(
                     [sys.executable, "-m", "archivekit", "-q", "validate", str(copy)],
+                    env=env,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,

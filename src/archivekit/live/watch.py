@@ -70,6 +70,8 @@ class Watcher:
     formats: tuple[str, ...] = ()
     judges: bool = True
     verbose: bool = False
+    epub_checks: str = "auto"  # off: no judge of the EPUB, no claim (as `build --epub-checks off`)
+    validators: Path | None = None  # where the judges are installed; None: the default place
     listeners: list[Callable[[Update], None]] = field(default_factory=list)
     editions: list[Edition] = field(init=False)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -81,14 +83,26 @@ class Watcher:
         self.editions = [Edition(Path(s)) for s in self.sources]
         self._judges = Judges(self) if self.judges else None
         self._names = writers.plan(list(self.formats) or None)
-        if "epub" in self._names:
+        if "epub" in self._names and self.epub_checks != "off":
             # A rebuild never waits for Ace and EPUBCheck (seconds): its EPUB has no claim until
             # they have judged it in the background, then a rebuild of the same text claims it.
             from archivekit.pipeline import cache_dir
             from archivekit.validate.epub_claim import DeferredJudge
 
             for edition in self.editions:
-                edition.epub_judge = DeferredJudge(cache_dir() / "epub-checks", None, edition.epub_judged.set)
+                edition.epub_judge = DeferredJudge(
+                    cache_dir() / "epub-checks", self.validators, edition.epub_judged.set
+                )
+
+    def options(self) -> dict[str, Any]:
+        """The build options every rebuild asks for (pipeline.OPTIONS); as `archivekit build` gives
+        them, only what differs from the default, so a build of either is up to date for the other."""
+        options: dict[str, Any] = {"pdfa": None}
+        if self.epub_checks != "auto":
+            options["epub_checks"] = self.epub_checks
+        if self.validators is not None:
+            options["validators_dir"] = str(self.validators)
+        return options
 
     def start(self) -> None:
         """Build every edition once (an up-to-date build is kept as it is)."""
@@ -180,7 +194,7 @@ class Watcher:
             edition.source,
             self.out,
             self.formats,
-            {"pdfa": None},
+            self.options(),
             force=epub_judged,
             epub_judge=edition.epub_judge,
         )
