@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -41,20 +43,50 @@ def _pdftoppm() -> str:
     return exe
 
 
-def _render(pdf: Path, dpi: int, folder: Path) -> list[Path]:
-    """Every page as a grey image at this resolution, in page order."""
+def _render(pdf: Path, dpi: int, folder: Path, pages: int) -> list[Path]:
+    """Every page as a grey image at this resolution, in page order; the pages in as many
+    pdftoppm processes at once as there are cores (a page renders alike alone or with the rest)."""
     # PGM, not PNG: Pillow encodes the proofs anyway, so pdftoppm need not compress them first.
-    proc = subprocess.run(
-        [_pdftoppm(), "-r", str(dpi), "-gray", str(pdf), str(folder / "p")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise BuildError(f"pdftoppm could not render the print PDF: {proc.stderr.strip()[-300:]}")
+    command = [_pdftoppm(), "-r", str(dpi), "-gray"]
+    runs: list[subprocess.Popen[str]] = []
+    failed = []
+    try:
+        for first, last in _ranges(pages, _cores()):
+            pages_asked = ["-f", str(first), "-l", str(last), str(pdf), str(folder / "p")]
+            runs.append(
+                subprocess.Popen(
+                    [*command, *pages_asked], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+                )
+            )
+        for run in runs:
+            _, stderr = run.communicate(timeout=300)
+            if run.returncode != 0:
+                failed.append(stderr.strip()[-300:])
+    finally:
+        for run in runs:  # a stop or a stuck renderer: none is left running
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+    if failed:
+        raise BuildError(f"pdftoppm could not render the print PDF: {failed[0]}")
     # pdftoppm pads the page number to the width of the page count: sort by the number itself.
     return sorted(folder.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[-1]))
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _ranges(pages: int, parts: int) -> list[tuple[int, int]]:
+    """Pages 1..pages in at most `parts` runs of consecutive pages, as even as can be."""
+    parts = max(1, min(parts, pages))
+    size, extra = divmod(pages, parts)
+    out, first = [], 1
+    for index in range(parts):
+        last = first + size - 1 + (1 if index < extra else 0)
+        out.append((first, last))
+        first = last + 1
+    return out
 
 
 def _save(image: Image.Image, path: Path) -> None:
@@ -166,15 +198,15 @@ def _render_proofs(pdf: Path, target: Path, g: Geometry, labels: list[str], head
     written: list[str] = []
     with tempfile.TemporaryDirectory(prefix="archivekit-proof-") as tmp:
         # One rendering: the thumbnails are the page proofs reduced, not a second pdftoppm run.
-        pages = [Image.open(path) for path in _render(pdf, PAGE_DPI, Path(tmp))]
+        pages = [Image.open(path) for path in _render(pdf, PAGE_DPI, Path(tmp), len(labels))]
         if len(pages) != len(labels):
             raise BuildError(f"pdftoppm rendered {len(pages)} pages of {len(labels)}")
         thumbs = [thumbnail(page, g) for page in pages]
-        _save(contact_sheet(thumbs, labels, heading), target / "contact-sheet.png")
-        written.append(f"{PROOF_DIR}/contact-sheet.png")
+        images = [(contact_sheet(thumbs, labels, heading), "contact-sheet.png")]
         digits = max(2, len(str(len(labels))))
-        for number, page in enumerate(pages, start=1):
-            name = f"page-{number:0{digits}d}.png"
-            _save(page, target / name)
-            written.append(f"{PROOF_DIR}/{name}")
+        images += [(page, f"page-{number:0{digits}d}.png") for number, page in enumerate(pages, start=1)]
+        # Pillow lets go of the interpreter while it compresses: the PNGs are encoded side by side.
+        with ThreadPoolExecutor(max_workers=_cores()) as pool:
+            list(pool.map(lambda item: _save(item[0], target / item[1]), images))
+        written += [f"{PROOF_DIR}/{name}" for _, name in images]
     return written
