@@ -210,6 +210,8 @@ class Watcher:
             self._failed(edition, from_os_error(exc), changed)
             return
         elapsed = time.perf_counter() - started
+        if edition.epub_judge is not None:
+            edition.epub_judge.start()  # the EPUB's judges, now that the build has ended
         edition.folder, edition.id, edition.error = folder, folder.name, ""
         if same:
             if not changed:

@@ -255,9 +255,10 @@ class DeferredJudge:
 
     A candidate judged before (the verdict cache, or this judge's memory) gets its verdict at once;
     any other gets none now, so its build writes the EPUB without the claim at once ("no checks
-    were run", which is true of that file), while Ace and EPUBCheck judge a copy of it in the
-    background; `on_judged` is then called, and the rebuild it asks for finds the verdict known
-    and writes the claim only if it was earned. A newer candidate replaces one still queued.
+    were run", which is true of that file), and Ace and EPUBCheck judge a copy of it in the
+    background once the build has ended (`start`, which watch calls after each build); `on_judged`
+    is then called, and the rebuild it asks for finds the verdict known and writes the claim only
+    if it was earned. A newer candidate replaces one still waiting or queued.
     """
 
     def __init__(self, cache: Path | None, home: Path | None, on_judged: Callable[[], None]) -> None:
@@ -265,6 +266,7 @@ class DeferredJudge:
         self._known: dict[str, Verdict] = {}  # sha256 of a candidate -> its verdict (an unwritable cache)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="epub-claim-later")
         self._queued: Future[None] | None = None
+        self._waiting: tuple[Path, str] | None = None  # the newest candidate, until start()
         self._spool = Path(tempfile.mkdtemp(prefix="archivekit-epub-later-"))
 
     def __call__(self, candidate: Path, work: Path) -> Future[Verdict | None]:
@@ -277,13 +279,24 @@ class DeferredJudge:
         if known is None and not (ace_tool.available or ec_tool.available):
             known = judge(candidate, work, self.cache, self.home)  # no judge installed: nothing to wait for
         if known is None:
-            if self._queued is not None:
-                self._queued.cancel()  # not started yet: only the newest text is worth judging
             copy = self._spool / f"{digest}.epub"
             copy.write_bytes(candidate.read_bytes())  # the build's staging folder goes with the build
-            self._queued = self._pool.submit(self._judge, copy, digest)
+            if self._waiting is not None and self._waiting[0] != copy:
+                self._waiting[0].unlink(missing_ok=True)
+            self._waiting = (copy, digest)  # judged from start(): the build ends first, undisturbed
         done.set_result(known)
         return done
+
+    def start(self) -> None:
+        """Judge the newest candidate not judged yet, in the background (called once its build has
+        ended: Ace and EPUBCheck would otherwise take the cores the rest of that build needs)."""
+        if self._waiting is None:
+            return
+        copy, digest = self._waiting
+        self._waiting = None
+        if self._queued is not None:
+            self._queued.cancel()  # not started yet: only the newest text is worth judging
+        self._queued = self._pool.submit(self._judge, copy, digest)
 
     def _judge(self, copy: Path, digest: str) -> None:
         work = self._spool / digest
@@ -299,6 +312,12 @@ class DeferredJudge:
             log.warning(
                 "epub: the judges did not complete (%s)", verdict.ace_error or verdict.epubcheck_error
             )
+
+    def settle(self) -> None:
+        """Start what waits, then wait until the judging has ended (tests; the bench: a user's pace
+        between saves)."""
+        self.start()
+        self._pool.submit(lambda: None).result()  # one worker: it runs after what is queued
 
     def close(self) -> None:
         """Drop queued judging, let a running one end, remove the copies."""
