@@ -137,7 +137,9 @@ def _struct_elements(
             page_obj = page_objs[page_no - 1]
             if first_page is None:
                 first_page = page_obj
-            kids.append(Dictionary(Type=mcr, Pg=page_obj, MCID=mcid))
+            # Content on the element's own page (its /Pg) is named by its MCID alone (ISO 32000-1
+            # 14.7.4.2); content on a later page needs a marked-content reference naming the page.
+            kids.append(mcid if page_obj is first_page else Dictionary(Type=mcr, Pg=page_obj, MCID=mcid))
         if first_page is not None:
             elem.Pg = first_page
         elem.K = Array(kids)
