@@ -126,7 +126,7 @@ def _struct_elements(
         made[id(node)] = elem
         if node.elem_id:
             ids[node.elem_id] = elem
-        kids = []
+        kids: list[Dictionary | int] = []
         first_page = None
         for kid in node.kids:
             if isinstance(kid, StructNode):
