@@ -21,10 +21,8 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-# A line that opens or closes a fenced div: three or more colons; bare ones close.
-_FENCE = re.compile(r"^(:{3,})[ \t]*(\S.*)?$")
-_NOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:")
-_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+from archivekit.ingest.markdown import FENCE, NOTE_DEF, NOTE_REF
+
 _LIST_MARKER = re.compile(r"^[-+*][ \t]")
 
 
@@ -63,7 +61,7 @@ def _take_definitions(lines: list[str]) -> tuple[list[str] | None, dict[str, str
     after_definition = False
     while index < len(lines):
         line = lines[index]
-        found = _NOTE_DEF.match(line)
+        found = NOTE_DEF.match(line)
         if not found:
             body.append(line)
             after_definition = False
@@ -72,7 +70,7 @@ def _take_definitions(lines: list[str]) -> tuple[list[str] | None, dict[str, str
         if index > 0 and lines[index - 1].strip() and not after_definition:
             return None, {}
         end = index + 1
-        while end < len(lines) and not _NOTE_DEF.match(lines[end]):
+        while end < len(lines) and not NOTE_DEF.match(lines[end]):
             if lines[end] and not lines[end][0].isspace() and not lines[end - 1].strip():
                 break
             end += 1
@@ -84,7 +82,7 @@ def _take_definitions(lines: list[str]) -> tuple[list[str] | None, dict[str, str
 
 def _notes_for(piece: str, definitions: dict[str, str]) -> list[str]:
     """The definitions of the notes this piece refers to, and of those their texts refer to."""
-    wanted = dict.fromkeys(_NOTE_REF.findall(piece))
+    wanted = dict.fromkeys(NOTE_REF.findall(piece))
     found: list[str] = []
     queue = list(wanted)
     while queue:
@@ -93,7 +91,7 @@ def _notes_for(piece: str, definitions: dict[str, str]) -> list[str]:
         if text is None:
             continue
         found.append(text)
-        for inner in _NOTE_REF.findall(text):
+        for inner in NOTE_REF.findall(text):
             if inner not in wanted:
                 wanted[inner] = None
                 queue.append(inner)
@@ -105,7 +103,7 @@ def _cut_points(lines: list[str]) -> list[int]:
     cuts = []
     depth = 0
     for index, line in enumerate(lines):
-        fence = _FENCE.match(line)
+        fence = FENCE.match(line)
         if fence:
             depth = depth + 1 if fence.group(2) else max(0, depth - 1)
             continue

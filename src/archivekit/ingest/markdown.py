@@ -93,8 +93,8 @@ def split_marker(text: str) -> tuple[str, str] | None:
     return found.group(), separator
 
 
-_NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-_NOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:", re.MULTILINE)
+NOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+NOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:", re.MULTILINE)
 
 _UNSUPPORTED = {
     "RawBlock": (
@@ -190,7 +190,7 @@ def check_markup(text: str, source: Path) -> None:
                 )
 
 
-_FENCE = re.compile(r"^ {0,3}(:{3,})\s*(\S.*)?$")
+FENCE = re.compile(r"^ {0,3}(:{3,})\s*(\S.*)?$")
 
 
 def check_note_places(text: str, source: Path) -> None:
@@ -202,7 +202,7 @@ def check_note_places(text: str, source: Path) -> None:
     """
     open_fences: list[bool] = []  # for each open fenced div: is it a list or an item of one?
     for number, line in enumerate(text.split("\n"), start=1):
-        fence = _FENCE.match(line)
+        fence = FENCE.match(line)
         if fence:
             attrs = (fence.group(2) or "").strip()
             if attrs:
@@ -210,7 +210,7 @@ def check_note_places(text: str, source: Path) -> None:
             elif open_fences:
                 open_fences.pop()
             continue
-        if any(open_fences) and _NOTE_DEF.match(line):
+        if any(open_fences) and NOTE_DEF.match(line):
             raise SourceError(
                 "a note's text inside a `::: list`",
                 file=source,
@@ -225,7 +225,7 @@ def check_note_markers(text: str, source: Path) -> None:
     # Offsets, not line numbers: a line is counted only for the message (counting each time made a
     # long part's check quadratic).
     defs: dict[str, int] = {}
-    for match in _NOTE_DEF.finditer(text):
+    for match in NOTE_DEF.finditer(text):
         label = match.group(1)
         if label in defs:
             raise SourceError(
@@ -236,7 +236,7 @@ def check_note_markers(text: str, source: Path) -> None:
             )
         defs[label] = match.start()
     referenced: set[str] = set()
-    for match in _NOTE_REF.finditer(text):
+    for match in NOTE_REF.finditer(text):
         label = match.group(1)
         if label not in defs:
             raise SourceError(
