@@ -22,7 +22,7 @@ from archivekit.errors import ArchivekitError, UsageError, from_os_error
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
-from archivekit.toolpaths import installed_versions
+from archivekit.toolpaths import installed_versions, usable_cores
 from archivekit.writers.base import Artifact, BuildContext, Products
 from archivekit.writers.verdict import EpubJudge
 
@@ -237,7 +237,7 @@ def writer_processes() -> int:
     chosen = os.environ.get("ARCHIVEKIT_WRITER_PROCESSES", "").strip()
     if chosen.isdigit():
         return max(1, int(chosen))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cores()
     # A forked writer only gains when a core is idle: on a machine already busy, two processes
     # take as long as one and the fork costs its copy.
     return max(1, min(cores // _editions_at_once, cores - _others_running()))

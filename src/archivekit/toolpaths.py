@@ -1,7 +1,8 @@
 """Where system resources live, found rather than hard-coded, in this one place: the external
 validators (one rule for the installer, the validate stage and the EPUB's build-time checks;
 tools/validators/install.sh follows it), liblouis's bindings, the font files and Ghostscript's ICC
-profiles. Each can be moved with an environment variable. Any stage may import this module."""
+profiles. Each can be moved with an environment variable; and how many cores this process may
+use. Any stage may import this module."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import os
 from pathlib import Path
 
 ENV_FOLDER = "ARCHIVEKIT_VALIDATORS"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def validators_home() -> Path:

@@ -20,6 +20,7 @@ from typing import Any
 
 from archivekit.errors import SourceError, ToolMissing
 from archivekit.ingest import chunks
+from archivekit.toolpaths import usable_cores
 
 # A part is read in pieces when each would still hold this many characters (about 25 pages of
 # Han text: 30 ms of pandoc's reading against the 10 ms it takes to start).
@@ -147,8 +148,7 @@ def _run_pandoc(args: list[str], data: bytes, *, source: Path) -> bytes:
 def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     """Parse Markdown text into pandoc's JSON AST; a long text in pieces read side by side, one
     per core (chunks.py: the same blocks as the whole)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    split = chunks.pieces(text, cores, PIECE_CHARACTERS)
+    split = chunks.pieces(text, usable_cores(), PIECE_CHARACTERS)
     if split:
         try:
             with ThreadPoolExecutor(max_workers=len(split)) as pool:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from archivekit.errors import ToolMissing
-from archivekit.toolpaths import ENV_FONTS, font_dirs, font_file
+from archivekit.toolpaths import ENV_FONTS, font_dirs, font_file, usable_cores
 
 # Bump when the preparation below or the cache entry changes, so fonts cached by older code are
 # not reused (4: each entry has its sha256 beside it).
@@ -357,7 +357,7 @@ def _workers(jobs: int) -> int:
     # __main__ again in each worker: `python -m archivekit` would start a build there.
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cores()
     return max(1, min(jobs, cores))
 
 

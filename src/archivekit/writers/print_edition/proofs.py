@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from archivekit.errors import BuildError, ToolMissing
+from archivekit.toolpaths import usable_cores
 from archivekit.writers.print_edition.boxes import Geometry
 
 PROOF_DIR = "proof"
@@ -51,7 +51,7 @@ def _render(pdf: Path, dpi: int, folder: Path, pages: int) -> list[Path]:
     runs: list[subprocess.Popen[str]] = []
     failed = []
     try:
-        for first, last in _ranges(pages, _cores()):
+        for first, last in _ranges(pages, usable_cores()):
             pages_asked = ["-f", str(first), "-l", str(last), str(pdf), str(folder / "p")]
             runs.append(
                 subprocess.Popen(
@@ -71,10 +71,6 @@ def _render(pdf: Path, dpi: int, folder: Path, pages: int) -> list[Path]:
         raise BuildError(f"pdftoppm could not render the print PDF: {failed[0]}")
     # pdftoppm pads the page number to the width of the page count: sort by the number itself.
     return sorted(folder.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[-1]))
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _ranges(pages: int, parts: int) -> list[tuple[int, int]]:
@@ -206,7 +202,7 @@ def _render_proofs(pdf: Path, target: Path, g: Geometry, labels: list[str], head
         digits = max(2, len(str(len(labels))))
         images += [(page, f"page-{number:0{digits}d}.png") for number, page in enumerate(pages, start=1)]
         # Pillow lets go of the interpreter while it compresses: the PNGs are encoded side by side.
-        with ThreadPoolExecutor(max_workers=_cores()) as pool:
+        with ThreadPoolExecutor(max_workers=usable_cores()) as pool:
             list(pool.map(lambda item: _save(item[0], target / item[1]), images))
         written += [f"{PROOF_DIR}/{name}" for _, name in images]
     return written
