@@ -48,7 +48,7 @@ def build(
     build options by key (`archivekit.pipeline.OPTIONS`: csl_style, print_icc; docs/api.md).
     Raises ArchivekitError (exit_code as the CLI) for anything a user can fix.
     """
-    from archivekit.pipeline import BuildRequest
+    from archivekit.pipeline import BuildRequest, epub_options
     from archivekit.pipeline import build as run_build
 
     chosen = dict(options or {})
@@ -57,11 +57,7 @@ def build(
 
         chosen["pdfa"] = ",".join(p.name for p in profiles.selected(pdfa))
     chosen.setdefault("pdfa", None)  # the CLI's default: the key takes part in the build key
-    # As the CLI: only what differs from the default joins the options (the same build key).
-    if epub_checks != "auto":
-        chosen["epub_checks"] = epub_checks
-    if validators is not None:
-        chosen["validators_dir"] = str(Path(validators).expanduser().resolve())
+    chosen.update(epub_options(epub_checks, validators))  # as the CLI: the same build key
     if isinstance(formats, str):
         raise UsageError(f"formats={formats!r} is one string", hint=f"pass a list: formats=[{formats!r}]")
     request = BuildRequest(Path(edition_dir), Path(out), tuple(formats), chosen, force=force)

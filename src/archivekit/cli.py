@@ -46,15 +46,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from archivekit.pipeline import BuildRequest, build_many, find_editions
+    from archivekit.pipeline import BuildRequest, build_many, epub_options, find_editions
 
     editions = [Path(p) for p in args.editions] or find_editions(Path("sources"))
-    options = {"pdfa": args.pdfa}
-    # Only what differs from the default joins the options: an unchanged command keeps its build key.
-    if args.epub_checks != "auto":
-        options["epub_checks"] = args.epub_checks
-    if args.validators:
-        options["validators_dir"] = str(Path(args.validators).expanduser().resolve())
+    options = {"pdfa": args.pdfa, **epub_options(args.epub_checks, args.validators or None)}
     if args.scheduler:
         from archivekit.cluster import build_on_cluster
 

@@ -42,6 +42,19 @@ EPUB_CHECKS = ("auto", "off")
 KEY_READ_LIMIT = 2 * 1024 * 1024  # ingest.files.MAX_SOURCE_BYTES, not imported: no-op rebuilds stay light
 
 
+def epub_options(
+    epub_checks: str = "auto", validators: str | os.PathLike[str] | None = None
+) -> dict[str, str]:
+    """The EPUB judge's options as a request carries them: only what differs from the default, so
+    the same build asked by the CLI, archivekit.build or watch keeps one build key."""
+    chosen = {}
+    if epub_checks != "auto":
+        chosen["epub_checks"] = epub_checks
+    if validators is not None:
+        chosen["validators_dir"] = str(Path(validators).expanduser().resolve())
+    return chosen
+
+
 @dataclass(frozen=True)
 class BuildRequest:
     """What to build: one edition folder, where, which formats, with which options."""
@@ -216,9 +229,7 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
         )
         artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
         try:
-            artifacts += _run_writers(doc, ctx, names, steps)
-            while ctx.pending:
-                artifacts += ctx.pending.pop(0).finish()
+            artifacts += _run_writers(doc, ctx, names, steps)  # it finishes the writers' pending work
         finally:
             # A failed build still lets background work end before its staging folder goes.
             for unfinished in ctx.pending:

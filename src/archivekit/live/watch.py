@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from archivekit import interrupts, writers
 from archivekit.errors import ArchivekitError, from_os_error
 from archivekit.live.judges import Judges
-from archivekit.pipeline import BuildRequest, build
+from archivekit.pipeline import BuildRequest, build, epub_options
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -97,12 +97,7 @@ class Watcher:
     def options(self) -> dict[str, Any]:
         """The build options every rebuild asks for (pipeline.OPTIONS); as `archivekit build` gives
         them, only what differs from the default, so a build of either is up to date for the other."""
-        options: dict[str, Any] = {"pdfa": None}
-        if self.epub_checks != "auto":
-            options["epub_checks"] = self.epub_checks
-        if self.validators is not None:
-            options["validators_dir"] = str(self.validators)
-        return options
+        return {"pdfa": None, **epub_options(self.epub_checks, self.validators)}
 
     def start(self) -> None:
         """Build every edition once (an up-to-date build is kept as it is)."""
