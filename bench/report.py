@@ -11,6 +11,9 @@ from typing import Any
 
 README_START = "<!-- bench:results:start -->"
 README_END = "<!-- bench:results:end -->"
+# The resident rebuild's two series (bench/resident.py), as ratios and goals name them.
+RESIDENT = "resident rebuild, every format / Typst CLI"
+RESIDENT_NEW = "resident rebuild of a new text / Typst CLI"
 
 
 def _median(section: dict, name: str) -> float | None:
@@ -45,20 +48,13 @@ def ratios(results: dict) -> dict[str, dict[str, Any]]:
         if value is not None:
             out[label] = {"kind": "time", "value": value, "archivekit_s": top, "peer_s": bottom}
     res = results.get("resident") or {}
-    if res.get("ratio") is not None:
-        out["resident rebuild, every format / Typst CLI"] = {
-            "kind": "time",
-            "value": round(res["ratio"], 2),
-            "archivekit_s": res["resident_median_s"],
-            "peer_s": res["typst_median_s"],
-        }
-    if res.get("new_text_ratio") is not None:
-        out["resident rebuild of a new text / Typst CLI"] = {
-            "kind": "time",
-            "value": round(res["new_text_ratio"], 2),
-            "archivekit_s": res["new_text_median_s"],
-            "peer_s": statistics.median(res["new_text_typst_s"]),
-        }
+    for label, ratio, ours, typst in (
+        (RESIDENT, "ratio", "resident_median_s", "typst_s"),
+        (RESIDENT_NEW, "new_text_ratio", "new_text_median_s", "new_text_typst_s"),
+    ):
+        if res.get(ratio) is not None:
+            value, peer = round(res[ratio], 2), statistics.median(res[typst])
+            out[label] = {"kind": "time", "value": value, "archivekit_s": res[ours], "peer_s": peer}
     pdf, typst_pdf = sizes.get("archivekit pdf"), sizes.get("typst-pdf")
     if pdf and typst_pdf:
         out["archival PDF bytes / Typst PDF bytes"] = {
@@ -94,22 +90,13 @@ def goals(results: dict) -> list[dict[str, Any]]:
     add("warm full set / Typst PDF (#9)", warm_full, 1.0, "x", note)
     add("one-shot warm full set / Typst PDF (#22)", warm_full, 2.5, "x", note)
     resident = results.get("resident") or {}
-    add(
-        "resident rebuild, every format / Typst CLI (#22)",
-        rat.get("resident rebuild, every format / Typst CLI", {}).get("value"),
-        1.0,
-        "x",
-        resident.get("failed", "")[:80]
-        or (f"{resident['runs']} runs alternated" if "runs" in resident else "not measured"),
-    )
-    add(
-        "resident rebuild of a new text each run / Typst CLI (#22)",
-        rat.get("resident rebuild of a new text / Typst CLI", {}).get("value"),
-        1.0,
-        "x",
-        resident.get("failed", "")[:80]
-        or ("judges settled between runs" if "new_text_ratio" in resident else "not measured"),
-    )
+    for goal, label, measured, note_if_measured in (
+        (RESIDENT + " (#22)", RESIDENT, "runs", f"{resident.get('runs')} runs alternated"),
+        ("resident rebuild of a new text each run / Typst CLI (#22)", RESIDENT_NEW, "new_text_ratio",
+         "judges settled between runs"),
+    ):  # fmt: skip
+        said = note_if_measured if measured in resident else "not measured"
+        add(goal, rat.get(label, {}).get("value"), 1.0, "x", resident.get("failed", "")[:80] or said)
     add("cold full set (#9)", _median(ours, "full cold"), 3.0, "s", note)
     add(
         "archival PDF bytes / Typst PDF bytes (#9)",

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +57,13 @@ def _new_texts(original: str, count: int) -> list[str]:
         words = [SWAP[1] if mask >> index & 1 else SWAP[0] for index in range(places)]
         texts.append(parts[0] + "".join(word + rest for word, rest in zip(words, parts[1:], strict=True)))
     return texts
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    """How long the work takes, wall time."""
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 def _edit(path: Path, run: int) -> None:
@@ -100,27 +108,19 @@ def main(argv: list[str] | None = None) -> int:
         typst_s: list[float] = []
         for run in range(a.runs):
             _edit(part, run)
-            started = time.perf_counter()
-            build(request)
-            resident.append(time.perf_counter() - started)
+            resident.append(_seconds(lambda: build(request)))
             if typst:
-                started = time.perf_counter()
-                subprocess.run(typst, check=True, capture_output=True)
-                typst_s.append(time.perf_counter() - started)
+                typst_s.append(_seconds(lambda: subprocess.run(typst, check=True, capture_output=True)))
         # New texts: nothing kept by content helps; the judges settle between runs, untimed.
         fresh: list[float] = []
         fresh_typst: list[float] = []
         for text in _new_texts(original, a.runs):
             judge.settle()
             part.write_text(text, encoding="utf-8")
-            started = time.perf_counter()
-            build(request)
-            fresh.append(time.perf_counter() - started)
+            fresh.append(_seconds(lambda: build(request)))
             judge.settle()  # Typst is timed on a machine as quiet as the build had
             if typst:
-                started = time.perf_counter()
-                subprocess.run(typst, check=True, capture_output=True)
-                fresh_typst.append(time.perf_counter() - started)
+                fresh_typst.append(_seconds(lambda: subprocess.run(typst, check=True, capture_output=True)))
     finally:
         judge.close()
         shutil.rmtree(work, ignore_errors=True)
