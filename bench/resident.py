@@ -9,13 +9,14 @@ same text in a fresh process, as a user runs it. Runs alternate (archivekit, Typ
 
 Two series. Alternated: the edit alternates between two texts, both built once untimed before, so
 whatever is kept by content (pandoc's reading of the part, the print proofs, the EPUB judges'
-verdict) is found again: an editor toggling a correction. New text: each run's text was never
-built before, here or by an earlier bench (a random set of the word's occurrences changed), so
-pandoc reads the part, the proofs are rendered and the EPUB is judged again, as after a real
-correction; the background judges are let finish (untimed) before each build and each Typst run,
-as the seconds between two saves would. The builds are made as
-`watch` makes them, with its DeferredJudge: a text never judged gets its EPUB at once without the
-claim and is judged in the background, so no rebuild waits for Ace and EPUBCheck.
+verdict) is found again: an editor toggling a correction. New text: each run makes one more
+one-character correction (a random character at a random place), so its text was never built
+before, here or by an earlier bench: pandoc reads the part, the proof pages the change touched
+are rendered and the EPUB is judged again, as after a real correction; the background judges
+are let finish (untimed) before each build and each Typst run, as the seconds between two saves
+would. The builds are made as `watch` makes them, with its DeferredJudge: a text never judged
+gets its EPUB at once without the claim and is judged in the background, so no rebuild waits for
+Ace and EPUBCheck.
 
 usage: .venv/bin/python bench/resident.py [--runs 7] [--edition sources/<id>] [--formats pdf,html]
 """
@@ -46,16 +47,21 @@ SWAP = ("公司", "公开")
 
 
 def _new_texts(original: str, count: int) -> list[str]:
-    """`count` texts never built before, here or by an earlier bench (whose proofs and EPUB verdicts
-    a cache keeps): each has a random set of the word's occurrences changed, never the empty set and
-    never the first occurrence alone (one of the alternated series' two texts)."""
-    parts = original.split(SWAP[0])
-    places = len(parts) - 1
-    choices = random.SystemRandom().sample(range(2, 2**places), count)  # bit 0 alone is excluded
-    texts = []
-    for mask in choices:
-        words = [SWAP[1] if mask >> index & 1 else SWAP[0] for index in range(places)]
-        texts.append(parts[0] + "".join(word + rest for word, rest in zip(words, parts[1:], strict=True)))
+    """`count` texts, each the one before with one more character changed (the first: the original
+    with one changed): one Han character at a random place becomes another the text already has
+    twice or more, so the character set, and with it the fonts, stays. A random place and character
+    out of some hundred thousand pairs a step: never built before, here or by an earlier bench (whose
+    proofs and EPUB verdicts a cache keeps), nor one of the alternated series' two texts."""
+    rng = random.SystemRandom()
+    texts, text = [], original
+    toggled = original.replace(SWAP[0], SWAP[1], 1)
+    while len(texts) < count:
+        common = [c for c in set(text) if "\u4e00" <= c <= "\u9fff" and text.count(c) >= 2]
+        place = rng.choice([i for i, c in enumerate(text) if c in common])
+        changed = text[:place] + rng.choice([c for c in common if c != text[place]]) + text[place + 1 :]
+        if changed != toggled and changed not in texts:
+            texts.append(changed)
+            text = changed
     return texts
 
 
@@ -111,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             resident.append(_seconds(lambda: build(request)))
             if typst:
                 typst_s.append(_seconds(lambda: subprocess.run(typst, check=True, capture_output=True)))
-        # New texts: nothing kept by content helps; the judges settle between runs, untimed.
+        # New texts: only what the change left alone is found again; the judges settle between runs, untimed.
         fresh: list[float] = []
         fresh_typst: list[float] = []
         for text in _new_texts(original, a.runs):

@@ -18,7 +18,7 @@ from PIL import Image
 from archivekit.errors import BuildError
 from archivekit.validate.judge.text import first_gap, squeeze
 from archivekit.validate.print_preflight import preflight
-from archivekit.writers.print_edition import assemble, order, pagination
+from archivekit.writers.print_edition import assemble, order, pagination, proofs
 from archivekit.writers.print_edition.boxes import MM, TRIMS_MM, geometry
 from archivekit.writers.print_edition.imposition import signature_order
 from conftest import EDITION_ID, build_canonical, require, run_cli
@@ -357,3 +357,32 @@ def test_validate_adapter_judges_pdfx_claims_only(printed: Path, tmp_path: Path)
     assert outcome.findings == [] and outcome.version.startswith("Ghostscript")
     raw = json.loads((tmp_path / Path(outcome.raw_reports[PRINT]).name).read_text(encoding="utf-8"))
     assert len(raw["ink_coverage"]) == _pages(printed / PRINT) and raw["issues"] == []
+
+
+def test_proofs_render_only_the_pages_a_change_touched(printed: Path, tmp_path: Path) -> None:
+    """Proofs made from cached pages are the bytes a cold rendering makes; only changed pages render."""
+    g, heading = geometry("A5", 3), "proof"
+    # Both through one pikepdf save, which rewrites empty streams: page 3 is all that differs.
+    original, changed = tmp_path / "original.pdf", tmp_path / "changed.pdf"
+    with pikepdf.open(printed / PRINT) as doc:
+        doc.save(original)
+        doc.pages[2].contents_add(doc.make_stream(b"q 0 g 100 100 50 50 re f Q"))
+        doc.save(changed)
+    labels = [str(n) for n in range(1, _pages(original) + 1)]
+    cache = tmp_path / "cache"
+    proofs.write_proofs(original, tmp_path / "first", g, labels, heading, cache)
+    entries = set((cache / "proofs" / proofs.PAGE_ENTRIES).iterdir())
+    assert len(entries) == len({(printed / "proof" / f"page-{n:02d}.png").read_bytes() for n in range(1, 9)})
+    warm = proofs.write_proofs(changed, tmp_path / "warm", g, labels, heading, cache)
+    cold = proofs.write_proofs(changed, tmp_path / "cold", g, labels, heading, None)
+    assert warm == cold
+    for rel in cold:
+        assert (tmp_path / "warm" / rel).read_bytes() == (tmp_path / "cold" / rel).read_bytes(), rel
+    added = set((cache / "proofs" / proofs.PAGE_ENTRIES).iterdir()) - entries
+    assert len(added) == 1  # page 3 alone was rendered again
+    differ = [
+        rel
+        for rel in cold
+        if (tmp_path / "first" / rel).read_bytes() != (tmp_path / "cold" / rel).read_bytes()
+    ]
+    assert differ == ["proof/contact-sheet.png", "proof/page-03.png"]

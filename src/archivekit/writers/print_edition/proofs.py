@@ -15,6 +15,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pikepdf
 from PIL import Image, ImageDraw, ImageFont
 
 from archivekit.errors import BuildError, ToolMissing
@@ -24,6 +25,8 @@ from archivekit.writers.print_edition.boxes import Geometry
 PROOF_DIR = "proof"
 PROOF_RECIPE = "3"  # bump when the drawing or the cache entry changes, so cached proofs are not reused
 SUMS = "SHA256SUMS"  # written last in a cache entry: each image's sha256, checked on every read
+PAGE_ENTRIES = "page"  # cache_dir/proofs/page/<key>: one page's proof and thumbnail
+PAGE_IMAGE, THUMB_IMAGE = "page.png", "thumb.png"
 PAGE_DPI = 150
 THUMB_DPI = 30
 COLUMNS = 4
@@ -43,46 +46,56 @@ def _pdftoppm() -> str:
     return exe
 
 
-def _render(pdf: Path, dpi: int, folder: Path, pages: int) -> list[Path]:
-    """Every page as a grey image at this resolution, in page order; the pages in as many
-    pdftoppm processes at once as there are cores (a page renders alike alone or with the rest)."""
+def _render(pdf: Path, dpi: int, folder: Path, pages: list[int]) -> list[Path]:
+    """These pages (numbers from 1, ascending) as grey images at this resolution, in that order;
+    runs of consecutive pages in as many pdftoppm processes at once as there are cores (a page
+    renders alike alone or with the rest)."""
     # PGM, not PNG: Pillow encodes the proofs anyway, so pdftoppm need not compress them first.
     command = [_pdftoppm(), "-r", str(dpi), "-gray"]
-    runs: list[subprocess.Popen[str]] = []
+    runs = _runs(pages, usable_cores())
     failed = []
-    try:
-        for first, last in _ranges(pages, usable_cores()):
-            pages_asked = ["-f", str(first), "-l", str(last), str(pdf), str(folder / "p")]
-            runs.append(
-                subprocess.Popen(
-                    [*command, *pages_asked], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    for start in range(0, len(runs), usable_cores()):
+        started: list[subprocess.Popen[str]] = []
+        try:
+            for first, last in runs[start : start + usable_cores()]:
+                pages_asked = ["-f", str(first), "-l", str(last), str(pdf), str(folder / "p")]
+                started.append(
+                    subprocess.Popen(
+                        [*command, *pages_asked], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+                    )
                 )
-            )
-        for run in runs:
-            _, stderr = run.communicate(timeout=300)
-            if run.returncode != 0:
-                failed.append(stderr.strip()[-300:])
-    finally:
-        for run in runs:  # a stop or a stuck renderer: none is left running
-            if run.poll() is None:
-                run.kill()
-                run.wait()
+            for run in started:
+                _, stderr = run.communicate(timeout=300)
+                if run.returncode != 0:
+                    failed.append(stderr.strip()[-300:])
+        finally:
+            for run in started:  # a stop or a stuck renderer: none is left running
+                if run.poll() is None:
+                    run.kill()
+                    run.wait()
     if failed:
         raise BuildError(f"pdftoppm could not render the print PDF: {failed[0]}")
     # pdftoppm pads the page number to the width of the page count: sort by the number itself.
     return sorted(folder.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[-1]))
 
 
-def _ranges(pages: int, parts: int) -> list[tuple[int, int]]:
-    """Pages 1..pages in at most `parts` runs of consecutive pages, as even as can be."""
-    parts = max(1, min(parts, pages))
-    size, extra = divmod(pages, parts)
-    out, first = [], 1
-    for index in range(parts):
-        last = first + size - 1 + (1 if index < extra else 0)
-        out.append((first, last))
-        first = last + 1
-    return out
+def _runs(pages: list[int], parts: int) -> list[tuple[int, int]]:
+    """The pages as runs (first, last) of consecutive numbers, the longest halved while there are
+    fewer runs than `parts`, so every core renders."""
+    runs: list[tuple[int, int]] = []
+    for number in pages:
+        if runs and runs[-1][1] == number - 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    while runs and len(runs) < parts:
+        longest = max(range(len(runs)), key=lambda i: runs[i][1] - runs[i][0])
+        first, last = runs[longest]
+        if first == last:
+            break
+        middle = (first + last) // 2
+        runs[longest : longest + 1] = [(first, middle), (middle + 1, last)]
+    return runs
 
 
 def _save(image: Image.Image, path: Path) -> None:
@@ -133,7 +146,9 @@ def write_proofs(
     """Write proof/contact-sheet.png and proof/page-NN.png; return their paths relative to out_dir.
 
     Rendering is most of the print edition's time, and the images depend only on the print PDF's
-    bytes and the proof recipe: they are cached under cache_dir/proofs by that content hash."""
+    bytes and the proof recipe: they are cached under cache_dir/proofs by that content hash, and
+    each page by what its rendering reads (see _page_keys), so a correction renders only the pages
+    it changed."""
     key = hashlib.sha256(pdf.read_bytes())
     key.update(f"{PROOF_RECIPE}|{THUMB_DPI}|{PAGE_DPI}|{labels}|{heading}|{g}".encode())
     cached = cache_dir / "proofs" / key.hexdigest()[:32] if cache_dir is not None else None
@@ -145,7 +160,8 @@ def write_proofs(
             for name in names:
                 shutil.copyfile(cached / name, target / name)
             return [f"{PROOF_DIR}/{name}" for name in names]
-    written = _render_proofs(pdf, target, g, labels, heading)
+    pages = cache_dir / "proofs" / PAGE_ENTRIES if cache_dir is not None else None
+    written = _render_proofs(pdf, target, g, labels, heading, pages)
     if cached is not None:
         _store(cached, out_dir, written)
     return written
@@ -189,20 +205,116 @@ def _store(cached: Path, out_dir: Path, written: list[str]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _render_proofs(pdf: Path, target: Path, g: Geometry, labels: list[str], heading: str) -> list[str]:
+def _page_keys(pdf: Path, g: Geometry) -> list[str]:
+    """For each page, a hash of everything its rendering reads: the page dictionary and what it
+    reaches (content streams, fonts, images, annotations) but not its parent nor other pages, which
+    a link may name but which are not drawn on it. Object numbers are left out, so a page that
+    prints alike in two builds has one key."""
+    recipe = f"{PROOF_RECIPE}|{THUMB_DPI}|{PAGE_DPI}|{g}".encode()
+    with pikepdf.open(pdf) as document:
+        walk = _ObjectHashes()
+        return [hashlib.sha256(recipe + walk.page(page.obj)).hexdigest()[:32] for page in document.pages]
+
+
+class _ObjectHashes:
+    """Hashes of PDF objects by content. An object shared by many pages (a font) is hashed once;
+    one whose walk met a reference back into an object still being hashed (a cycle, cut there) is
+    not remembered, since its hash then depends on where the walk came in."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[int, int], bytes] = {}
+        self.open: set[tuple[int, int]] = set()
+        self.cuts = 0
+        self.root: tuple[int, int] = (0, 0)
+
+    def page(self, page: pikepdf.Object) -> bytes:
+        self.root = page.objgen
+        return self.of(page)
+
+    def of(self, obj: object) -> bytes:
+        if not (isinstance(obj, pikepdf.Object) and obj.is_indirect):
+            return self._content(obj)
+        ident = obj.objgen
+        if ident in self.done:
+            return self.done[ident]
+        if ident in self.open:
+            self.cuts += 1
+            return b"cycle"
+        self.open.add(ident)
+        cuts = self.cuts
+        digest = self._content(obj)
+        self.open.discard(ident)
+        if self.cuts == cuts:
+            self.done[ident] = digest
+        return digest
+
+    def _content(self, obj: object) -> bytes:
+        h = hashlib.sha256()
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            if obj.get("/Type") == pikepdf.Name.Page and obj.objgen != self.root:
+                return b"another page"
+            h.update(b"stream" if isinstance(obj, pikepdf.Stream) else b"dict")
+            for name in sorted(obj.keys()):
+                if name != "/Parent":
+                    h.update(name.encode() + self.of(obj[name]))
+            if isinstance(obj, pikepdf.Stream):
+                h.update(obj.read_raw_bytes())
+        elif isinstance(obj, pikepdf.Array):
+            h.update(b"array")
+            for item in obj:
+                h.update(self.of(item))
+        else:
+            h.update(repr(obj).encode())
+        return h.digest()
+
+
+def _render_proofs(
+    pdf: Path, target: Path, g: Geometry, labels: list[str], heading: str, page_cache: Path | None
+) -> list[str]:
     target.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
+    digits = max(2, len(str(len(labels))))
+    names = [f"page-{number:0{digits}d}.png" for number in range(1, len(labels) + 1)]
+    keys = _page_keys(pdf, g) if page_cache is not None else [""] * len(labels)
+    if len(keys) != len(labels):
+        raise BuildError(f"the print PDF has {len(keys)} pages, its labels {len(labels)}")
+    thumbs: dict[int, Image.Image] = {}
+    for number, key in enumerate(keys, start=1):
+        entry = page_cache / key if page_cache is not None else None
+        if entry is not None and (entry / SUMS).is_file() and _intact(entry) == [PAGE_IMAGE, THUMB_IMAGE]:
+            shutil.copyfile(entry / PAGE_IMAGE, target / names[number - 1])
+            with Image.open(entry / THUMB_IMAGE) as thumb:
+                thumbs[number] = thumb.convert("RGB")
+    missing = [number for number in range(1, len(labels) + 1) if number not in thumbs]
     with tempfile.TemporaryDirectory(prefix="archivekit-proof-") as tmp:
         # One rendering: the thumbnails are the page proofs reduced, not a second pdftoppm run.
-        pages = [Image.open(path) for path in _render(pdf, PAGE_DPI, Path(tmp), len(labels))]
-        if len(pages) != len(labels):
-            raise BuildError(f"pdftoppm rendered {len(pages)} pages of {len(labels)}")
-        thumbs = [thumbnail(page, g) for page in pages]
-        images = [(contact_sheet(thumbs, labels, heading), "contact-sheet.png")]
-        digits = max(2, len(str(len(labels))))
-        images += [(page, f"page-{number:0{digits}d}.png") for number, page in enumerate(pages, start=1)]
+        rendered = [Image.open(path) for path in _render(pdf, PAGE_DPI, Path(tmp), missing)]
+        if len(rendered) != len(missing):
+            raise BuildError(f"pdftoppm rendered {len(rendered)} pages of {len(missing)}")
+        for number, page in zip(missing, rendered, strict=True):
+            thumbs[number] = thumbnail(page, g)
+        ordered = [thumbs[number] for number in range(1, len(labels) + 1)]
+        images = [(contact_sheet(ordered, labels, heading), "contact-sheet.png")]
+        images += [(page, names[number - 1]) for number, page in zip(missing, rendered, strict=True)]
         # Pillow lets go of the interpreter while it compresses: the PNGs are encoded side by side.
         with ThreadPoolExecutor(max_workers=usable_cores()) as pool:
             list(pool.map(lambda item: _save(item[0], target / item[1]), images))
-        written += [f"{PROOF_DIR}/{name}" for _, name in images]
-    return written
+    if page_cache is not None:
+        for number in missing:
+            _store_page(page_cache / keys[number - 1], target / names[number - 1], thumbs[number])
+    return [f"{PROOF_DIR}/{name}" for name in ["contact-sheet.png", *names]]
+
+
+def _store_page(entry: Path, page_png: Path, thumb: Image.Image) -> None:
+    """One page's proof and thumbnail in the page cache, whole (as _store does for a document)."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
+    try:
+        shutil.copyfile(page_png, staging / PAGE_IMAGE)
+        _save(thumb, staging / THUMB_IMAGE)
+        sums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in (PAGE_IMAGE, THUMB_IMAGE))
+        (staging / SUMS).write_text(sums, encoding="utf-8")
+        staging.rename(entry)
+    except OSError:
+        pass  # as in _store: a cache that cannot be written only costs time
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
