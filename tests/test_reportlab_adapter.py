@@ -7,6 +7,7 @@ before it can change a page; the page profiles are checked here too (a row, not 
 from __future__ import annotations
 
 import io
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -221,3 +222,19 @@ def test_streams_compressed_once_are_kept_by_every_save() -> None:
     from reportlab import rl_config
 
     assert rl_config.useA85  # put back after the document
+
+
+def test_a_stream_compressed_again_is_remembered_byte_for_byte() -> None:
+    """flate_only's Flate filter gives zlib's bytes, a large stream seen before from memory (the
+    font subsets a resident build writes again), and ReportLab's own filter comes back after."""
+    from reportlab.pdfbase import pdfdoc
+
+    font_like = bytes(range(256)) * 64
+    with reportlab_adapter.flate_only():
+        first = pdfdoc.PDFZCompress.encode(font_like)
+        again = pdfdoc.PDFZCompress.encode(bytes(font_like))
+        assert first == zlib.compress(font_like)
+        assert again is first  # remembered, not compressed again
+        assert pdfdoc.PDFZCompress.encode("small") == zlib.compress(b"small")
+    assert "encode" not in vars(pdfdoc.PDFZCompress)  # the class's method again
+    assert pdfdoc.PDFZCompress.encode(font_like) is not first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from archivekit.errors import SourceError
 from archivekit.jsonfile import dumps, write_atomic
 from archivekit.model import Document
 from archivekit.model.artifact import Artifact
+from archivekit.toolpaths import library_version
 
 MANIFEST = "manifest.json"
 
@@ -42,7 +43,7 @@ def tool_versions(doc: Document) -> dict[str, str]:
     tools = {"archivekit": __version__, **dict(doc.readers)}
     for dist, name in (("reportlab", "ReportLab"), ("pikepdf", "pikepdf"), ("fonttools", "fontTools")):
         with contextlib.suppress(PackageNotFoundError):
-            tools[name] = version(dist)
+            tools[name] = library_version(dist)
     return tools
 
 

@@ -1,12 +1,14 @@
 """Where system resources live, found rather than hard-coded, in this one place: the external
 validators (one rule for the installer, the validate stage and the EPUB's build-time checks;
 tools/validators/install.sh follows it), liblouis's bindings, the font files and Ghostscript's ICC
-profiles. Each can be moved with an environment variable; and how many cores this process may
-use. Any stage may import this module."""
+profiles. Each can be moved with an environment variable; how many cores this process may use;
+and the installed Python libraries' versions. Any stage may import this module."""
 
 from __future__ import annotations
 
 import os
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 ENV_FOLDER = "ARCHIVEKIT_VALIDATORS"
@@ -15,6 +17,14 @@ ENV_FOLDER = "ARCHIVEKIT_VALIDATORS"
 def usable_cores() -> int:
     """The cores this process may run on (its CPU affinity where the system has one)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@cache
+def library_version(dist: str) -> str:
+    """An installed Python library's version (PackageNotFoundError if it is not installed), read
+    once per process: importlib.metadata searches the installed packages and parses their metadata
+    on every call, a few milliseconds a build in a resident process."""
+    return version(dist)
 
 
 def validators_home() -> Path:

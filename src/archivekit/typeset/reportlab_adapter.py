@@ -21,7 +21,10 @@ a page.
 
 - Streams compressed once: `flate_only()` clears `rl_config.useA85` while a document is built, so
   ReportLab writes `/Filter /FlateDecode` streams (not ASCII85 over Flate) that qpdf keeps as they
-  are on every save instead of decoding and compressing them again.
+  are on every save instead of decoding and compressing them again. It also gives the module's
+  one Flate filter, `pdfdoc.PDFZCompress`, an `encode` that remembers what it compressed: each
+  build subsets the fonts again to the same bytes, and compressing them was a few milliseconds a
+  document in a resident process. zlib is deterministic, so the bytes are the same.
 
 Positions on the page come from the public `Canvas.absolutePosition`. Public behaviour the
 typesetting also leans on, to check when the pin moves: `Canvas.addLiteral` writes raw operators
@@ -32,6 +35,7 @@ which characters a face has (content.py: ReportLab silently draws .notdef for a 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,7 +43,7 @@ from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
@@ -198,13 +202,32 @@ def move_text(tx: PDFTextObject, x: float, y: float) -> None:
 
 @contextmanager
 def flate_only() -> Iterator[None]:
-    """While a document is built, compress its streams with Flate alone (no ASCII85 wrapping)."""
+    """While a document is built, compress its streams with Flate alone (no ASCII85 wrapping),
+    a stream compressed before (a font subset in the last build) by its remembered bytes."""
     kept = rl_config.useA85
     rl_config.useA85 = 0
+    pdfdoc.PDFZCompress.encode = _remembered_flate
     try:
         yield
     finally:
         rl_config.useA85 = kept
+        del pdfdoc.PDFZCompress.encode  # the class's own again
+
+
+FLATE_KEPT = 64  # compressed streams remembered (the largest, fonts, are tens of kilobytes)
+FLATE_WORTH = 4096  # smaller streams compress faster than they are looked up and kept
+_flated: dict[bytes, bytes] = {}
+
+
+def _remembered_flate(text: str | bytes) -> bytes:
+    data = text.encode("utf8") if isinstance(text, str) else text
+    if len(data) < FLATE_WORTH:
+        return zlib.compress(data)
+    if data not in _flated:
+        if len(_flated) >= FLATE_KEPT:
+            del _flated[next(iter(_flated))]  # the oldest
+        _flated[data] = zlib.compress(data)
+    return _flated[data]
 
 
 def registered_file(name: str) -> str | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from importlib.metadata import version
 
 from pikepdf import Pdf
 
@@ -14,6 +13,7 @@ from archivekit import __version__
 from archivekit.model import Document
 from archivekit.model.crosswalk.edition import edition_record
 from archivekit.model.metadata import EDITION_NAMESPACE
+from archivekit.toolpaths import library_version
 from archivekit.typeset.finish import identification
 from archivekit.typeset.xmp import Stamp, write_metadata
 
@@ -29,7 +29,7 @@ def document_id(doc: Document) -> str:
 def set_metadata(pdf: Pdf, doc: Document, epoch: int) -> dict[str, str]:
     """XMP packet and Info dictionary of the large-print PDF; returns the Info entries."""
     created = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
-    libs = f"ReportLab {version('reportlab')}; pikepdf {version('pikepdf')}"
+    libs = f"ReportLab {library_version('reportlab')}; pikepdf {library_version('pikepdf')}"
     stamp = Stamp(
         created=created,
         creator_tool=f"archivekit {__version__}",

@@ -17,9 +17,9 @@ postprocess.py adds what only this writer carries (PDF/A-3 attachments, its prof
 from __future__ import annotations
 
 import time
-from importlib.metadata import version
 
 from archivekit.model import Document
+from archivekit.toolpaths import library_version
 from archivekit.typeset.layout import typeset
 from archivekit.typeset.page_profile import ARCHIVAL
 from archivekit.writers.base import Artifact, BuildContext
@@ -40,7 +40,7 @@ class PdfWriter:
         ts = typeset(doc, ctx, profile=ARCHIVAL)
         ctx.log.debug("pdf: typeset %d pages in %.2f s", ts.page_count, time.perf_counter() - started)
         ctx.products.page_starts = ts.page_starts
-        libs = f"ReportLab {version('reportlab')}; pikepdf {version('pikepdf')}"
+        libs = f"ReportLab {library_version('reportlab')}; pikepdf {library_version('pikepdf')}"
         fields = xmp.fields(doc, ctx.source_date_epoch, libs)
         artifacts: list[Artifact] = []
         for profile in chosen:

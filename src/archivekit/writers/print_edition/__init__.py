@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from importlib.metadata import version
 
 from reportlab.platypus.doctemplate import LayoutError
 
 from archivekit.errors import BuildError
 from archivekit.model import Document
+from archivekit.toolpaths import library_version
 from archivekit.typeset.layout import Typeset, typeset
 from archivekit.typeset.page_profile import PRINT
 from archivekit.writers.base import Artifact, BuildContext
@@ -49,7 +49,7 @@ class PrintWriter:
         settings = doc.edition.settings
         g = geometry(settings.print_trim, settings.bleed_mm)
         icc, condition, _ = cmyk_profile(_icc_choice(ctx, settings.print_icc))
-        producer = f"archivekit ({'; '.join(f'{m} {version(m)}' for m in ('reportlab', 'pikepdf'))})"
+        producer = f"archivekit ({'; '.join(f'{m} {library_version(m)}' for m in ('reportlab', 'pikepdf'))})"
         ts = _typeset_at_trim(doc, ctx, g)
         pages = assemble.plan(ts.page_starts, ts.page_count)
         labels = [p.label for p in pages]
