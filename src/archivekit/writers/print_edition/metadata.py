@@ -7,7 +7,9 @@ same values go to XMP and Info so they never disagree.
 
 from __future__ import annotations
 
+import io
 import uuid
+from functools import lru_cache
 from pathlib import Path
 
 from pikepdf import Array, Dictionary, Name, Pdf, String
@@ -50,8 +52,9 @@ def cmyk_profile(override: str | None = None) -> tuple[bytes, str, str]:
 
 def output_intent(pdf: Pdf, icc: bytes, condition: str) -> None:
     """The GTS_PDFX OutputIntent with the CMYK profile embedded."""
-    stream = pdf.make_stream(icc)
-    stream.N = 4
+    stream = pdf.make_stream(b"")
+    stream.N = 4  # first: qpdf writes the keys in the order they were set
+    stream.write(_compressed(icc), filter=Name.FlateDecode)
     intent = Dictionary(
         Type=Name.OutputIntent,
         S=Name.GTS_PDFX,
@@ -61,6 +64,18 @@ def output_intent(pdf: Pdf, icc: bytes, condition: str) -> None:
         DestOutputProfile=stream,
     )
     pdf.Root.OutputIntents = Array([pdf.make_indirect(intent)])
+
+
+@lru_cache(maxsize=2)
+def _compressed(data: bytes) -> bytes:
+    """These bytes as qpdf compresses a stream on save (the bytes the print PDF had when qpdf
+    compressed the profile itself), once per process, not on every build's save."""
+    scratch = Pdf.new()
+    scratch.Root.Kept = scratch.make_stream(data)
+    saved = io.BytesIO()
+    scratch.save(saved, compress_streams=True, deterministic_id=True)
+    with Pdf.open(io.BytesIO(saved.getvalue())) as again:
+        return again.Root.Kept.read_raw_bytes()
 
 
 def document_id(doc: Document, kind: str) -> str:
