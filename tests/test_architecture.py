@@ -39,7 +39,8 @@ ROOT = "archivekit"
 SHARED = {"errors", "clock", "jsonfile", "toolpaths", ""}
 # On top: they wire the stages together and may import all of them. staging, forked and interrupts are
 # the pipeline's machinery (atomic folders, forked writers, signals), used by the wiring only.
-WIRING = {"pipeline", "api", "cli", "cluster", "live", "__main__", "staging", "forked", "interrupts"}
+WIRING = {"pipeline", "api", "cli", "cluster", "live", "__main__", "launch", "resident", "staging", "forked",
+          "interrupts"}  # fmt: skip
 # The "may import" column of docs/architecture.md, besides SHARED. Data flows ingest -> model ->
 # typeset -> writers -> manifest -> validate -> package; model is the data they all share, so every
 # stage may import it (ingest makes it), and none other may import a stage after its own, except
@@ -62,6 +63,7 @@ RUN_ALLOWED = {
     "archivekit.pipeline": "`git log` dates the build (SOURCE_DATE_EPOCH unset: the sources' last commit)",
     "archivekit.writers.print_edition.proofs": "pdftoppm renders the print proofs, an output, not a verdict",
     "archivekit.live.judges": "starts `archivekit validate` in a child, so the judges still run in validate/",
+    "archivekit.resident.client": "starts the resident build server in the background (ARCHIVEKIT_SERVER=on)",
 }
 RUN_ANYWHERE_UNDER = ("archivekit.validate",)  # the judges: veraPDF, EPUBCheck, Ace, Nu, axe, poppler, gs
 OS_RUNNERS = ("system", "popen", "exec", "spawn")

@@ -1,6 +1,6 @@
 import sys
 
-from archivekit.cli import main
+from archivekit.launch import main
 
 # Guarded: a process pool started by "spawn" or "forkserver" re-imports the main module.
 if __name__ == "__main__":

@@ -1,0 +1,164 @@
+"""The client side of the resident build server: find the server for this installation and
+environment, hand it the command with this process's stdin, stdout and stderr, pass on Ctrl-C and
+SIGTERM, and return the command's exit code. Without a server, start one in the background for
+the next command and let this one run here (None).
+
+Which server: one per installation (the archivekit package's files and the Python libraries it
+runs with, by their sizes and times) and environment (every variable but the shell's bookkeeping),
+so a server never answers with code or settings other than the caller's. Its socket lives in a
+folder only this user may enter ($XDG_RUNTIME_DIR, else the temporary folder).
+"""
+
+from __future__ import annotations
+
+# Only modules Python has loaded at start, or cheap ones: this runs before every served command.
+import fcntl
+import hashlib
+import json
+import os
+import signal
+import socket
+import sys
+
+VOLATILE = frozenset({"PWD", "OLDPWD", "SHLVL", "_"})  # differ between shells, change nothing
+HEADER = 8  # bytes of the request's length, before the request
+
+
+def runtime_dir() -> str | None:
+    """This user's folder for server sockets, made private if new; None when it is not private."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("TMPDIR") or "/tmp"
+    folder = os.path.join(base, f"archivekit-{os.getuid()}")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    if stat.st_uid != os.getuid() or stat.st_mode & 0o077:
+        return None  # another user could reach the socket: build here instead
+    return folder
+
+
+def _installation() -> list[str]:
+    """What identifies the code a server runs: Python, this package's files, the library folders."""
+    marks = [sys.executable, sys.version]
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # archivekit/
+    for root, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            stat = os.stat(os.path.join(root, name))
+            marks.append(f"{root}/{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    for entry in sys.path:
+        # A library installed, upgraded or removed changes its folder; other entries (the current
+        # folder, for `python -m`) change with every file made there, and hold no library.
+        if os.path.basename(entry) in ("site-packages", "dist-packages") and os.path.isdir(entry):
+            marks.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
+    return marks
+
+
+def server_key(environ: dict[str, str]) -> str:
+    """The server's name for this installation and environment."""
+    settings = sorted((k, v) for k, v in environ.items() if k not in VOLATILE)
+    text = json.dumps([_installation(), settings])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def socket_path(folder: str, key: str) -> str:
+    return os.path.join(folder, f"{key}.sock")
+
+
+def run(argv: list[str]) -> int | None:
+    """The command's exit code, run by the server; None when there is no server to run it."""
+    folder = runtime_dir()
+    if folder is None:
+        return None
+    environ = dict(os.environ)
+    path = socket_path(folder, server_key(environ))
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except OSError:
+        connection.close()
+        _start_server(path, argv)
+        return None
+    with connection:
+        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": environ}).encode()
+        message = len(request).to_bytes(HEADER, "big") + request
+        socket.send_fds(connection, [message[:65536]], [0, 1, 2])
+        if len(message) > 65536:
+            connection.sendall(message[65536:])
+        return _await_exit(connection, verbose=any(a in ("-v", "--verbose") for a in argv))
+
+
+def _await_exit(connection: socket.socket, *, verbose: bool) -> int:
+    """Read the server's "pid N" and "exit N" lines, passing signals on to the command meanwhile."""
+    child: list[int] = []
+    pending: list[int] = []
+
+    def pass_on(signum: int, frame: object) -> None:
+        if child:
+            os.kill(child[0], signum)
+        else:
+            pending.append(signum)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, pass_on)
+    for line in connection.makefile("r", encoding="ascii"):
+        word, _, value = line.strip().partition(" ")
+        if word == "pid":
+            child.append(int(value))
+            if verbose:
+                print(f"archivekit: run by the resident build server (process {value})", file=sys.stderr)
+            for signum in pending:
+                os.kill(child[0], signum)
+        elif word == "exit":
+            code = int(value)
+            return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell says
+    print("archivekit: error: the build server ended before the command did; run it again", file=sys.stderr)
+    return 1
+
+
+def _start_server(path: str, argv: list[str]) -> None:
+    """Start this environment's server in the background unless one is starting already (it holds
+    the lock while it reads the libraries and fonts, before its socket appears)."""
+    stem = path.removesuffix(".sock")
+    lock = f"{stem}.lock"
+    try:
+        with open(lock, "a") as held:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(held, fcntl.LOCK_UN)
+    except OSError:
+        return  # starting, or a folder we cannot write: this command runs here either way
+    import subprocess
+
+    with open(f"{stem}.log", "ab") as log:
+        subprocess.Popen(
+            [sys.executable, "-m", "archivekit.resident.server", path, *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # not in the terminal's group: Ctrl-C there is this command's
+        )
+
+
+def stop_all() -> int:
+    """Ask every server of this user to stop; the number asked."""
+    import contextlib  # here: not on a served command's way
+
+    folder = runtime_dir()
+    if folder is None:
+        return 0
+    asked = 0
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".sock"):
+            continue
+        path = os.path.join(folder, name)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            try:
+                connection.connect(path)
+                request = json.dumps({"stop": True}).encode()
+                connection.sendall(len(request).to_bytes(HEADER, "big") + request)
+                asked += 1
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)  # nobody listens: a server that died left it
+    return asked

@@ -1,0 +1,240 @@
+"""The resident build server (ARCHIVEKIT_SERVER=on; the client is archivekit.resident.client).
+
+Started in the background by the first command of an installation and environment that finds
+none, it imports every writer and runs that first command once into a scratch folder (its fonts,
+pandoc's reading, liblouis's tables are then in memory), and only then opens its socket. Each
+command it gets runs in a fork of that warm process: the fork takes the caller's stdin, stdout
+and stderr (passed over the socket), folder and environment, and runs the command line exactly as
+the `archivekit` command would, so its output, files and exit code are the same; a fork's failure
+or its Ctrl-C ends that fork only, and nothing a command does changes the next one's start. The
+server passes each fork's exit status to its caller and leaves after ARCHIVEKIT_SERVER_IDLE
+seconds (default 600) without a command, or on `archivekit server stop`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import io
+import json
+import os
+import selectors
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from archivekit.resident.client import HEADER
+
+IDLE_ENV = "ARCHIVEKIT_SERVER_IDLE"
+IDLE_S = 600.0
+# What the other served commands import when they run (the writers are loaded by name).
+WARM_MODULES = ("archivekit.package.bag", "archivekit.package.verify", "archivekit.validate.runner")
+_server_only: list[int] = []  # descriptors a command's fork closes: the lock, the wake-up pipe, the selector
+
+
+def main(args: list[str]) -> int:
+    """`python -m archivekit.resident.server SOCKET ARGV...`: serve until idle or stopped."""
+    path, first = Path(args[0]), args[1:]
+    lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 (held for the server's life)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 0  # another server for this environment is starting or running
+    _server_only.append(lock.fileno())
+    _warm(first)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # a server that died left it
+    listener.bind(str(path))
+    os.chmod(path, 0o600)
+    listener.listen(16)
+    try:
+        _serve(listener, path)
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        listener.close()
+    return 0
+
+
+def _warm(argv: list[str]) -> None:
+    """Import every writer and, for a build, run it once into a scratch folder: what a build reads
+    once per process is then read, and every fork starts with it."""
+    from archivekit import cli, writers
+
+    for name in writers.names():
+        writers.load(name)
+    for module in WARM_MODULES:
+        importlib.import_module(module)
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    if command == "build":
+        with (
+            tempfile.TemporaryDirectory(prefix="archivekit-server-") as scratch,
+            contextlib.suppress(Exception, SystemExit),
+        ):
+            cli.main([*argv, "--out", scratch, "--force"])
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)  # cli.main's handlers are for a command, not the server
+
+
+def _idle_seconds() -> float:
+    try:
+        return float(os.environ.get(IDLE_ENV, IDLE_S))
+    except ValueError:
+        return IDLE_S
+
+
+def _serve(listener: socket.socket, path: Path) -> None:
+    """Accept commands, fork one child each, and tell each caller its child's pid and exit status.
+    Asked to stop (SIGTERM, `archivekit server stop`) or idle too long, it takes no new command and
+    leaves once every running one has ended and its caller has its exit status."""
+    wake, signalled = os.pipe()
+    os.set_blocking(signalled, False)
+    signal.set_wakeup_fd(signalled)
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)  # the wake-up pipe says it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    chosen = selectors.DefaultSelector()
+    _server_only.extend([wake, signalled, chosen.fileno()])
+    chosen.register(listener, selectors.EVENT_READ, "accept")
+    chosen.register(wake, selectors.EVENT_READ, "signal")
+    running: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, caller)
+    accepting, idle_since = True, time.monotonic()
+    while accepting or running:
+        wait = _idle_seconds() - (time.monotonic() - idle_since) if accepting and not running else None
+        stop = wait is not None and wait <= 0
+        for key, _ in [] if stop else chosen.select(wait):
+            if key.data == "signal":
+                os.read(wake, 64)
+                stop = True
+            elif key.data == "accept":
+                stop = _accept(listener, chosen, running) or stop
+            else:
+                _report_exit(key.fd, running.pop(key.fd), chosen)
+                idle_since = time.monotonic()
+        if stop and accepting:
+            accepting = False
+            chosen.unregister(listener)
+            with contextlib.suppress(OSError):
+                path.unlink()  # the next command starts a new server (or runs in its own process)
+
+
+def _report_exit(pidfd: int, child: tuple[int, socket.socket], chosen: selectors.BaseSelector) -> None:
+    """A child ended: its exit status to its caller."""
+    pid, caller = child
+    chosen.unregister(pidfd)
+    os.close(pidfd)
+    _, status = os.waitpid(pid, 0)
+    with contextlib.suppress(OSError):
+        caller.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+    caller.close()
+
+
+def _accept(
+    listener: socket.socket, chosen: selectors.BaseSelector, running: dict[int, tuple[int, socket.socket]]
+) -> bool:
+    """Take one caller's command and fork its child; True when the caller asks the server to stop."""
+    caller, _ = listener.accept()
+    try:
+        uid = struct.unpack("3i", caller.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
+        if uid != os.getuid():
+            raise ValueError("another user")
+        request, fds = _receive(caller)
+    except (OSError, ValueError):
+        caller.close()
+        return False
+    if request.get("stop"):
+        caller.close()
+        return True
+    pid = os.fork()
+    if pid == 0:
+        _child(listener, caller, request, fds)
+    for fd in fds:
+        os.close(fd)
+    caller.sendall(f"pid {pid}\n".encode())
+    pidfd = os.pidfd_open(pid)
+    running[pidfd] = (pid, caller)
+    chosen.register(pidfd, selectors.EVENT_READ, pid)
+    return False
+
+
+def _receive(caller: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """The request (a length, then JSON) and the descriptors sent with it."""
+    caller.settimeout(10)
+    data, fds, _, _ = socket.recv_fds(caller, 65536, 3)
+    if len(data) < HEADER:
+        raise ValueError("short request")
+    size = int.from_bytes(data[:HEADER], "big")
+    data = data[HEADER:]
+    while len(data) < size:
+        more = caller.recv(size - len(data))
+        if not more:
+            raise ValueError("request cut short")
+        data += more
+    caller.settimeout(None)
+    request = json.loads(data)
+    if not isinstance(request, dict) or ("stop" not in request and len(fds) != 3):
+        raise ValueError("not a request")
+    return request, fds
+
+
+def _child(listener: socket.socket, caller: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+    """Run the caller's command line as the caller would have, here; never returns."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)  # a signal to this command must not wake the server
+        for fd in _server_only:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        listener.close()
+        caller.close()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        for target, fd in zip((0, 1, 2), fds, strict=True):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        _reopen_standard_streams()
+        sys.argv = ["archivekit", *request["argv"]]
+        from archivekit.cli import main
+
+        code = main(list(request["argv"]))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+
+
+def _reopen_standard_streams() -> None:
+    """Python's streams over the caller's descriptors, buffered as Python buffers them for a process
+    started there (line by line to a terminal)."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        old = getattr(sys, name)
+        raw = io.FileIO(fd, mode, closefd=False)
+        interactive = raw.isatty()
+        buffered: Any = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+        stream = io.TextIOWrapper(
+            buffered,
+            encoding=old.encoding,
+            errors=old.errors,
+            line_buffering=interactive or name == "stderr",
+        )
+        setattr(sys, name, stream)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,123 @@
+"""The resident build server (ARCHIVEKIT_SERVER=on), with real processes: the `archivekit` command
+starts it, later commands run in it, and what a user sees (files, output, exit codes, Ctrl-C) is
+what the command run in its own process gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archivekit.resident import client
+from conftest import EDITION, EDITION_ID, EPOCH, ROOT
+
+FORMATS = ("--format", "pdf", "--format", "html", "--epub-checks", "off")
+LONG = ROOT / "sources" / "gutenberg-34901-mill-on-liberty"
+
+
+def _archivekit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "archivekit", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _sockets(runtime: Path) -> list[Path]:
+    return sorted(runtime.glob("archivekit-*/*.sock"))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """An environment whose server is running: its first command started it."""
+    runtime = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))  # short: a socket path has 108 bytes
+    env = {
+        **os.environ,
+        "ARCHIVEKIT_SERVER": "on",
+        "ARCHIVEKIT_SERVER_IDLE": "300",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "ARCHIVEKIT_CACHE": str(tmp_path_factory.mktemp("cache")),
+        "SOURCE_DATE_EPOCH": EPOCH,
+    }
+    out = tmp_path_factory.mktemp("first")
+    first = _archivekit(env, "-q", "build", str(EDITION), "--out", str(out), *FORMATS)
+    assert first.returncode == 0, first.stderr
+    deadline = time.monotonic() + 120
+    while not _sockets(runtime) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _sockets(runtime), f"no server started: {list(runtime.rglob('*.log'))}"
+    try:
+        yield env
+    finally:
+        stopped = _archivekit(env, "server", "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        deadline = time.monotonic() + 30
+        while _sockets(runtime) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _sockets(runtime), "the server did not stop"
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_served_build_is_the_build_made_in_its_own_process(served: dict[str, str], tmp_path: Path) -> None:
+    there = _archivekit(served, "-v", "build", str(EDITION), "--out", str(tmp_path / "served"), *FORMATS)
+    assert there.returncode == 0, there.stderr
+    assert "run by the resident build server" in there.stderr
+    assert "writing pdf" in there.stderr  # the command's own progress, on the caller's stderr
+    assert there.stdout.strip().endswith(EDITION_ID)  # and its stdout
+    here_env = {**served, "ARCHIVEKIT_SERVER": "off"}
+    here = _archivekit(here_env, "-v", "build", str(EDITION), "--out", str(tmp_path / "here"), *FORMATS)
+    assert here.returncode == 0, here.stderr
+    assert "resident build server" not in here.stderr
+    assert _files(tmp_path / "served") == _files(tmp_path / "here")
+
+
+def test_a_served_command_fails_as_it_would_here(served: dict[str, str], tmp_path: Path) -> None:
+    missing = _archivekit(served, "build", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert missing.returncode == 2
+    assert "nowhere" in missing.stderr and "fix:" in missing.stderr
+    usage = _archivekit(served, "build", "--no-such-flag")
+    assert usage.returncode == 2 and "unrecognized arguments" in usage.stderr
+    checked = _archivekit(served, "check", str(EDITION))
+    assert checked.returncode == 0 and "ok" in checked.stdout
+
+
+def test_ctrl_c_stops_the_served_command_and_keeps_nothing(served: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "archivekit", "build", str(LONG), "--out", str(out), "--force", *FORMATS]
+    running = subprocess.Popen(command, cwd=ROOT, env=served, stderr=subprocess.PIPE, text=True)
+    assert running.stderr is not None
+    seen = []
+    for line in running.stderr:
+        seen.append(line)
+        if "writing" in line:
+            break
+    running.send_signal(signal.SIGINT)
+    rest = running.stderr.read()
+    assert running.wait(timeout=60) == 130, "".join(seen) + rest
+    assert "interrupted" in rest
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == []  # no half-written edition
+
+
+def test_no_server_where_another_user_could_reach_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    shared = tmp_path / f"archivekit-{os.getuid()}"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    assert client.runtime_dir() is None
+    assert client.run(["check", str(EDITION)]) is None  # the command runs in its own process
+    assert list(shared.iterdir()) == []  # and no server was started
+
+
+def test_each_environment_has_its_own_server() -> None:
+    base = {"PATH": "/usr/bin", "ARCHIVEKIT_CACHE": "/a"}
+    assert client.server_key(base) == client.server_key({**base, "PWD": "/elsewhere", "SHLVL": "3"})
+    assert client.server_key(base) != client.server_key({**base, "ARCHIVEKIT_CACHE": "/b"})
