@@ -105,6 +105,15 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
                 lambda i: env_with(warm_cache),
             )
         )
+    # The full set warm again, each command run by the resident build server (ARCHIVEKIT_SERVER=on).
+    served = served_env(work, warm_cache)
+
+    def served_steps(i: int) -> list[Argv]:
+        out, bag = work / "warm" / "full-server", work / "warm" / "bag-server"
+        build, package = full_steps(EDITION, out, bag, formats)
+        return [[*build, "--force"], package]
+
+    cases.append(Case("full warm, server", served_steps, lambda i: served))
     noop_out = work / "warm" / "full"
     cases.append(
         Case(
@@ -115,8 +124,14 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
             expect_stderr="up to date",
         )
     )
-    # Every warm case once, untimed: the warm out folders and the no-op's build exist after it.
-    round_robin([c for c in cases if c.name.endswith("warm")], 1, "warm-up")
+    # Every warm case once, untimed: the warm out folders and the no-op's build exist after it, and
+    # the server case's first command has started the server, which is waited for.
+    try:
+        round_robin([c for c in cases if "warm" in c.name], 1, "warm-up")
+        await_server(served)
+    except BaseException:
+        stop_server(served)
+        raise
     for case in cases:
         case.stats = measure.Stats()
 
@@ -127,7 +142,10 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
         peer_outputs.mkdir(parents=True, exist_ok=True)
         for name, argv in peers.commands(inputs, peer_outputs).items():
             peer_cases.append(Case(name, lambda i, a=argv: [a], lambda i: dict(os.environ)))
-    round_robin(cases + peer_cases, runs, "letter edition")
+    try:
+        round_robin(cases + peer_cases, runs, "letter edition")
+    finally:
+        stop_server(served)
 
     try:
         verbose = verbose_log(work, formats)
@@ -148,6 +166,27 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
         built / f"{ident}.pdfa4f.pdf", inputs if with_peers else None, peer_outputs
     )
     return result
+
+
+def served_env(work: Path, cache: Path) -> dict[str, str]:
+    """The environment of a command run by the resident build server, its socket under work."""
+    runtime = work / "rt"
+    runtime.mkdir(parents=True, exist_ok=True)
+    return {**env_with(cache), "ARCHIVEKIT_SERVER": "on", "XDG_RUNTIME_DIR": str(runtime)}
+
+
+def await_server(env: dict[str, str], seconds: float = 300) -> None:
+    """Wait until the server of this environment listens (it first builds once, judges included)."""
+    deadline = time.monotonic() + seconds
+    while not list(Path(env["XDG_RUNTIME_DIR"]).glob("archivekit-*/*.sock")):
+        if time.monotonic() > deadline:
+            print("bench: the resident build server did not start; its case runs without it", file=sys.stderr)
+            return
+        time.sleep(0.5)
+
+
+def stop_server(env: dict[str, str]) -> None:
+    subprocess.run([*ARCHIVEKIT, "-q", "server", "stop"], env=env, check=False, capture_output=True)
 
 
 def pdf2_conformance(master: Path, inputs: peers.PeerInputs | None, out: Path) -> tuple[dict, dict]:
