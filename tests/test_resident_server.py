@@ -78,6 +78,12 @@ def test_a_served_build_is_the_build_made_in_its_own_process(served: dict[str, s
     assert here.returncode == 0, here.stderr
     assert "resident build server" not in here.stderr
     assert _files(tmp_path / "served") == _files(tmp_path / "here")
+    # Another edition than the one the server warmed up with (its fonts, its languages).
+    other = ROOT / "sources" / "mengzi-zh-hant"
+    for where, env in (("served-other", served), ("here-other", here_env)):
+        done = _archivekit(env, "-q", "build", str(other), "--out", str(tmp_path / where), *FORMATS)
+        assert done.returncode == 0, done.stderr
+    assert _files(tmp_path / "served-other") == _files(tmp_path / "here-other")
 
 
 def test_a_served_command_fails_as_it_would_here(served: dict[str, str], tmp_path: Path) -> None:

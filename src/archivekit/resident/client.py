@@ -71,6 +71,10 @@ def run(argv: list[str]) -> int | None:
     folder = runtime_dir()
     if folder is None:
         return None
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None  # a folder deleted under the shell: let the command say so, here
     environ = dict(os.environ)
     path = socket_path(folder, server_key(environ))
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -81,7 +85,7 @@ def run(argv: list[str]) -> int | None:
         _start_server(path, argv)
         return None
     with connection:
-        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": environ}).encode()
+        request = json.dumps({"argv": argv, "cwd": cwd, "env": environ}).encode()
         message = len(request).to_bytes(HEADER, "big") + request
         socket.send_fds(connection, [message[:65536]], [0, 1, 2])
         if len(message) > 65536:
