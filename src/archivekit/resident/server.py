@@ -96,26 +96,27 @@ def _serve(listener: socket.socket, path: Path) -> None:
     leaves once every running one has ended and its caller has its exit status."""
     wake, signalled = os.pipe()
     os.set_blocking(signalled, False)
+    # Signals arrive as bytes on the wake-up pipe, which the selector watches with the socket:
+    # SIGCHLD (a command ended) and SIGTERM (stop).
     signal.set_wakeup_fd(signalled)
-    signal.signal(signal.SIGTERM, lambda signum, frame: None)  # the wake-up pipe says it
+    for sig in (signal.SIGCHLD, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: None)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     chosen = selectors.DefaultSelector()
     _server_only.extend([wake, signalled, chosen.fileno()])
     chosen.register(listener, selectors.EVENT_READ, "accept")
     chosen.register(wake, selectors.EVENT_READ, "signal")
-    running: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, caller)
+    running: dict[int, socket.socket] = {}  # pid -> its caller
     accepting, idle_since = True, time.monotonic()
     while accepting or running:
         wait = _idle_seconds() - (time.monotonic() - idle_since) if accepting and not running else None
         stop = wait is not None and wait <= 0
         for key, _ in [] if stop else chosen.select(wait):
-            if key.data == "signal":
-                os.read(wake, 64)
-                stop = True
-            elif key.data == "accept":
-                stop = _accept(listener, chosen, running) or stop
-            else:
-                _report_exit(key.fd, running.pop(key.fd), chosen)
+            if key.data == "accept":
+                stop = _accept(listener, running) or stop
+                continue
+            stop = signal.SIGTERM in os.read(wake, 64) or stop
+            if _report_exits(running):
                 idle_since = time.monotonic()
         if stop and accepting:
             accepting = False
@@ -124,20 +125,27 @@ def _serve(listener: socket.socket, path: Path) -> None:
                 path.unlink()  # the next command starts a new server (or runs in its own process)
 
 
-def _report_exit(pidfd: int, child: tuple[int, socket.socket], chosen: selectors.BaseSelector) -> None:
-    """A child ended: its exit status to its caller."""
-    pid, caller = child
-    chosen.unregister(pidfd)
-    os.close(pidfd)
-    _, status = os.waitpid(pid, 0)
-    with contextlib.suppress(OSError):
-        caller.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
-    caller.close()
+def _report_exits(running: dict[int, socket.socket]) -> bool:
+    """Every child that has ended: its exit status to its caller. Whether any had."""
+    ended = False
+    while running:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        caller = running.pop(pid, None)
+        if caller is None:
+            continue  # not a command's (none should be left from the warm-up)
+        with contextlib.suppress(OSError):
+            caller.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+        caller.close()
+        ended = True
+    return ended
 
 
-def _accept(
-    listener: socket.socket, chosen: selectors.BaseSelector, running: dict[int, tuple[int, socket.socket]]
-) -> bool:
+def _accept(listener: socket.socket, running: dict[int, socket.socket]) -> bool:
     """Take one caller's command and fork its child; True when the caller asks the server to stop."""
     caller, _ = listener.accept()
     try:
@@ -154,12 +162,11 @@ def _accept(
     pid = os.fork()
     if pid == 0:
         _child(listener, caller, request, fds)
+    running[pid] = caller  # before its SIGCHLD is read: the loop reads signals after this returns
     for fd in fds:
         os.close(fd)
-    caller.sendall(f"pid {pid}\n".encode())
-    pidfd = os.pidfd_open(pid)
-    running[pidfd] = (pid, caller)
-    chosen.register(pidfd, selectors.EVENT_READ, pid)
+    with contextlib.suppress(OSError):
+        caller.sendall(f"pid {pid}\n".encode())  # a caller gone already gets nothing, its child runs on
     return False
 
 
@@ -193,7 +200,7 @@ def _child(listener: socket.socket, caller: socket.socket, request: dict[str, An
                 os.close(fd)
         listener.close()
         caller.close()
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
         for target, fd in zip((0, 1, 2), fds, strict=True):
             os.dup2(fd, target)
