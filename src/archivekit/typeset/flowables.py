@@ -154,6 +154,8 @@ class TextBlock(Flowable):
 
     def _note_reserve(self, lines: Sequence[Line]) -> float:
         reserve = 0.0
+        if not self.spec.notes:
+            return reserve  # most blocks call no note: no piece to look up
         for line in lines:
             for piece in line.pieces:
                 box = self.spec.notes.get(piece.offset)
@@ -171,7 +173,7 @@ class TextBlock(Flowable):
         reserve = 0.0
         n = 0
         while n < len(lines):
-            for piece in lines[n].pieces:
+            for piece in lines[n].pieces if notes else ():
                 box = notes.get(piece.offset)
                 if box is not None and box.placed_on is None:
                     reserve += box.height + NOTE_SEPARATION
@@ -220,11 +222,12 @@ class TextBlock(Flowable):
             self.setter.outline(
                 self.spec.outline, page, top, self.spec.runs[0].tag if self.spec.runs else None
             )
+        notes = self.spec.notes
         for index, line in enumerate(lines):
             baseline = self.height - index * st.leading - (st.leading - st.size) / 2 - st.size * 0.88
             self.draw_line(line, st.left_indent, baseline, index == 0 and self.first)
-            for piece in line.pieces:
-                box = self.spec.notes.get(piece.offset)
+            for piece in line.pieces if notes else ():
+                box = notes.get(piece.offset)
                 if box is not None and box.placed_on is None:
                     box.placed_on = page
                     self.setter.place_note(box, page)
@@ -261,7 +264,7 @@ class TextBlock(Flowable):
             with canv.marked(pieces[i].tag):
                 tx = canv.beginText()
                 current = None
-                placed: list[tuple[float, str]] = []  # the pieces of one face, each at its x
+                placed: list[Placed] = []  # the pieces of one face, each at its x
                 for k in range(i, j):
                     piece = pieces[k]
                     if piece.kind == "newline":
@@ -273,7 +276,7 @@ class TextBlock(Flowable):
                             placed = []
                         tx.setFont(face.font, face.size)
                         current = face
-                    placed.append((line_x + xs[k], piece.text))
+                    placed.append((line_x + xs[k], piece.text, piece.width))
                 if current is not None:
                     _draw_run(tx, current, baseline, placed)
                 canv.drawText(tx)
@@ -302,7 +305,12 @@ class TextBlock(Flowable):
         self.canv.drawText(tx)
 
 
-def _draw_run(tx: Any, face: Face, baseline: float, placed: list[tuple[float, str]]) -> None:
+# A piece to draw: its x, its text and its width as line breaking measured it (a space between
+# two Han characters is widened there, so its own measure is taken again where it matters).
+Placed = tuple[float, str, float]
+
+
+def _draw_run(tx: Any, face: Face, baseline: float, placed: list[Placed]) -> None:
     """Draw pieces of one face (just set on the text object), each at its x.
 
     Single characters evenly spaced (a justified line of Han text) are one string under a
@@ -316,11 +324,11 @@ def _draw_run(tx: Any, face: Face, baseline: float, placed: list[tuple[float, st
     if font is not None and spacing is not None:
         reportlab_adapter.move_text(tx, placed[0][0], y)
         tx.setCharSpace(spacing)
-        font.show(tx, "".join(text for _, text in placed))
+        font.show(tx, "".join(text for _, text, _ in placed))
         tx.setCharSpace(0)  # character spacing is text state: it would outlive this text object
         return
     pen = None  # where the previous piece ended; contiguous pieces share one show
-    for x, text in placed:
+    for x, text, _ in placed:
         if pen is None or abs(pen - x) > EPSILON:
             reportlab_adapter.move_text(tx, x, y)
         if font is not None:
@@ -330,14 +338,14 @@ def _draw_run(tx: Any, face: Face, baseline: float, placed: list[tuple[float, st
             pen = x + measure(text, face)
 
 
-def _even_spacing(placed: list[tuple[float, str]], face: Face) -> float | None:
+def _even_spacing(placed: list[Placed], face: Face) -> float | None:
     """The one gap between every two of these pieces when each is a single character and the
     gap is the same throughout (and not nothing); None otherwise."""
     if len(placed) < 3:
         return None
     gap = None
     previous_end = None
-    for x, text in placed:
+    for x, text, width in placed:
         if len(text) != 1:
             return None
         if previous_end is not None:
@@ -348,7 +356,8 @@ def _even_spacing(placed: list[tuple[float, str]], face: Face) -> float | None:
                 gap = here
             elif abs(here - gap) > SAME_GAP:
                 return None
-        previous_end = x + measure(text, face)
+        # A piece's width is its measure in this face, but for a widened space: measured again.
+        previous_end = x + (measure(text, face) if text.isspace() else width)
     return gap
 
 

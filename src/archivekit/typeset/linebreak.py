@@ -115,6 +115,7 @@ def tokens(runs: Sequence[Run], measure: Measure) -> list[Piece]:
     prev_kind = None  # the kind of the unit before, in this run or the one before
     for run in runs:
         style, tag, offset = run.style, run.tag, run.offset
+        widths: dict[str, float] = {}  # this run's tokens measured: a text repeats its characters
         # The three kinds of token cover every character, so each starts where the last ended.
         for text in _TOKEN.findall(run.text):
             kind = kinds.get(text)
@@ -124,7 +125,12 @@ def tokens(runs: Sequence[Run], measure: Measure) -> list[Piece]:
                 kind = kinds[text] = _kind(text)
             # Widening a gap inside a Latin word (split across styles) would letter-space it.
             stretch = prev_kind is not None and not (prev_kind == "word" and kind == "word")
-            width = 0.0 if kind == "newline" else measure(text, style)
+            if kind == "newline":
+                width = 0.0
+            else:
+                width = widths.get(text, -1.0)
+                if width < 0:
+                    width = widths[text] = measure(text, style)
             append(Piece(text, style, tag, offset, width, kind, stretch))
             offset += len(text)
             prev_kind = kind
