@@ -113,9 +113,10 @@ def tokens(runs: Sequence[Run], measure: Measure) -> list[Piece]:
     append = out.append
     kinds = _kinds
     prev_kind = None  # the kind of the unit before, in this run or the one before
+    measured: dict[int, dict[str, float]] = {}  # by face (alive while this runs): each token once
     for run in runs:
         style, tag, offset = run.style, run.tag, run.offset
-        widths: dict[str, float] = {}  # this run's tokens measured: a text repeats its characters
+        widths = measured.setdefault(id(style), {})
         # The three kinds of token cover every character, so each starts where the last ended.
         for text in _TOKEN.findall(run.text):
             kind = kinds.get(text)
