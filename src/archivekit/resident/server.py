@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import importlib
 import io
 import json
@@ -48,6 +49,10 @@ def main(args: list[str]) -> int:
         return 0  # another server for this environment is starting or running
     _server_only.append(lock.fileno())
     _warm(first)
+    # What the warm-up made stays out of the forks' garbage collection, which would otherwise touch,
+    # and so copy, every page of it in every command (the server itself makes little more).
+    gc.collect()
+    gc.freeze()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with contextlib.suppress(FileNotFoundError):
         path.unlink()  # a server that died left it
