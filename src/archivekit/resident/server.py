@@ -78,7 +78,9 @@ def _warm(argv: list[str]) -> None:
     for module in WARM_MODULES:
         importlib.import_module(module)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    if command == "build":
+    # Not a build sent to a cluster: its work is done elsewhere, and the warm-up would send it again.
+    elsewhere = "--scheduler" in argv or any(a.startswith("--scheduler=") for a in argv)
+    if command == "build" and not elsewhere and not os.environ.get("ARCHIVEKIT_SCHEDULER"):
         with (
             tempfile.TemporaryDirectory(prefix="archivekit-server-") as scratch,
             contextlib.suppress(Exception, SystemExit),
