@@ -113,6 +113,64 @@ def test_ctrl_c_stops_the_served_command_and_keeps_nothing(served: dict[str, str
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == []  # no half-written edition
 
 
+def _start_long_build(env: dict[str, str], out: Path) -> subprocess.Popen[str]:
+    """A served build of the long edition, returned once it has begun writing."""
+    command = [sys.executable, "-m", "archivekit", "build", str(LONG), "--out", str(out), "--force", *FORMATS]
+    running = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    assert running.stderr is not None
+    for line in running.stderr:
+        if "writing" in line:
+            return running
+    raise AssertionError(f"the build never began: exit {running.wait()}")
+
+
+def _nothing_left(out: Path, seconds: float) -> list[str]:
+    """What stays in out after the time a whole build would take: nothing, when its command stopped
+    (not the edition, not a staging folder; the lock file may stay)."""
+    time.sleep(seconds)
+    return sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock"))
+
+
+def test_a_command_whose_caller_is_killed_stops(served: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    running = _start_long_build(served, out)
+    running.kill()  # SIGKILL: the caller can pass nothing on; the server sees its socket close
+    running.wait(timeout=30)
+    assert _nothing_left(out, 15) == []
+    checked = _archivekit(served, "-v", "check", str(EDITION))  # and the server still serves
+    assert checked.returncode == 0 and "resident build server" in checked.stderr
+
+
+def test_a_command_stops_with_its_server(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    runtime = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
+    env = {
+        **os.environ,
+        "ARCHIVEKIT_SERVER": "on",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "SOURCE_DATE_EPOCH": EPOCH,
+        "ARCHIVEKIT_CACHE": str(tmp_path_factory.mktemp("cache")),
+    }
+    try:
+        first = _archivekit(env, "-q", "check", str(EDITION))  # starts this environment's server
+        assert first.returncode == 0, first.stderr
+        deadline = time.monotonic() + 120
+        while not _sockets(runtime) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _sockets(runtime), "no server started"
+        out = tmp_path / "out"
+        running = _start_long_build(env, out)
+        found = ["pgrep", "-f", f"archivekit.resident.server {_sockets(runtime)[0]}"]
+        server = int(subprocess.run(found, capture_output=True, text=True, check=True).stdout.split()[0])
+        os.kill(server, signal.SIGKILL)
+        assert running.stderr is not None
+        said = running.stderr.read()
+        assert running.wait(timeout=60) == 1
+        assert "build server ended before the command did" in said
+        assert _nothing_left(out, 15) == []
+    finally:
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
 def test_no_server_where_another_user_could_reach_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     shared = tmp_path / f"archivekit-{os.getuid()}"

@@ -32,6 +32,7 @@ from typing import Any
 
 from archivekit.resident.client import HEADER
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IDLE_ENV = "ARCHIVEKIT_SERVER_IDLE"
 IDLE_S = 600.0
 # What the other served commands import when they run (the writers are loaded by name).
@@ -120,11 +121,20 @@ def _serve(listener: socket.socket, path: Path) -> None:
         stop = wait is not None and wait <= 0
         for key, _ in [] if stop else chosen.select(wait):
             if key.data == "accept":
-                stop = _accept(listener, running) or stop
-                continue
-            stop = signal.SIGTERM in os.read(wake, 64) or stop
-            if _report_exits(running):
-                idle_since = time.monotonic()
+                stop = _accept(listener, chosen, running) or stop
+            elif isinstance(key.data, int):
+                # The caller sends nothing after its request: readable means it has gone (killed,
+                # say), and its command is stopped as a signal would stop it. (A command already
+                # reaped is not in `running`, and its pid may be another process's by now.)
+                with contextlib.suppress(KeyError, ValueError):
+                    chosen.unregister(key.fileobj)
+                if key.data in running:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(key.data, signal.SIGTERM)
+            else:
+                stop = signal.SIGTERM in os.read(wake, 64) or stop
+                if _report_exits(running, chosen):
+                    idle_since = time.monotonic()
         if stop and accepting:
             accepting = False
             chosen.unregister(listener)
@@ -132,7 +142,7 @@ def _serve(listener: socket.socket, path: Path) -> None:
                 path.unlink()  # the next command starts a new server (or runs in its own process)
 
 
-def _report_exits(running: dict[int, socket.socket]) -> bool:
+def _report_exits(running: dict[int, socket.socket], chosen: selectors.BaseSelector) -> bool:
     """Every child that has ended: its exit status to its caller. Whether any had."""
     ended = False
     while running:
@@ -145,6 +155,8 @@ def _report_exits(running: dict[int, socket.socket]) -> bool:
         caller = running.pop(pid, None)
         if caller is None:
             continue  # not a command's (none should be left from the warm-up)
+        with contextlib.suppress(KeyError, ValueError):
+            chosen.unregister(caller)  # not registered any more when the caller had gone
         with contextlib.suppress(OSError):
             caller.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
         caller.close()
@@ -152,7 +164,9 @@ def _report_exits(running: dict[int, socket.socket]) -> bool:
     return ended
 
 
-def _accept(listener: socket.socket, running: dict[int, socket.socket]) -> bool:
+def _accept(
+    listener: socket.socket, chosen: selectors.BaseSelector, running: dict[int, socket.socket]
+) -> bool:
     """Take one caller's command and fork its child; True when the caller asks the server to stop."""
     caller, _ = listener.accept()
     try:
@@ -173,7 +187,8 @@ def _accept(listener: socket.socket, running: dict[int, socket.socket]) -> bool:
     for fd in fds:
         os.close(fd)
     with contextlib.suppress(OSError):
-        caller.sendall(f"pid {pid}\n".encode())  # a caller gone already gets nothing, its child runs on
+        caller.sendall(f"pid {pid}\n".encode())
+    chosen.register(caller, selectors.EVENT_READ, pid)  # readable only when the caller has gone
     return False
 
 
@@ -201,6 +216,7 @@ def _child(listener: socket.socket, caller: socket.socket, request: dict[str, An
     """Run the caller's command line as the caller would have, here; never returns."""
     code = 1
     try:
+        _stop_with_the_server()
         signal.set_wakeup_fd(-1)  # a signal to this command must not wake the server
         for fd in _server_only:
             with contextlib.suppress(OSError):
@@ -231,6 +247,15 @@ def _child(listener: socket.socket, caller: socket.socket, request: dict[str, An
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(code)
+
+
+def _stop_with_the_server() -> None:
+    """SIGTERM to this command when the server dies (Linux's parent-death signal): its caller then
+    reports the failure, and the command must not go on writing behind it."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def _reopen_standard_streams() -> None:
