@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -134,3 +136,23 @@ def test_writer_processes_counts_cores_others_want_now(monkeypatch: pytest.Monke
     monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "3")
     assert pipeline.writer_processes() == 3
     assert pipeline._others_running() >= 0
+
+
+def test_a_stop_during_a_fork_is_held_not_lost() -> None:
+    """A Ctrl-C whose handler runs inside os.fork's callbacks would be dropped by Python there;
+    interrupts.held_during keeps it and raises it when the fork is done (in a process of its own:
+    the handler ends every descendant of the process it runs in)."""
+    script = (
+        "import os, signal\n"
+        "from archivekit import interrupts\n"
+        "interrupts.install()\n"
+        "try:\n"
+        "    with interrupts.held_during():\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        print('held', flush=True)\n"
+        "    print('lost', flush=True)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('raised after', flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split("\n")[:2] == ["held", "raised after"], done.stdout + done.stderr

@@ -41,7 +41,8 @@ class Child:
         # Objects made so far stay out of the child's garbage collection: it would touch, and so
         # copy, every page of the parent's heap.
         gc.freeze()
-        pid = os.fork()
+        with interrupts.held_during():  # a Ctrl-C in fork's callbacks would otherwise be dropped
+            pid = os.fork()
         if pid == 0:  # the child: never returns into the parent's stack
             os.close(read)
             _serve(work, write)

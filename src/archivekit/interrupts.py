@@ -138,9 +138,33 @@ def _on_signal(signum: int, frame: object) -> None:
         # leaves when the pool shuts down. Ending it now would break the pool, and Python 3.11's
         # pool then fails in a thread over the futures the main process has just cancelled.
         return
+    if _holding.get(os.getpid()):
+        return  # raised when the held work ends (see held_during)
+    _raise_for(signum)
+
+
+def _raise_for(signum: int) -> None:
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Terminated
+
+
+_holding: dict[int, int] = {}  # pid -> how many held_during blocks it is in
+
+
+@contextlib.contextmanager
+def held_during() -> Iterator[None]:
+    """Hold a stop's raise until this block ends. For os.fork: a signal handler may run in its
+    at-fork callbacks, where Python prints and drops any exception, so the stop would be lost
+    and the build go on. In a child forked inside the block, the block's end raises nothing."""
+    pid = os.getpid()
+    _holding[pid] = _holding.get(pid, 0) + 1
+    try:
+        yield
+    finally:
+        _holding[pid] -= 1
+    if os.getpid() == pid and not _holding[pid] and _stopping and _received is not None:
+        _raise_for(_received)
 
 
 def _quiet(args: threading.ExceptHookArgs) -> None:
