@@ -157,14 +157,21 @@ def held_during() -> Iterator[None]:
     """Hold a stop's raise until this block ends. For os.fork: a signal handler may run in its
     at-fork callbacks, where Python prints and drops any exception, so the stop would be lost
     and the build go on. In a child forked inside the block, the block's end raises nothing."""
-    pid = os.getpid()
-    _holding[pid] = _holding.get(pid, 0) + 1
-    try:
+    with _counted(_holding) as pid:
         yield
-    finally:
-        _holding[pid] -= 1
     if os.getpid() == pid and not _holding[pid] and _stopping and _received is not None:
         _raise_for(_received)
+
+
+@contextlib.contextmanager
+def _counted(blocks: dict[int, int]) -> Iterator[int]:
+    """This process's count of open blocks of one kind, one more while this runs; yields the pid."""
+    pid = os.getpid()
+    blocks[pid] = blocks.get(pid, 0) + 1
+    try:
+        yield pid
+    finally:
+        blocks[pid] -= 1
 
 
 def _quiet(args: threading.ExceptHookArgs) -> None:
@@ -184,9 +191,5 @@ def install() -> None:
 @contextlib.contextmanager
 def cleanup_scope() -> Iterator[None]:
     """Mark work that stages files: a signal unwinds through it instead of ending the process at once."""
-    pid = os.getpid()
-    _scopes[pid] = _scopes.get(pid, 0) + 1
-    try:
+    with _counted(_scopes):
         yield
-    finally:
-        _scopes[pid] -= 1
