@@ -12,6 +12,7 @@ import logging
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -191,14 +192,25 @@ def _intact(cached: Path) -> list[str] | None:
 
 def _store(cached: Path, out_dir: Path, written: list[str]) -> None:
     """Put rendered proofs in the cache whole (a half-written entry is never read)."""
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=cached.parent, prefix=".tmp-"))
-    try:
+
+    def fill(staging: Path) -> list[str]:
         for rel in written:
             shutil.copyfile(out_dir / rel, staging / Path(rel).name)
-        sums = "".join(f"{_sha256(staging / Path(rel).name)}  {Path(rel).name}\n" for rel in written)
+        return [Path(rel).name for rel in written]
+
+    _commit(cached, fill)
+
+
+def _commit(entry: Path, fill: Callable[[Path], list[str]]) -> None:
+    """A cache entry made beside it (`fill` writes its images and names them), their sha256 written
+    last, then renamed into place: a half-written entry is never read."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
+    try:
+        names = fill(staging)
+        sums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in names)
         (staging / SUMS).write_text(sums, encoding="utf-8")
-        staging.rename(cached)
+        staging.rename(entry)
     except OSError:
         pass  # a cache that cannot be written (or a parallel build won the race) only costs time
     finally:
@@ -306,15 +318,10 @@ def _render_proofs(
 
 def _store_page(entry: Path, page_png: Path, thumb: Image.Image) -> None:
     """One page's proof and thumbnail in the page cache, whole (as _store does for a document)."""
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
-    try:
+
+    def fill(staging: Path) -> list[str]:
         shutil.copyfile(page_png, staging / PAGE_IMAGE)
         _save(thumb, staging / THUMB_IMAGE)
-        sums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in (PAGE_IMAGE, THUMB_IMAGE))
-        (staging / SUMS).write_text(sums, encoding="utf-8")
-        staging.rename(entry)
-    except OSError:
-        pass  # as in _store: a cache that cannot be written only costs time
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return [PAGE_IMAGE, THUMB_IMAGE]
+
+    _commit(entry, fill)
