@@ -15,7 +15,13 @@ import sys
 
 SWITCH = "ARCHIVEKIT_SERVER"  # "on": commands below go to the server (started on first use)
 SERVED = frozenset({"build", "package", "validate", "verify", "check"})
-GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+# cli.GLOBAL_FLAGS, which this module cannot import (it is the CLI's way in, and imports nothing heavy).
+GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The subcommand of a command line: its first word that is not a global flag."""
+    return next((arg for arg in argv if arg not in GLOBAL_FLAGS), None)
 
 
 def server_wanted(argv: list[str], environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
@@ -23,8 +29,7 @@ def server_wanted(argv: list[str], environ: dict[str, str] | os._Environ[str] = 
     (watch and preview are resident already; new and import start an edition, once)."""
     if environ.get(SWITCH, "").strip().lower() not in ("on", "1", "yes", "true"):
         return False
-    command = next((arg for arg in argv if arg not in GLOBAL_FLAGS), None)
-    return command in SERVED
+    return command_of(argv) in SERVED
 
 
 def main() -> int:

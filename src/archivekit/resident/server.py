@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from archivekit.launch import command_of
 from archivekit.resident.client import HEADER
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -78,10 +79,9 @@ def _warm(argv: list[str]) -> None:
         writers.load(name)
     for module in WARM_MODULES:
         importlib.import_module(module)
-    command = next((arg for arg in argv if not arg.startswith("-")), None)
     # Not a build sent to a cluster: its work is done elsewhere, and the warm-up would send it again.
     elsewhere = "--scheduler" in argv or any(a.startswith("--scheduler=") for a in argv)
-    if command == "build" and not elsewhere and not os.environ.get("ARCHIVEKIT_SCHEDULER"):
+    if command_of(argv) == "build" and not elsewhere and not os.environ.get("ARCHIVEKIT_SCHEDULER"):
         with (
             tempfile.TemporaryDirectory(prefix="archivekit-server-") as scratch,
             contextlib.suppress(Exception, SystemExit),
