@@ -6,6 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
+# Set-up and tests leave no process behind them: their commands run in their own processes, not in
+# the resident build server an `archivekit` command starts otherwise (docs/server.md).
+export ARCHIVEKIT_SERVER ?= off
 
 .PHONY: all setup system build package validators judges validate test lint format clean fuzz
 

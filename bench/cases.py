@@ -68,8 +68,10 @@ def results_of(cases: list[Case]) -> dict[str, dict]:
 
 
 def env_with(cache: Path) -> dict[str, str]:
-    """The environment of a measured archivekit: fixed clock, this cache."""
-    return {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "ARCHIVEKIT_CACHE": str(cache)}
+    """The environment of a measured archivekit: fixed clock, this cache, each command in its own
+    process (the resident server's rows set their own)."""
+    pinned = {"SOURCE_DATE_EPOCH": EPOCH, "ARCHIVEKIT_CACHE": str(cache), "ARCHIVEKIT_SERVER": "off"}
+    return {**os.environ, **pinned}
 
 
 def fresh(*folders: Path) -> None:

@@ -20,9 +20,10 @@ EDITION = ROOT / "sources" / "carfc-2019-07-15-letter-to-ceos"
 EDITION_ID = EDITION.name
 EPOCH = "1700000000"
 IN_CI = os.environ.get("CI") == "true"
-# Every command a test runs runs in its own process, whatever the shell asked for; the server's own
-# tests (test_resident_server.py) switch it on for theirs.
-os.environ.pop("ARCHIVEKIT_SERVER", None)
+# Every command a test runs runs in its own process, whatever the shell asked for and even outside
+# CI (where the server is on by default); the server's own tests (test_resident_server.py) switch it
+# on for theirs.
+os.environ["ARCHIVEKIT_SERVER"] = "off"
 
 
 def require(condition: bool, reason: str) -> None:

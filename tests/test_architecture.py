@@ -63,7 +63,7 @@ RUN_ALLOWED = {
     "archivekit.pipeline": "`git log` dates the build (SOURCE_DATE_EPOCH unset: the sources' last commit)",
     "archivekit.writers.print_edition.proofs": "pdftoppm renders the print proofs, an output, not a verdict",
     "archivekit.live.judges": "starts `archivekit validate` in a child, so the judges still run in validate/",
-    "archivekit.resident.client": "starts the resident build server in the background (ARCHIVEKIT_SERVER=on)",
+    "archivekit.resident.client": "starts the resident build server in the background (docs/server.md)",
 }
 RUN_ANYWHERE_UNDER = ("archivekit.validate",)  # the judges: veraPDF, EPUBCheck, Ace, Nu, axe, poppler, gs
 OS_RUNNERS = ("system", "popen", "exec", "spawn")

@@ -1,4 +1,4 @@
-"""The resident build server (ARCHIVEKIT_SERVER=on), with real processes: the `archivekit` command
+"""The resident build server, with real processes: the `archivekit` command
 starts it, later commands run in it, and what a user sees (files, output, exit codes, Ctrl-C) is
 what the command run in its own process gives."""
 
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from archivekit import launch
 from archivekit.resident import client
 from conftest import EDITION, EDITION_ID, EPOCH, ROOT
 
@@ -185,3 +186,42 @@ def test_each_environment_has_its_own_server() -> None:
     base = {"PATH": "/usr/bin", "ARCHIVEKIT_CACHE": "/a"}
     assert client.server_key(base) == client.server_key({**base, "PWD": "/elsewhere", "SHLVL": "3"})
     assert client.server_key(base) != client.server_key({**base, "ARCHIVEKIT_CACHE": "/b"})
+
+
+def test_the_server_is_on_by_default_but_not_under_ci() -> None:
+    assert launch.server_wanted(["build", "x"], {})
+    assert launch.server_wanted(["-q", "check", "x"], {"CI": "false"})
+    assert not launch.server_wanted(["build", "x"], {"CI": "true"})  # a CI job's processes end with it
+    assert launch.server_wanted(["build", "x"], {"CI": "true", "ARCHIVEKIT_SERVER": "on"})
+    assert not launch.server_wanted(["build", "x"], {"ARCHIVEKIT_SERVER": "off"})
+    assert not launch.server_wanted(["watch", "x"], {})  # resident already
+
+
+def test_a_first_command_runs_here_and_then_starts_the_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    runtime = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("ARCHIVEKIT_SERVER", "CI")},  # the default
+        "XDG_RUNTIME_DIR": str(runtime),
+        "SOURCE_DATE_EPOCH": EPOCH,
+        "ARCHIVEKIT_CACHE": str(tmp_path_factory.mktemp("cache")),
+    }
+    try:
+        # Neither under CI, nor after a command that did not run: no server, not even its log.
+        assert _archivekit({**env, "CI": "true"}, "check", str(EDITION)).returncode == 0
+        assert _archivekit(env, "build", "--no-such-flag").returncode == 2
+        assert list(runtime.glob("archivekit-*/*.log")) == []
+        first = _archivekit(env, "check", str(EDITION))
+        assert first.returncode == 0 and "ok" in first.stdout
+        assert "a build server starts in the background" in first.stderr  # the user is told
+        deadline = time.monotonic() + 120
+        while not _sockets(runtime) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _sockets(runtime), "no server started"
+        served = _archivekit(env, "-v", "check", str(EDITION))
+        assert served.returncode == 0 and "resident build server" in served.stderr
+        assert "starts in the background" not in served.stderr
+    finally:
+        _archivekit(env, "server", "stop")
+        shutil.rmtree(runtime, ignore_errors=True)

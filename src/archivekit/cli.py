@@ -31,8 +31,9 @@ examples:
 exit codes: 0 success, 1 a check or validation failed, 2 bad usage, bad input or a missing tool
 environment: SOURCE_DATE_EPOCH (build clock; default: last git commit of the sources),
   ARCHIVEKIT_CACHE (prepared fonts; default ~/.cache/archivekit), NO_COLOR,
-  ARCHIVEKIT_SERVER=on (build, check, validate, package and verify run in a resident server that
-  has the libraries loaded: `archivekit server --help`)
+  ARCHIVEKIT_SERVER (build, check, validate, package and verify run in a resident server that has
+  the libraries loaded, started by the first of them: on by default, off under CI (CI=true) or with
+  ARCHIVEKIT_SERVER=off; `archivekit server --help`)
 """
 
 
@@ -155,13 +156,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _add_server(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "server",
-        help="stop the resident build servers (ARCHIVEKIT_SERVER=on)",
-        description="With ARCHIVEKIT_SERVER=on, `archivekit build` (and check, validate, package, verify) "
-        "runs in a resident server that has the libraries imported and the fonts read: the first command "
-        "starts it in the background and runs as usual; later ones run in a fork of it, with the same "
-        "output, files and exit code, in a fraction of the time. There is one server per installation and "
-        "environment; it leaves after $ARCHIVEKIT_SERVER_IDLE seconds (default 600) without a command. "
-        "`archivekit server stop` stops them now (after a change to the fonts, say).",
+        help="stop the resident build servers",
+        description="`archivekit build` (and check, validate, package, verify) runs in a resident server "
+        "that has the libraries imported and the fonts read: the first command runs as usual, then starts "
+        "it in the background; later ones run in a fork of it, with the same output, files and exit code, "
+        "in a fraction of the time. There is one server per installation and environment; it leaves after "
+        "$ARCHIVEKIT_SERVER_IDLE seconds (default 600) without a command. It is on by default; off under "
+        "CI (the CI variable set, as CI services do) unless ARCHIVEKIT_SERVER=on, and off with "
+        "ARCHIVEKIT_SERVER=off. `archivekit server stop` stops them now (after a change to the fonts, say).",
         formatter_class=_Formatter,
     )
     p.add_argument("action", choices=["stop"], help="stop: ask every server of this user to leave")

@@ -1,6 +1,6 @@
-"""The `archivekit` command's entry point: the command line in this process, or, with
-ARCHIVEKIT_SERVER=on, in a resident build server that has the libraries imported and the fonts
-read already (archivekit.resident.server; docs/server.md).
+"""The `archivekit` command's entry point: the command line in a resident build server that has
+the libraries imported and the fonts read already (archivekit.resident.server; docs/server.md),
+or in this process (ARCHIVEKIT_SERVER=off, under CI, or no server yet).
 
 A one-shot `archivekit build` spends most of its time importing libraries and reading fonts, not
 building. A server kept per installation and environment answers each command from a fork of
@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import sys
 
-SWITCH = "ARCHIVEKIT_SERVER"  # "on": commands below go to the server (started on first use)
+SWITCH = "ARCHIVEKIT_SERVER"  # on, off, or unset: on unless under CI
+ON = frozenset({"on", "1", "yes", "true"})
+OFF = frozenset({"off", "0", "no", "false"})
 SERVED = frozenset({"build", "package", "validate", "verify", "check"})
 # cli.GLOBAL_FLAGS, which this module cannot import (it is the CLI's way in, and imports nothing heavy).
 GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
@@ -25,22 +27,37 @@ def command_of(argv: list[str]) -> str | None:
 
 
 def server_wanted(argv: list[str], environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
-    """Whether this command goes to the resident server: switched on, and a command it serves
-    (watch and preview are resident already; new and import start an edition, once)."""
-    if environ.get(SWITCH, "").strip().lower() not in ("on", "1", "yes", "true"):
+    """Whether this command goes to the resident server: a command it serves (watch and preview are
+    resident already; new and import start an edition, once), and the server on, which it is
+    unless switched off or, when not switched on, the command runs under CI (a CI job's processes
+    should end with it, as Nx and Turborepo decide for their daemons)."""
+    setting = environ.get(SWITCH, "").strip().lower()
+    if setting in OFF or (setting not in ON and under_ci(environ)):
         return False
     return command_of(argv) in SERVED
+
+
+def under_ci(environ: dict[str, str] | os._Environ[str]) -> bool:
+    """Whether a CI service runs this command: they set CI (GitHub, GitLab, Travis, CircleCI, ...)."""
+    return environ.get("CI", "").strip().lower() not in ("", *OFF)
 
 
 def main() -> int:
     """Run the command given on the command line; return its exit code."""
     argv = sys.argv[1:]
+    missing = None
     if server_wanted(argv):
         from archivekit.resident import client
 
-        code = client.run(argv)
-        if code is not None:
-            return code
+        answer = client.run(argv)
+        if isinstance(answer, int):
+            return answer
+        missing = answer
     from archivekit.cli import main as run_here
 
-    return run_here(argv)
+    code = run_here(argv)
+    if missing is not None and code in (0, 1):
+        # Started after this command, which so had the cores to itself (the server's warm-up is a
+        # build of its own), and only after one that ran: not after a usage error or a Ctrl-C.
+        missing.start(quiet=any(a in ("-q", "--quiet") for a in argv))
+    return code

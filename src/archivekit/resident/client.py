@@ -1,7 +1,7 @@
 """The client side of the resident build server: find the server for this installation and
 environment, hand it the command with this process's stdin, stdout and stderr, pass on Ctrl-C and
 SIGTERM, and return the command's exit code. Without a server, start one in the background for
-the next command and let this one run here (None).
+the next command once this one has run here (NotRunning).
 
 Which server: one per installation (the archivekit package's files and the Python libraries it
 runs with, by their sizes and times) and environment (every variable but the shell's bookkeeping),
@@ -66,8 +66,25 @@ def socket_path(folder: str, key: str) -> str:
     return os.path.join(folder, f"{key}.sock")
 
 
-def run(argv: list[str]) -> int | None:
-    """The command's exit code, run by the server; None when there is no server to run it."""
+class NotRunning:
+    """No server answered: the command runs in its own process, then starts one for the next."""
+
+    def __init__(self, path: str, argv: list[str], environ: dict[str, str]) -> None:
+        self.path, self.argv, self.environ = path, argv, environ  # the environment its name hashes
+
+    def start(self, *, quiet: bool) -> None:
+        if _start_server(self.path, self.argv, self.environ) and not quiet:
+            idle = self.environ.get("ARCHIVEKIT_SERVER_IDLE", "600")
+            print(
+                "archivekit: a build server starts in the background, so the next commands start faster (it "
+                f"leaves after {idle} s without one; `archivekit server stop`; ARCHIVEKIT_SERVER=off: none)",
+                file=sys.stderr,
+            )
+
+
+def run(argv: list[str]) -> int | NotRunning | None:
+    """The command's exit code, run by the server; NotRunning when no server answered (start one
+    after running the command here); None when none may run here (build here, start none)."""
     folder = runtime_dir()
     if folder is None:
         return None
@@ -82,8 +99,7 @@ def run(argv: list[str]) -> int | None:
         connection.connect(path)
     except OSError:
         connection.close()
-        _start_server(path, argv)
-        return None
+        return NotRunning(path, argv, environ)
     with connection:
         request = json.dumps({"argv": argv, "cwd": cwd, "env": environ}).encode()
         message = len(request).to_bytes(HEADER, "big") + request
@@ -121,9 +137,9 @@ def _await_exit(connection: socket.socket, *, verbose: bool) -> int:
     return 1
 
 
-def _start_server(path: str, argv: list[str]) -> None:
+def _start_server(path: str, argv: list[str], environ: dict[str, str]) -> bool:
     """Start this environment's server in the background unless one is starting already (it holds
-    the lock while it reads the libraries and fonts, before its socket appears)."""
+    the lock while it reads the libraries and fonts, before its socket appears); whether it did."""
     stem = path.removesuffix(".sock")
     lock = f"{stem}.lock"
     try:
@@ -131,7 +147,7 @@ def _start_server(path: str, argv: list[str]) -> None:
             fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
             fcntl.flock(held, fcntl.LOCK_UN)
     except OSError:
-        return  # starting, or a folder we cannot write: this command runs here either way
+        return False  # starting, or a folder we cannot write: this command ran here either way
     import subprocess
 
     with open(f"{stem}.log", "ab") as log:
@@ -140,8 +156,10 @@ def _start_server(path: str, argv: list[str]) -> None:
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
+            env=environ,
             start_new_session=True,  # not in the terminal's group: Ctrl-C there is this command's
         )
+    return True
 
 
 def stop_all() -> int:

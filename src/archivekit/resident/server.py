@@ -1,4 +1,4 @@
-"""The resident build server (ARCHIVEKIT_SERVER=on; the client is archivekit.resident.client).
+"""The resident build server (docs/server.md; the client is archivekit.resident.client).
 
 Started in the background by the first command of an installation and environment that finds
 none, it imports every writer and runs that first command once into a scratch folder (its fonts,
