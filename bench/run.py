@@ -105,7 +105,7 @@ def single_document(work: Path, formats: list[str], runs: int, with_peers: bool)
                 lambda i: env_with(warm_cache),
             )
         )
-    # The full set warm again, each command run by the resident build server (ARCHIVEKIT_SERVER=on).
+    # The full set warm again, each command run by the resident build server (on by default).
     served = served_env(work, warm_cache)
 
     def served_steps(i: int) -> list[Argv]:
