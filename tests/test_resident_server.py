@@ -225,3 +225,18 @@ def test_a_first_command_runs_here_and_then_starts_the_server(
     finally:
         _archivekit(env, "server", "stop")
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_the_warm_up_builds_one_edition_not_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivekit.pipeline import find_editions
+    from archivekit.resident.server import _first_edition_only
+
+    monkeypatch.chdir(ROOT)
+    batch = ["-q", "build", "a", "b", "--out", "x", "--format", "pdf", "build", "-v"]
+    assert _first_edition_only(batch) is None  # "build" is a command and an edition: not rewritten
+    batch = ["-q", "build", "a", "b", "--out", "x", "--format", "pdf", "-v"]
+    assert _first_edition_only(batch) == ["-q", "build", "--out", "x", "--format", "pdf", "-v", "a"]
+    every = _first_edition_only(["build", "--force"])  # every edition under sources/
+    assert every == ["build", "--force", str(find_editions(Path("sources"))[0])]
+    assert _first_edition_only(["check", "a"]) is None
+    assert _first_edition_only(["build", "--no-such-flag"]) is None

@@ -394,7 +394,7 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
 GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
 
-def _globals_first(argv: list[str]) -> list[str]:
+def globals_first(argv: list[str]) -> list[str]:
     """`archivekit build -q` means `archivekit -q build`: global flags may stand after the subcommand."""
     end = argv.index("--") if "--" in argv else len(argv)
     flags = [arg for arg in argv[:end] if arg in GLOBAL_FLAGS]
@@ -407,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     interrupts.install()
     try:
         p = parser()
-        args = p.parse_args(_globals_first(sys.argv[1:] if argv is None else argv))
+        args = p.parse_args(globals_first(sys.argv[1:] if argv is None else argv))
         _setup_logging(args.quiet, args.verbose)
         if not getattr(args, "run", None):
             p.print_help(sys.stderr)

@@ -1,8 +1,9 @@
 """The resident build server (docs/server.md; the client is archivekit.resident.client).
 
 Started in the background by the first command of an installation and environment that finds
-none, it imports every writer and runs that first command once into a scratch folder (its fonts,
-pandoc's reading, liblouis's tables are then in memory), and only then opens its socket. Each
+none, it imports every writer and, when that first command was a build, builds its first edition
+once into a scratch folder (its fonts, pandoc's reading, liblouis's tables are then in memory), and
+only then opens its socket. Each
 command it gets runs in a fork of that warm process: the fork takes the caller's stdin, stdout
 and stderr (passed over the socket), folder and environment, and runs the command line exactly as
 the `archivekit` command would, so its output, files and exit code are the same; a fork's failure
@@ -30,7 +31,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archivekit.launch import command_of
 from archivekit.resident.client import HEADER
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -71,8 +71,8 @@ def main(args: list[str]) -> int:
 
 
 def _warm(argv: list[str]) -> None:
-    """Import every writer and, for a build, run it once into a scratch folder: what a build reads
-    once per process is then read, and every fork starts with it."""
+    """Import every writer and, for a build, build its first edition once into a scratch folder: what
+    a build reads once per process is then read, and every fork starts with it."""
     from archivekit import cli, writers
 
     for name in writers.names():
@@ -81,14 +81,40 @@ def _warm(argv: list[str]) -> None:
         importlib.import_module(module)
     # Not a build sent to a cluster: its work is done elsewhere, and the warm-up would send it again.
     elsewhere = "--scheduler" in argv or any(a.startswith("--scheduler=") for a in argv)
-    if command_of(argv) == "build" and not elsewhere and not os.environ.get("ARCHIVEKIT_SCHEDULER"):
+    one = _first_edition_only(argv)
+    if one is not None and not elsewhere and not os.environ.get("ARCHIVEKIT_SCHEDULER"):
         with (
             tempfile.TemporaryDirectory(prefix="archivekit-server-") as scratch,
             contextlib.suppress(Exception, SystemExit),
         ):
-            cli.main([*argv, "--out", scratch, "--force"])
+            cli.main([*one, "--out", scratch, "--force"])
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)  # cli.main's handlers are for a command, not the server
+
+
+def _first_edition_only(argv: list[str]) -> list[str] | None:
+    """A build command line for the first of its editions only: what a build reads once per process
+    is read by building one, and a batch (`archivekit build` builds every edition under sources/)
+    would be built all over again. None for another command, or when the line cannot be written so
+    that it parses as the same build of one edition."""
+    from archivekit import cli
+    from archivekit.pipeline import find_editions
+
+    def parsed(line: list[str]) -> dict[str, Any] | None:
+        try:
+            return vars(cli.parser().parse_args(cli.globals_first(line)))
+        except (Exception, SystemExit):
+            return None
+
+    given = parsed(argv)
+    if given is None or given.get("command") != "build":
+        return None
+    editions = given["editions"] or [str(p) for p in find_editions(Path("sources"))]
+    if not editions:
+        return None
+    named = set(given["editions"])
+    one = [*(arg for arg in argv if arg not in named), editions[0]]
+    return one if parsed(one) == {**given, "editions": editions[:1]} else None
 
 
 def _idle_seconds() -> float:
