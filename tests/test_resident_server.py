@@ -240,3 +240,33 @@ def test_the_warm_up_builds_one_edition_not_the_batch(monkeypatch: pytest.Monkey
     assert every == ["build", "--force", str(find_editions(Path("sources"))[0])]
     assert _first_edition_only(["check", "a"]) is None
     assert _first_edition_only(["build", "--no-such-flag"]) is None
+
+
+def test_a_server_whose_code_changed_leaves(tmp_path: Path) -> None:
+    """An edited or upgraded installation gets a new server; the old one leaves, not idles."""
+    code = tmp_path / "code"
+    shutil.copytree(
+        ROOT / "src" / "archivekit", code / "archivekit", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    runtime = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(code),
+        "ARCHIVEKIT_SERVER": "on",
+        "XDG_RUNTIME_DIR": str(runtime),
+        "ARCHIVEKIT_CACHE": str(tmp_path / "cache"),
+    }
+    try:
+        assert _archivekit(env, "-q", "check", str(EDITION)).returncode == 0
+        deadline = time.monotonic() + 120
+        while not _sockets(runtime) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _sockets(runtime), "no server started"
+        (code / "archivekit" / "errors.py").touch()  # the code a command would run is not the server's
+        deadline = time.monotonic() + 30
+        while _sockets(runtime) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _sockets(runtime), "the server with the old code did not leave"
+    finally:
+        _archivekit(env, "server", "stop")
+        shutil.rmtree(runtime, ignore_errors=True)

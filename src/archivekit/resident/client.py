@@ -38,7 +38,7 @@ def runtime_dir() -> str | None:
     return folder
 
 
-def _installation() -> list[str]:
+def installation() -> list[str]:
     """What identifies the code a server runs: Python, this package's files, the library folders."""
     marks = [sys.executable, sys.version]
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # archivekit/
@@ -58,7 +58,7 @@ def _installation() -> list[str]:
 def server_key(environ: dict[str, str]) -> str:
     """The server's name for this installation and environment."""
     settings = sorted((k, v) for k, v in environ.items() if k not in VOLATILE)
-    text = json.dumps([_installation(), settings])
+    text = json.dumps([installation(), settings])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

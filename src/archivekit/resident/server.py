@@ -31,11 +31,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archivekit.resident.client import HEADER
+from archivekit.resident.client import HEADER, installation
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IDLE_ENV = "ARCHIVEKIT_SERVER_IDLE"
 IDLE_S = 600.0
+# How often a server looks whether the code it runs is still the installed code: once it is not (an
+# upgrade, an edit of an editable install), no command will find it, and it leaves instead of idling.
+STALE_CHECK_S = 5.0
 # What the other served commands import when they run (the writers are loaded by name).
 WARM_MODULES = ("archivekit.package.bag", "archivekit.package.verify", "archivekit.validate.runner")
 _server_only: list[int] = []  # descriptors a command's fork closes: the lock, the wake-up pipe, the selector
@@ -126,8 +129,8 @@ def _idle_seconds() -> float:
 
 def _serve(listener: socket.socket, path: Path) -> None:
     """Accept commands, fork one child each, and tell each caller its child's pid and exit status.
-    Asked to stop (SIGTERM, `archivekit server stop`) or idle too long, it takes no new command and
-    leaves once every running one has ended and its caller has its exit status."""
+    Asked to stop (SIGTERM, `archivekit server stop`), idle too long or its code replaced, it takes no
+    new command and leaves once every running one has ended and its caller has its exit status."""
     wake, signalled = os.pipe()
     os.set_blocking(signalled, False)
     # Signals arrive as bytes on the wake-up pipe, which the selector watches with the socket:
@@ -142,9 +145,15 @@ def _serve(listener: socket.socket, path: Path) -> None:
     chosen.register(wake, selectors.EVENT_READ, "signal")
     running: dict[int, socket.socket] = {}  # pid -> its caller
     accepting, idle_since = True, time.monotonic()
+    code, checked = installation(), time.monotonic()
     while accepting or running:
         wait = _idle_seconds() - (time.monotonic() - idle_since) if accepting and not running else None
         stop = wait is not None and wait <= 0
+        if accepting and time.monotonic() - checked >= STALE_CHECK_S:
+            stop = stop or installation() != code
+            checked = time.monotonic()
+        if accepting:
+            wait = min(STALE_CHECK_S, wait) if wait is not None else STALE_CHECK_S
         for key, _ in [] if stop else chosen.select(wait):
             if key.data == "accept":
                 stop = _accept(listener, chosen, running) or stop
