@@ -270,3 +270,30 @@ def test_a_server_whose_code_changed_leaves(tmp_path: Path) -> None:
     finally:
         _archivekit(env, "server", "stop")
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_a_user_has_at_most_four_servers_the_least_used_go(tmp_path: Path) -> None:
+    runtime = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
+    base = {**os.environ, "ARCHIVEKIT_SERVER": "on", "XDG_RUNTIME_DIR": str(runtime)}
+    envs = [
+        {**base, "ARCHIVEKIT_CACHE": str(tmp_path / f"cache-{i}")} for i in range(5)
+    ]  # five servers' names
+    try:
+        started: list[Path] = []
+        for env in envs:
+            assert _archivekit(env, "-q", "check", str(EDITION)).returncode == 0
+            deadline = time.monotonic() + 120
+            while (
+                len(new := sorted(set(_sockets(runtime)) - set(started))) < 1 and time.monotonic() < deadline
+            ):
+                time.sleep(0.2)
+            assert new, "no server started"
+            started.append(new[0])
+            time.sleep(0.05)  # each socket a later time: the order of last use
+        deadline = time.monotonic() + 30
+        while started[0].exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert set(_sockets(runtime)) == set(started[1:])  # the first, used least lately, has gone
+    finally:
+        _archivekit(base, "server", "stop")
+        shutil.rmtree(runtime, ignore_errors=True)

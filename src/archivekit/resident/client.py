@@ -164,23 +164,41 @@ def _start_server(path: str, argv: list[str], environ: dict[str, str]) -> bool:
 
 def stop_all() -> int:
     """Ask every server of this user to stop; the number asked."""
-    import contextlib  # here: not on a served command's way
-
     folder = runtime_dir()
     if folder is None:
         return 0
-    asked = 0
-    for name in sorted(os.listdir(folder)):
-        if not name.endswith(".sock"):
-            continue
-        path = os.path.join(folder, name)
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            try:
-                connection.connect(path)
-                request = json.dumps({"stop": True}).encode()
-                connection.sendall(len(request).to_bytes(HEADER, "big") + request)
-                asked += 1
-            except OSError:
-                with contextlib.suppress(OSError):
-                    os.unlink(path)  # nobody listens: a server that died left it
-    return asked
+    return sum(_ask_to_stop(path) for path in _sockets(folder))
+
+
+def stop_least_used(folder: str, keep: int, besides: str) -> int:
+    """Ask all but the `keep` servers used last (a server touches its socket on each command) to
+    stop, the one at `besides` left out of the count; the number asked."""
+
+    def last_used(path: str) -> float:
+        try:
+            return os.stat(path).st_mtime
+        except OSError:
+            return 0.0
+
+    others = sorted((p for p in _sockets(folder) if p != besides), key=last_used, reverse=True)
+    return sum(_ask_to_stop(path) for path in others[keep:])
+
+
+def _sockets(folder: str) -> list[str]:
+    return [os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".sock")]
+
+
+def _ask_to_stop(path: str) -> bool:
+    """Ask the server at this socket to stop; whether one listened (a dead one's socket is removed)."""
+    import contextlib  # here: not on a served command's way
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+        try:
+            connection.connect(path)
+            request = json.dumps({"stop": True}).encode()
+            connection.sendall(len(request).to_bytes(HEADER, "big") + request)
+            return True
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(path)  # nobody listens: a server that died left it
+            return False

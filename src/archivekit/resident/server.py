@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archivekit.resident.client import HEADER, installation
+from archivekit.resident.client import HEADER, installation, stop_least_used
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IDLE_ENV = "ARCHIVEKIT_SERVER_IDLE"
@@ -39,6 +39,9 @@ IDLE_S = 600.0
 # How often a server looks whether the code it runs is still the installed code: once it is not (an
 # upgrade, an edit of an editable install), no command will find it, and it leaves instead of idling.
 STALE_CHECK_S = 5.0
+# At most this many servers per user (one per installation and environment): a script that gives
+# each command another environment would otherwise leave a server, and its memory, for each.
+MAX_SERVERS = 4
 # What the other served commands import when they run (the writers are loaded by name).
 WARM_MODULES = ("archivekit.package.bag", "archivekit.package.verify", "archivekit.validate.runner")
 _server_only: list[int] = []  # descriptors a command's fork closes: the lock, the wake-up pipe, the selector
@@ -64,6 +67,7 @@ def main(args: list[str]) -> int:
     listener.bind(str(path))
     os.chmod(path, 0o600)
     listener.listen(16)
+    stop_least_used(str(path.parent), keep=MAX_SERVERS - 1, besides=str(path))
     try:
         _serve(listener, path)
     finally:
@@ -157,6 +161,8 @@ def _serve(listener: socket.socket, path: Path) -> None:
         for key, _ in [] if stop else chosen.select(wait):
             if key.data == "accept":
                 stop = _accept(listener, chosen, running) or stop
+                with contextlib.suppress(OSError):
+                    os.utime(path)  # last used now: the servers least used are the first to go
             elif isinstance(key.data, int):
                 # The caller sends nothing after its request: readable means it has gone (killed,
                 # say), and its command is stopped as a signal would stop it. (A command already
