@@ -85,6 +85,14 @@ def test_a_served_build_is_the_build_made_in_its_own_process(served: dict[str, s
         done = _archivekit(env, "-q", "build", str(other), "--out", str(tmp_path / where), *FORMATS)
         assert done.returncode == 0, done.stderr
     assert _files(tmp_path / "served-other") == _files(tmp_path / "here-other")
+    # Another build clock, which names no server: the served build reads the caller's.
+    for where, env in (("served-clock", served), ("here-clock", here_env)):
+        clock = {**env, "SOURCE_DATE_EPOCH": "1600000000"}
+        done = _archivekit(clock, "-v", "build", str(EDITION), "--out", str(tmp_path / where), *FORMATS)
+        assert done.returncode == 0, done.stderr
+        assert ("resident build server" in done.stderr) == (where == "served-clock")
+    assert _files(tmp_path / "served-clock") == _files(tmp_path / "here-clock")
+    assert _files(tmp_path / "served-clock") != _files(tmp_path / "served")
 
 
 def test_a_served_command_fails_as_it_would_here(served: dict[str, str], tmp_path: Path) -> None:
@@ -185,6 +193,7 @@ def test_no_server_where_another_user_could_reach_it(tmp_path: Path, monkeypatch
 def test_each_environment_has_its_own_server() -> None:
     base = {"PATH": "/usr/bin", "ARCHIVEKIT_CACHE": "/a"}
     assert client.server_key(base) == client.server_key({**base, "PWD": "/elsewhere", "SHLVL": "3"})
+    assert client.server_key(base) == client.server_key({**base, "SOURCE_DATE_EPOCH": "1600000000"})
     assert client.server_key(base) != client.server_key({**base, "ARCHIVEKIT_CACHE": "/b"})
 
 

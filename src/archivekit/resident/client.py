@@ -20,7 +20,10 @@ import signal
 import socket
 import sys
 
-VOLATILE = frozenset({"PWD", "OLDPWD", "SHLVL", "_"})  # differ between shells, change nothing
+# Not part of a server's name: the shell's bookkeeping, which changes nothing, and the build clock,
+# which each command reads afresh (nothing read once per process depends on it) and which a script
+# may set per edition (its last commit): one server serves them all.
+VOLATILE = frozenset({"PWD", "OLDPWD", "SHLVL", "_", "SOURCE_DATE_EPOCH"})
 HEADER = 8  # bytes of the request's length, before the request
 
 
