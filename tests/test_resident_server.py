@@ -204,6 +204,7 @@ def test_the_server_is_on_by_default_but_not_under_ci() -> None:
     assert launch.server_wanted(["build", "x"], {"CI": "true", "ARCHIVEKIT_SERVER": "on"})
     assert not launch.server_wanted(["build", "x"], {"ARCHIVEKIT_SERVER": "off"})
     assert not launch.server_wanted(["watch", "x"], {})  # resident already
+    assert not launch.server_wanted(["build", "--help"], {})
 
 
 def test_a_first_command_runs_here_and_then_starts_the_server(

@@ -34,6 +34,8 @@ def server_wanted(argv: list[str], environ: dict[str, str] | os._Environ[str] = 
     setting = environ.get(SWITCH, "").strip().lower()
     if setting in OFF or (setting not in ON and under_ci(environ)):
         return False
+    if "-h" in argv or "--help" in argv:
+        return False  # a page of help is quick here, and no reason to start a server
     return command_of(argv) in SERVED
 
 
