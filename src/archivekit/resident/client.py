@@ -87,7 +87,8 @@ class NotRunning:
 
 def run(argv: list[str]) -> int | NotRunning | None:
     """The command's exit code, run by the server; NotRunning when no server answered (start one
-    after running the command here); None when none may run here (build here, start none)."""
+    after running the command here); None when no server may be used here (a runtime folder others
+    may enter, a current folder gone): the command runs here and starts none."""
     folder = runtime_dir()
     if folder is None:
         return None
