@@ -274,37 +274,38 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
     """Every writer's artifacts, in registry order (the manifest's order), whatever order they ran in.
 
     With more than one core, the page writers no other writer reads from (print, large print) go
-    to forked children, one per spare core, forked before this build starts any thread (the
-    EPUB's judges); this process writes the rest meanwhile: the archival PDF, then what reads its
-    page starts (EPUB, braille), text and HTML, then finishes what its writers left running (the
-    EPUB's claim; its artifacts come last, as before). This process keeps what it learns (a
-    resident build's warm state), and the heavy writers it hands off need nothing from it.
+    to forked children, one writer to each spare core, the first in build order first (print,
+    whose proofs make it the heaviest), forked before this build starts any thread (the EPUB's
+    judges); this process writes the rest meanwhile: the archival PDF, then what reads its page
+    starts (EPUB, braille), text, HTML and what no spare core took (large print, on two cores),
+    then finishes what its writers left running (the EPUB's claim; its artifacts come last, as
+    before). This process keeps what it learns (a resident build's warm state), and the writers it
+    hands off need nothing from it.
     """
     step = {name: index for index, name in enumerate(names, start=2)}
     needed = {need for n in names for need in writers.spec(n).needs}
     apart = [n for n in names if writers.spec(n).pages and n not in needed]
     if len(apart) == len(names):
         apart = apart[1:]  # this process would only wait: it writes the first itself
-    slots = min(writer_processes() - 1, len(apart))
+    # Not two writers to one child: this process, lighter, would wait for it (with print's proofs
+    # rendered, large print then ends a rebuild 0.03 s after all else is written).
+    handed_off = apart[: writer_processes() - 1]
     produced: dict[str, list[Artifact]] = {}
     children = []
-    handed_off: set[str] = set()
     try:
-        if slots > 0:
+        if handed_off:
             from archivekit import forked
 
             # Imported and prepared once, here: children inherit them, and a resident process
             # (watch) keeps them for its next build, which a child's work would not.
-            for name in apart:
+            for name in handed_off:
                 writers.load(name)
             from archivekit.typeset.layout import prepare_fonts
 
             prepare_fonts(doc, ctx)
-            for group in (apart[i::slots] for i in range(slots)):
-                for name in group:
-                    log.info("[%d/%d] writing %s", step[name], steps, name)
-                children.append(forked.Child(", ".join(group), _child_work(group, doc, ctx)))
-                handed_off.update(group)
+            for name in handed_off:
+                log.info("[%d/%d] writing %s", step[name], steps, name)
+                children.append(forked.Child(name, _child_work(name, doc, ctx)))
         for name in names:
             if name in handed_off:
                 continue
@@ -326,18 +327,16 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
     return [a for name in names for a in produced[name]] + finished
 
 
-def _child_work(group: list[str], doc: Document, ctx: BuildContext) -> Any:
-    """What a forked child computes: each writer's artifacts, and the products they made."""
+def _child_work(name: str, doc: Document, ctx: BuildContext) -> Any:
+    """What a forked child computes: its writer's artifacts, and the products it made."""
 
     def work() -> tuple[dict[str, list[Artifact]], Products]:
         ctx.products = Products()  # only its own, sent back
-        results = {}
-        for name in group:
-            t0 = time.perf_counter()
-            results[name] = writers.load(name).write(doc, ctx)
-            log.debug("%s took %.2f s", name, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        results = {name: writers.load(name).write(doc, ctx)}
+        log.debug("%s took %.2f s", name, time.perf_counter() - t0)
         if ctx.pending:
-            raise RuntimeError(f"writers {group} left work running, which a forked writer cannot")
+            raise RuntimeError(f"writer {name} left work running, which a forked writer cannot")
         return results, ctx.products
 
     return work
