@@ -86,10 +86,8 @@ def _warm(argv: list[str]) -> None:
         writers.load(name)
     for module in WARM_MODULES:
         importlib.import_module(module)
-    # Not a build sent to a cluster: its work is done elsewhere, and the warm-up would send it again.
-    elsewhere = "--scheduler" in argv or any(a.startswith("--scheduler=") for a in argv)
     one = _first_edition_only(argv)
-    if one is not None and not elsewhere and not os.environ.get("ARCHIVEKIT_SCHEDULER"):
+    if one is not None:
         with (
             tempfile.TemporaryDirectory(prefix="archivekit-server-") as scratch,
             contextlib.suppress(Exception, SystemExit),
@@ -102,8 +100,9 @@ def _warm(argv: list[str]) -> None:
 def _first_edition_only(argv: list[str]) -> list[str] | None:
     """A build command line for the first of its editions only: what a build reads once per process
     is read by building one, and a batch (`archivekit build` builds every edition under sources/)
-    would be built all over again. None for another command, or when the line cannot be written so
-    that it parses as the same build of one edition."""
+    would be built all over again. None for another command, a build sent to a cluster (its work is
+    done elsewhere, and the warm-up would send it again), or when the line cannot be written so that
+    it parses as the same build of one edition."""
     from archivekit import cli
     from archivekit.pipeline import find_editions
 
@@ -114,7 +113,7 @@ def _first_edition_only(argv: list[str]) -> list[str] | None:
             return None
 
     given = parsed(argv)
-    if given is None or given.get("command") != "build":
+    if given is None or given.get("command") != "build" or given.get("scheduler"):
         return None
     editions = given["editions"] or [str(p) for p in find_editions(Path("sources"))]
     if not editions:

@@ -12,9 +12,8 @@ import importlib.util
 import logging
 import sys
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import ModuleType
-from typing import TypeVar
 
 from archivekit.errors import BuildError, ToolMissing
 from archivekit.toolpaths import ENV_LOUIS, louis_module
@@ -25,7 +24,6 @@ INSTALL_HINT = (
     f"{ENV_LOUIS} names another louis/__init__.py"
 )
 log = logging.getLogger("archivekit")
-_T = TypeVar("_T")
 
 
 @cache
@@ -59,13 +57,6 @@ def _LOG_CALLBACK(module: ModuleType) -> object:
 
 
 _KEEP: list[object] = []
-
-# What liblouis said, remembered by this process by table and text: a compiled table gives the same
-# text the same cells (and liblouis keeps a table compiled for the process's life anyway), so a
-# resident process (watch, the build server) translates again only the paragraphs an edit changed.
-_translated: dict[tuple[str, str], Translation] = {}
-_defined: dict[tuple[str, str], bool] = {}
-KEPT = 50_000  # entries of each; past that, forgotten at once (a long batch's worth of paragraphs)
 
 
 @dataclass(frozen=True)
@@ -104,32 +95,25 @@ class Louis:
     def _defines(self, table: str, char: str) -> bool:
         if char.isspace():
             return True
-        found = _defined.get((table, char))
-        if found is None:
-            braille = self.louis.translate([table], char, mode=self.unicode_mode | self.louis.noUndefined)[0]
-            found = _remember(_defined, (table, char), bool(braille))
-        return found
+        return bool(_translation(table, char, self.unicode_mode | self.louis.noUndefined).cells)
 
     def translate(self, table: str, text: str) -> Translation:
         """Unicode braille for text (undefined characters must have been refused before)."""
         if not text:
             return Translation("", ())
-        found = _translated.get((table, text))
-        if found is None:
-            # Without a typeform the bindings return (braille, input positions, output positions, cursor).
-            cells, _, output_pos, _ = self.louis.translate([table], text, mode=self.unicode_mode)
-            # liblouis writes a blank as U+2800 in this mode; any other non-braille code is an escape.
-            translation = Translation(cells, tuple(output_pos[: len(text)]))
-            found = _remember(_translated, (table, text), translation)
-        return found
+        # liblouis writes a blank as U+2800 in this mode; any other non-braille code is an escape.
+        return _translation(table, text, self.unicode_mode)
 
     def back_translate(self, table: str, cells: str) -> str:
         """Print text for Unicode braille (used to check the braille against the source)."""
         return str(self.louis.backTranslateString([table], cells))
 
 
-def _remember(memory: dict[tuple[str, str], _T], key: tuple[str, str], value: _T) -> _T:
-    if len(memory) > KEPT:
-        memory.clear()
-    memory[key] = value
-    return value
+# What liblouis said, remembered by this process: a compiled table gives the same text the same
+# cells (and liblouis keeps a table compiled for the process's life anyway), so a resident process
+# (watch, the build server) translates again only the paragraphs an edit changed.
+@lru_cache(maxsize=50_000)
+def _translation(table: str, text: str, mode: int) -> Translation:
+    # Without a typeform the bindings return (braille, input positions, output positions, cursor).
+    cells, _, output_pos, _ = bindings().translate([table], text, mode=mode)
+    return Translation(cells, tuple(output_pos[: len(text)]))
