@@ -2,14 +2,14 @@
 
 Started in the background by the first command of an installation and environment that finds
 none, it imports every writer and, when that first command was a build, builds its first edition
-once into a scratch folder (its fonts, pandoc's reading, liblouis's tables are then in memory), and
-only then opens its socket. Each
-command it gets runs in a fork of that warm process: the fork takes the caller's stdin, stdout
-and stderr (passed over the socket), folder and environment, and runs the command line exactly as
-the `archivekit` command would, so its output, files and exit code are the same; a fork's failure
-or its Ctrl-C ends that fork only, and nothing a command does changes the next one's start. The
-server passes each fork's exit status to its caller and leaves after ARCHIVEKIT_SERVER_IDLE
-seconds (default 600) without a command, or on `archivekit server stop`.
+once into a scratch folder (its fonts, pandoc's reading, liblouis's tables are then in memory),
+and only then opens its socket. Each command it gets runs in a fork of that warm process: the fork
+takes the caller's stdin, stdout and stderr (passed over the socket), folder and environment, and
+runs the command line exactly as the `archivekit` command would, so its output, files and exit
+code are the same; a fork's failure or its Ctrl-C ends that fork only, and nothing a command does
+changes the next one's start. The server passes each fork's exit status to its caller and leaves
+after ARCHIVEKIT_SERVER_IDLE seconds (default 600) without a command, when its code is replaced,
+or on `archivekit server stop`.
 """
 
 from __future__ import annotations
