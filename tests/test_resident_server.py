@@ -11,13 +11,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from archivekit import launch
 from archivekit.resident import client
+from archivekit.toolpaths import ENV_LOUIS, louis_module
 from conftest import EDITION, EDITION_ID, EPOCH, ROOT
 
 FORMATS = ("--format", "pdf", "--format", "html", "--epub-checks", "off")
@@ -252,27 +253,17 @@ def test_the_warm_up_builds_one_edition_not_the_batch(monkeypatch: pytest.Monkey
     assert _first_edition_only(["build", "--no-such-flag"]) is None
 
 
-def test_a_server_whose_code_changed_leaves(tmp_path: Path) -> None:
-    """An edited or upgraded installation gets a new server; the old one leaves, not idles."""
-    code = tmp_path / "code"
-    shutil.copytree(
-        ROOT / "src" / "archivekit", code / "archivekit", ignore=shutil.ignore_patterns("__pycache__")
-    )
+def _server_leaves_after(change: Callable[[], None], env: dict[str, str]) -> None:
+    """A server started in this environment leaves once `change` has been made."""
     runtime = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(code),
-        "ARCHIVEKIT_SERVER": "on",
-        "XDG_RUNTIME_DIR": str(runtime),
-        "ARCHIVEKIT_CACHE": str(tmp_path / "cache"),
-    }
+    env = {**env, "ARCHIVEKIT_SERVER": "on", "XDG_RUNTIME_DIR": str(runtime)}
     try:
         assert _archivekit(env, "-q", "check", str(EDITION)).returncode == 0
         deadline = time.monotonic() + 120
         while not _sockets(runtime) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _sockets(runtime), "no server started"
-        (code / "archivekit" / "errors.py").touch()  # the code a command would run is not the server's
+        change()
         deadline = time.monotonic() + 30
         while _sockets(runtime) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -280,6 +271,28 @@ def test_a_server_whose_code_changed_leaves(tmp_path: Path) -> None:
     finally:
         _archivekit(env, "server", "stop")
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_a_server_whose_code_changed_leaves(tmp_path: Path) -> None:
+    """An edited or upgraded installation gets a new server; the old one leaves, not idles."""
+    code = tmp_path / "code"
+    shutil.copytree(
+        ROOT / "src" / "archivekit", code / "archivekit", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    env = {**os.environ, "PYTHONPATH": str(code), "ARCHIVEKIT_CACHE": str(tmp_path / "cache")}
+    # The code a command would run is not the server's.
+    _server_leaves_after((code / "archivekit" / "errors.py").touch, env)
+
+
+def test_a_server_whose_liblouis_changed_leaves(tmp_path: Path) -> None:
+    """liblouis stays loaded in a server with its tables compiled: upgraded, the server leaves."""
+    installed = louis_module()
+    assert installed is not None, "liblouis's bindings are installed by make (tools/install-system.sh)"
+    bindings = tmp_path / "louis" / "__init__.py"
+    bindings.parent.mkdir()
+    shutil.copyfile(installed, bindings)
+    env = {**os.environ, ENV_LOUIS: str(bindings), "ARCHIVEKIT_CACHE": str(tmp_path / "cache")}
+    _server_leaves_after(bindings.touch, env)
 
 
 def test_a_user_has_at_most_four_servers_the_least_used_go(tmp_path: Path) -> None:

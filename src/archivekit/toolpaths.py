@@ -63,6 +63,24 @@ def louis_module() -> Path | None:
     return next((path for path in candidates if path.is_file()), None)
 
 
+# Where liblouis's tables are (Debian's liblouis-data, and a local build's), read once a process.
+LOUIS_TABLE_DIRS = ("/usr/share/liblouis/tables", "/usr/local/share/liblouis/tables")
+
+
+def loaded_library_marks() -> list[str]:
+    """What changes when a library a process loads once and keeps is upgraded: liblouis's bindings
+    and its tables folder (a package upgrade replaces their files). A resident server compares them
+    with those it started with, as it does its own code (the other tools run in a process a call)."""
+    paths = [str(path) for path in (louis_module(),) if path is not None] + list(LOUIS_TABLE_DIRS)
+    marks = []
+    for path in paths:
+        try:
+            marks.append(f"{path}:{os.stat(path).st_mtime_ns}")
+        except OSError:
+            marks.append(f"{path}:absent")
+    return marks
+
+
 ENV_FONTS = "ARCHIVEKIT_FONT_DIRS"
 # Where the Noto faces are installed: Debian's fonts-noto-cjk (OpenType collections) and
 # fonts-noto-core (TrueType), then the folders other systems and a user install use.

@@ -8,8 +8,8 @@ takes the caller's stdin, stdout and stderr (passed over the socket), folder and
 runs the command line exactly as the `archivekit` command would, so its output, files and exit
 code are the same; a fork's failure or its Ctrl-C ends that fork only, and nothing a command does
 changes the next one's start. The server passes each fork's exit status to its caller and leaves
-after ARCHIVEKIT_SERVER_IDLE seconds (default 600) without a command, when its code is replaced,
-or on `archivekit server stop`.
+after ARCHIVEKIT_SERVER_IDLE seconds (default 600) without a command, when its code or liblouis
+is replaced, or on `archivekit server stop`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from archivekit.resident.client import HEADER, installation, stop_least_used
+from archivekit.toolpaths import loaded_library_marks
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IDLE_ENV = "ARCHIVEKIT_SERVER_IDLE"
@@ -148,12 +149,12 @@ def _serve(listener: socket.socket, path: Path) -> None:
     chosen.register(wake, selectors.EVENT_READ, "signal")
     running: dict[int, socket.socket] = {}  # pid -> its caller
     accepting, idle_since = True, time.monotonic()
-    code, checked = installation(), time.monotonic()
+    code, checked = _code(), time.monotonic()
     while accepting or running:
         wait = _idle_seconds() - (time.monotonic() - idle_since) if accepting and not running else None
         stop = wait is not None and wait <= 0
         if accepting and time.monotonic() - checked >= STALE_CHECK_S:
-            stop = stop or installation() != code
+            stop = stop or _code() != code
             checked = time.monotonic()
         if accepting:
             wait = min(STALE_CHECK_S, wait) if wait is not None else STALE_CHECK_S
@@ -180,6 +181,13 @@ def _serve(listener: socket.socket, path: Path) -> None:
             chosen.unregister(listener)
             with contextlib.suppress(OSError):
                 path.unlink()  # the next command starts a new server (or runs in its own process)
+
+
+def _code() -> list[str]:
+    """The code this server runs: the installation its name hashes, and the libraries it keeps
+    loaded (liblouis: an upgrade needs a new server, though commands still find this one for up to
+    STALE_CHECK_S)."""
+    return installation() + loaded_library_marks()
 
 
 def _report_exits(running: dict[int, socket.socket], chosen: selectors.BaseSelector) -> bool:
