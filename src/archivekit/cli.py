@@ -13,6 +13,7 @@ from typing import NoReturn
 from archivekit import __version__, interrupts, writers
 from archivekit.errors import ArchivekitError, UsageError, from_os_error
 from archivekit.interrupts import Terminated
+from archivekit.launch import GLOBAL_FLAGS
 
 EXAMPLES = """\
 examples:
@@ -389,9 +390,6 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
-
-
-GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
 
 def globals_first(argv: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ SWITCH = "ARCHIVEKIT_SERVER"  # on, off, or unset: on unless under CI
 ON = frozenset({"on", "1", "yes", "true"})
 OFF = frozenset({"off", "0", "no", "false"})
 SERVED = frozenset({"build", "package", "validate", "verify", "check"})
-# cli.GLOBAL_FLAGS, which this module cannot import (it is the CLI's way in, and imports nothing heavy).
+# Flags that may stand anywhere before the subcommand's own (the CLI reads them from here too).
 GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
 
