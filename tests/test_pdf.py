@@ -387,6 +387,24 @@ def test_cli_exits_2_on_a_character_no_font_has(edition_copy: Path, tmp_path: Pa
     assert "U+13000" in result.stderr and "01-letter.zh-Hans.md" in result.stderr
 
 
+def test_a_character_beyond_the_basic_plane_is_drawn_and_read(edition_copy: Path, tmp_path: Path) -> None:
+    """A rare ideograph of CJK Extension B (U+2000B, which Noto CJK draws) is typeset and read back:
+    ReportLab writes its ToUnicode entry as a code point, which the map's repair turns into UTF-16."""
+    rare = "\U0002000b"
+    source = edition_copy / "01-letter.zh-Hans.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("我们就愈演愈烈", f"我们就{rare}愈演愈烈", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", str(edition_copy), "--out", str(out), "--format", "pdf", "--force")
+    assert result.returncode == 0, result.stderr
+    pdf = out / EDITION_ID / PDF
+    extracted = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert f"我们就{rare}愈演愈烈" in extracted.replace("\n", "")
+    with pikepdf.open(pdf) as document:
+        maps = [f.ToUnicode.read_bytes() for p in document.pages for _, f in p.Resources.Font.items()]
+    assert any(b"<D840DC0B>" in cmap for cmap in maps)
+
+
 def test_typeset_takes_another_page_size_and_bleed_for_print(pdf_build: PdfBuild, tmp_path: Path) -> None:
     from reportlab.lib.colors import CMYKColor
     from reportlab.lib.units import mm

@@ -106,6 +106,9 @@ def test_repaired_tounicode_maps_follow_their_bytes() -> None:
     assert repaired(cmap((0x41, "A"), (0x42, "\x00")), "F1") == first
     assert b"<42> <0042>" in repaired(cmap((0x41, "A"), (0x42, "B")), "F1")
     assert b"/F2-UCS" in repaired(cmap((0x41, "A"), (0x42, "\x00")), "F2")
+    # ReportLab's form of a character beyond the Basic Multilingual Plane: its code point.
+    beyond = repaired(b"1 beginbfchar\n<43> <2000B>\nendbfchar\n", "F1")
+    assert b"<43> <D840DC0B>" in beyond
 
 
 def test_a_font_cache_entry_damaged_between_builds_is_prepared_again(

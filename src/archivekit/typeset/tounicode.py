@@ -64,7 +64,17 @@ def repaired(cmap: bytes, name: str) -> bytes:
     mapping: dict[int, str] = {}
     for block in _BFCHAR_BLOCK.findall(cmap):
         for code, uni in _BFCHAR.findall(block):
-            text = bytes.fromhex(uni.decode()).decode("utf-16-be")
+            text = _text_of(uni.decode())
             if text and text != "\x00":
                 mapping[int(code, 16)] = text
     return to_unicode_cmap(name, mapping)
+
+
+def _text_of(hex_digits: str) -> str:
+    """A ToUnicode destination as text. ReportLab writes a character beyond the Basic Multilingual
+    Plane (𠀋, U+2000B) as its code point in five or six digits, not as the UTF-16 pair the PDF
+    format asks for (which to_unicode_cmap writes); four digits are one UTF-16 unit, more in
+    fours a UTF-16 string."""
+    if len(hex_digits) in (5, 6):
+        return chr(int(hex_digits, 16))
+    return bytes.fromhex(hex_digits).decode("utf-16-be")
