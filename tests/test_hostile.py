@@ -287,6 +287,12 @@ CASES: dict[str, Case] = {
         append(LETTER, "\n[^9]: 孤立的注。\n"), LETTER, ANY, "[^9] is never referenced"
     ),
     "note-defined-twice": Case(append(LETTER, "\n[^1]: 重复。\n"), LETTER, ANY, "defined twice"),
+    "note-referenced-twice": Case(
+        replace(LETTER, "来往行踪。”[^1]", "来往行踪。”[^1][^1]"),
+        LETTER,
+        _line(L / LETTER, "[^1]"),
+        "[^1] is referenced twice",
+    ),
     "unknown-cite-key": Case(
         replace(LETTER, 'cite-key="un-a-hrc-41-35"', 'cite-key="nowhere"'),
         LETTER,

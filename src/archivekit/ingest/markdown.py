@@ -235,7 +235,7 @@ def check_note_markers(text: str, source: Path) -> None:
                 hint="give each note its own label",
             )
         defs[label] = match.start()
-    referenced: set[str] = set()
+    referenced: dict[str, int] = {}
     for match in NOTE_REF.finditer(text):
         label = match.group(1)
         if label not in defs:
@@ -245,7 +245,16 @@ def check_note_markers(text: str, source: Path) -> None:
                 line=_line_at(text, match.start()),
                 hint=f"add a line `[^{label}]: ...` with the note's text, or remove the reference",
             )
-        referenced.add(label)
+        if label in referenced:
+            # pandoc would print the note's text once for each mark: words the original has once.
+            raise SourceError(
+                f"note [^{label}] is referenced twice (first on line {_line_at(text, referenced[label])})",
+                file=source,
+                line=_line_at(text, match.start()),
+                hint="a note mark stands once; where the original prints the same note at two marks, "
+                "give the second mark a note of its own with that text",
+            )
+        referenced[label] = match.start()
     for label, offset in defs.items():
         if label not in referenced:
             raise SourceError(
