@@ -128,6 +128,12 @@ L = EDITION
 CASES: dict[str, Case] = {
     # --- edition.yaml: syntax
     "yaml-invalid": Case(replace(META, "date: 2019-07-15", "date: [2019-07-15"), META, ANY, "invalid YAML"),
+    "yaml-unclosed-quote": Case(
+        replace(META, "date: 2019-07-15", 'date: "2019-07-15'),
+        META,
+        _line(L / META, "date: 2019-07-15"),
+        "begins on line",
+    ),
     "yaml-tab-indent": Case(
         replace(META, "  zh-Hans: 档案版", "\tzh-Hans: 档案版"), META, ANY, "invalid YAML"
     ),

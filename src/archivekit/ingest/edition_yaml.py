@@ -156,6 +156,12 @@ def _read_edition(path: Path, text: str) -> Edition:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        opened, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
+        if opened is not None and context and context.startswith("while scanning"):
+            # An unclosed quote is found where the file ends: the line it opens on is the one to
+            # correct, as PyYAML's own message says ("while scanning a quoted scalar").
+            problem = f"{problem} ({context} that begins on line {opened.line + 1})"
+            mark = opened
         raise SourceError(
             f"invalid YAML: {problem}",
             file=path,
