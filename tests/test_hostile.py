@@ -277,6 +277,15 @@ CASES: dict[str, Case] = {
         _line(L / EN, "Principle S"),
         "U+001B",
     ),
+    "soft-hyphen": Case(
+        replace(EN, "Principle Statement", "Princi\u00adple Statement"),
+        EN,
+        _line(L / EN, "Principle S"),
+        "U+00AD",
+    ),
+    "bidi-override": Case(
+        replace(EN, "To affirm", "To \u202eaffirm"), EN, _line(L / EN, "To affirm"), "U+202E"
+    ),
     "c1-control": Case(replace(EN, "To affirm", "To\x85 affirm"), EN, _line(L / EN, "To affirm"), "U+0085"),
     "ten-megabyte-part": Case(
         write_bytes(EN, lambda b: b + ("x" * 1000 + "\n\n").encode() * 10_000), EN, None, "bytes"

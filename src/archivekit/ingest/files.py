@@ -1,4 +1,5 @@
-"""Reading files from an edition folder safely: inside the folder, UTF-8, bounded, no control characters."""
+"""Reading files from an edition folder safely: inside the folder, UTF-8, bounded, no control or
+invisible format characters."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def resolve_inside(edition_dir: Path, name: str, *, what: str, referenced_from: 
 
 
 def read_text(path: Path) -> str:
-    """The file's text; refuses non-UTF-8, a BOM, CR line ends, control characters and overlong input."""
+    """The file's text; refuses non-UTF-8, a BOM, CR line ends, control and format characters and
+    overlong input."""
     if not path.is_file():
         # A device or pipe (/dev/zero, a FIFO) would be read forever or block the build.
         raise SourceError(
@@ -96,6 +98,20 @@ def read_text(path: Path) -> str:
             file=path,
             line=line,
             hint="delete it; it is invisible and no edition can carry it",
+        )
+    invisible = [char for char in set(text) if unicodedata.category(char) == "Cf"]
+    if invisible:
+        # Format characters (soft hyphen, zero-width joiner and space, bidi overrides) are
+        # invisible in the source: a PDF's fonts draw some as marks the original does not have
+        # (a soft hyphen as a hyphen) and drop others, and a bidi override reorders what a
+        # reader sees. The set of a text's characters is small: each is classified once.
+        first = min(text.index(char) for char in invisible)
+        char = text[first]
+        raise SourceError(
+            f"invisible format character U+{ord(char):04X} ({unicodedata.name(char, 'format')}) in the text",
+            file=path,
+            line=text.count("\n", 0, first) + 1,
+            hint="delete it: it is not in the original; a PDF would draw it as a mark or lose it",
         )
     for number, line_text in enumerate(text.split("\n"), start=1):
         if len(line_text) > MAX_LINE_CHARS:
