@@ -117,6 +117,20 @@ def test_letter_print_pages_notes_and_transcriber_note(out: Path) -> None:
     assert any("en-ueb-g2" in line for line in edition.note_lines)
 
 
+def test_transcriber_note_names_every_table_used_and_what_six_dots_leave_out(edition_copy: Path) -> None:
+    """The note is written after the text: a stretch in another language, Latin words in Chinese
+    and the dots 6-dot braille drops are named, as well as the parts' own tables."""
+    mengzi = load_edition(ROOT / "sources" / "mengzi-zh-hant", source_date_epoch=0)
+    note = "\n".join(transcribe(mengzi, []).note_lines)
+    assert "zh-tw.ctb" in note and "en-ueb-g1.ctb" in note  # Latin words in its Chinese text
+    assert "zh-tw.ctb 用第7、8點" in note  # what 6-dot braille leaves out
+    english = edition_copy / "03-principles.en.md"
+    text = english.read_text(encoding="utf-8")
+    english.write_text(text.replace("To affirm", "To [bekräftigen]{lang=de} affirm", 1), encoding="utf-8")
+    letter = load_edition(edition_copy, source_date_epoch=0)
+    assert any("de-g2.ctb" in line for line in transcribe(letter, []).note_lines)
+
+
 def test_english_back_translates_to_the_source() -> None:
     """Every English paragraph in UEB grade 1, back-translated, is its source text (quotes unified)."""
     doc = load_edition(LETTER, source_date_epoch=0)

@@ -17,7 +17,7 @@ from archivekit.model.document import Note, Text
 from archivekit.model.locale import language_name, message, role_name
 from archivekit.model.pagination import PageStart
 from archivekit.writers.braille.layout import Composer, Item, Page
-from archivekit.writers.braille.transcribe import NOTE_SIGN, Cells, Transcriber
+from archivekit.writers.braille.transcribe import LATIN_IN, NOTE_SIGN, Cells, Transcriber
 
 PLACEHOLDER = "\ue000"  # stands for braille signs inside an editorial sentence until it is translated
 
@@ -166,17 +166,12 @@ class Formatter:
 
     # -- the edition ------------------------------------------------------------------------
     def transcriber_note(self, louis_version: str) -> list[str]:
-        """The transcriber's note page (in braille items) and its print wording, for the record."""
-        self.tr.table(self.lang)
-        used = [p.lang for p in self.doc.parts]
-        for lang in dict.fromkeys([self.lang, *used]):
-            self.tr.table(lang)
+        """The transcriber's note page (in braille items) and its print wording, for the record:
+        made once the text is transcribed, so it names every table used (a stretch in another
+        language, Latin words in Chinese) and what 6-dot braille left out."""
         sentences: list[tuple[str, Mapping[str, object]]] = [
             ("braille_tn_made", {"version": __version__, "louis": louis_version}),
-            *[
-                ("braille_tn_table", {"language": language_name(lang, self.lang), "table": table})
-                for lang, table in self.tr.tables.items()
-            ],
+            *[self._table_sentence(lang, table) for lang, table in self.tr.tables.items()],
             *[("braille_tn_six_dot", {"table": table}) for table in sorted(self.tr.six_dot)],
             ("braille_tn_page", {"cells": self.cells, "lines": self.lines}),
             ("braille_tn_notes", {}),
@@ -192,6 +187,14 @@ class Formatter:
                 message(self.lang, key, sign="⠠⠔", **values) if sign else message(self.lang, key, **values)
             )
         return record
+
+    def _table_sentence(self, lang: str, table: str) -> tuple[str, Mapping[str, object]]:
+        if lang.endswith(LATIN_IN):
+            return "braille_tn_latin", {
+                "language": language_name(lang[: -len(LATIN_IN)], self.lang),
+                "table": table,
+            }
+        return "braille_tn_table", {"language": language_name(lang, self.lang), "table": table}
 
     def part(self, part: Part) -> None:
         """A part: its title (or an added heading naming it), its blocks, each note after its paragraph."""
@@ -209,14 +212,20 @@ class Formatter:
 
     def run(self, louis_version: str) -> Edition:
         """Lay out the whole edition."""
-        record = self.transcriber_note(louis_version)
-        self.items.append(Item("", first=0, source="new-page"))
+        # The tables of the edition's own languages first, in this order, as the note lists them.
+        for lang in dict.fromkeys([self.lang, *(part.lang for part in self.doc.parts)]):
+            self.tr.table(lang)
         for block in self.doc.front:
             self.block(block, None)
         for part in self.doc.parts:
             self.part(part)
         for block in self.doc.colophon:
             self.block(block, None)
+        # The note comes first in the volume but is written last, when every table is known.
+        text, self.items = self.items, []
+        record = self.transcriber_note(louis_version)
+        self.items.append(Item("", first=0, source="new-page"))
+        self.items += text
         missing = sorted({s.page for starts in self.starts.values() for s in starts} - self.placed)
         if missing:
             raise BuildError(

@@ -26,6 +26,7 @@ HARD_BREAK = "\n"
 # 6-dot embosser cannot show; such runs are written in uncontracted English braille instead.
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9.\-/]*")
 LATIN_TABLE = "en-ueb-g1.ctb"
+LATIN_IN = "-Latn"  # Transcriber.tables key of the Latin table within a language: "zh-Hant-Latn"
 # Tables whose dots 7 and 8 only tell apart what their 6-dot literary code writes alike (zh-tw:
 # 他 and 她 beside 它, all "ta"); a 6-dot edition writes the 6-dot form, and the note says so.
 SIX_DOT_FORMS = {"zh-tw.ctb"}
@@ -130,7 +131,7 @@ class Transcriber:
 
     def _latin(self, lang: str) -> str:
         """The table for Latin words inside text of this language (recorded for the transcriber's note)."""
-        self.tables.setdefault(f"{lang}-Latn", LATIN_TABLE)
+        self.tables.setdefault(f"{lang}{LATIN_IN}", LATIN_TABLE)
         return LATIN_TABLE
 
     def _checked(self, text: str, table: str, where: str) -> Translation:
