@@ -67,6 +67,17 @@ def test_latin_words_are_never_split_and_spaces_stay() -> None:
     assert all(not line.startswith(" ") for line in out)
 
 
+def test_no_break_spaces_bind_what_they_stand_between() -> None:
+    """A no-break space (u.\u00a0s.\u00a0w., 5\u202f%) binds what it stands between, a word or a Han
+    character: no line ends or starts at it (on a line as wide as the longest unit at least)."""
+    for text in ("Halloho! Hohoje! u.\u00a0s.\u00a0w.", "一二三四\u00a0五六", "fifty\u202f% more"):
+        for measure in range(40, 200, 5):
+            out = lines_of(text, measure)
+            assert "".join(out) == text
+            ends = [(line[:1], line[-1:]) for line in out]
+            assert not any(g in pair for pair in ends for g in "\u00a0\u202f"), out
+
+
 def test_justified_english_stretches_spaces_only() -> None:
     first = break_lines([Run("aaa bbb ccc ddd eee fff", FACE, None, 0)], width, 70)[0]
     xs = placements(first, 70, justify=True)

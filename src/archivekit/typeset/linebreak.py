@@ -6,6 +6,7 @@ may end between two units unless the first is opening punctuation (“（《 ...
 closing punctuation (，。”）》 ... and the ASCII , : ; ! ? ) a transcription may keep inside Chinese),
 the second is a note mark, or both belong to one Latin word. Spaces stay at the end of the line
 they follow and are drawn there, so text extraction keeps the space between English words.
+A no-break space (U+00A0, U+2007, U+202F) binds the units on either side of it: no line ends there.
 When a line overflows, it ends at the last allowed place: a mark that may not start a line
 pulls the character before it down with it (clreq's "push out"), never hangs in the margin.
 """
@@ -28,12 +29,17 @@ NO_START = frozenset("，。、；：？！”’）》」』】〕〉〗〙〛�
 NO_END = frozenset("“‘（《「『【〔〈〖〘〚｛［｟([{«‹")
 # Two-character marks (——, ……) that are one unit of meaning: never broken between their halves.
 DOUBLED = frozenset("—…")
+# No-break spaces (no-break, figure, narrow no-break): white space that binds what it stands
+# between ("u.\u00a0s.\u00a0w."), so part of the unit around it, never a place to end a line.
+GLUE = "\u00a0\u2007\u202f"
+NO_START |= frozenset(GLUE)
+NO_END |= frozenset(GLUE)
 
 _CJK = (
     "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3200-\u33ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
 )
-_TOKEN = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+_TOKEN = re.compile(rf"[^\S{GLUE}]+|[{_CJK}]|(?:[^\s{_CJK}]|[{GLUE}])+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 # A space between two Han characters (a letter-spaced heading such as "宗 旨") is set at this part of an
 # em: Chinese typography spaces such headings by a fraction of the square, and text extraction
@@ -99,7 +105,7 @@ def _kind(text: str) -> str:
     """What a token is: a hard line break, space, a CJK character or a word."""
     if "\n" in text:
         return "newline"  # a hard line break: ends the line, draws nothing
-    if text.isspace():
+    if text.isspace() and text[0] not in GLUE:
         return "space"
     return "cjk" if _IS_CJK.match(text) else "word"
 
