@@ -405,6 +405,21 @@ def test_a_character_beyond_the_basic_plane_is_drawn_and_read(edition_copy: Path
     assert any(b"<D840DC0B>" in cmap for cmap in maps)
 
 
+def test_a_no_break_space_is_read_back_as_one(edition_copy: Path, tmp_path: Path) -> None:
+    """ReportLab draws U+00A0 with the space's code; it is drawn under a code of its own, which the
+    ToUnicode map reads as U+00A0 (pdftotext's plain text makes every white space a space, so the
+    tag tree's text, as poppler reads it, is compared)."""
+    source = edition_copy / "03-principles.en.md"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("To affirm", "To\u00a0affirm", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", str(edition_copy), "--out", str(out), "--format", "pdf", "--force")
+    assert result.returncode == 0, result.stderr
+    pdf = out / EDITION_ID / PDF
+    tree = subprocess.run(["pdfinfo", "-struct-text", str(pdf)], capture_output=True, text=True).stdout
+    assert "To\u00a0affirm" in tree
+
+
 def test_typeset_takes_another_page_size_and_bleed_for_print(pdf_build: PdfBuild, tmp_path: Path) -> None:
     from reportlab.lib.colors import CMYKColor
     from reportlab.lib.units import mm

@@ -13,7 +13,7 @@ MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a letter is a few KiB; 2 MiB leaves room f
 MAX_LINE_CHARS = 20_000
 
 # C0/C1 controls other than tab and newline, and the Unicode noncharacters: never part of a text.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def resolve_inside(edition_dir: Path, name: str, *, what: str, referenced_from: Path | None = None) -> Path:

@@ -50,6 +50,8 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 
+from archivekit.typeset.tounicode import NO_BREAK_STAND_IN
+
 WIDTHS_KEPT = 500_000  # remembered widths, beyond which they are forgotten (resident builds)
 _widths: dict[tuple[str, str, float], float] = {}  # (text, font name, size) -> points
 Shown = tuple[str, int, float]  # operators, the subset in use after them, the width they advance
@@ -101,6 +103,13 @@ class DrawnGlyphsFont(TTFont):
         # TTFont builds a plain TTFontFace; ours is the same face able to leave undrawn glyphs out
         # (a prepared font is small: reading it twice costs well under a millisecond).
         self.face = DrawnGlyphsFace(filename)
+        # ReportLab draws a no-break space with the space's code, so text extraction reads a space:
+        # it is drawn under a code of its own instead, the stand-in's, with the space's glyph and
+        # width, which the ToUnicode repair maps back to U+00A0 (tounicode.NO_BREAK_STAND_IN).
+        stand_in, space = ord(NO_BREAK_STAND_IN), self.face.charToGlyph.get(0x20)
+        if space is not None:
+            self.face.charToGlyph[stand_in] = space
+            self.face.charWidths[stand_in] = self.face.charWidths[0x20]
         self._drawn: WeakKeyDictionary[Any, set[int]] = WeakKeyDictionary()
         # Per document: (text, subset in use, size, leading) -> the operators that show it, the
         # subset in use after them and its width (see show_text); the last document's at hand.
@@ -145,9 +154,9 @@ class DrawnGlyphsFont(TTFont):
     def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         """ReportLab's split into subsets, remembering each character drawn in this document."""
         chars = text if isinstance(text, str) else text.decode("utf-8")
-        # ReportLab draws a no-break space as the space.
-        self._drawn.setdefault(doc, set()).update(0x20 if c == 0xA0 else c for c in map(ord, chars))
-        return super().splitString(text, doc, encoding)  # type: ignore[no-any-return]
+        chars = chars.replace("\u00a0", NO_BREAK_STAND_IN)
+        self._drawn.setdefault(doc, set()).update(map(ord, chars))
+        return super().splitString(chars, doc, encoding)  # type: ignore[no-any-return]
 
     def addObjects(self, doc: Any) -> None:
         """ReportLab's font objects, with undrawn codes left out of the embedded programs."""

@@ -2,7 +2,7 @@
 
 ReportLab maps the unused codes of its single-byte font subsets to U+0000; PDF/A and PDF/UA
 readers then see a NUL where no glyph is drawn. The maps are rebuilt with only the codes that
-stand for a real character.
+stand for a real character, a no-break space's stand-in mapped back to U+00A0.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from functools import lru_cache
 
 from pikepdf import Dictionary, Pdf
 
+# The code point a no-break space is drawn as (reportlab_adapter.DrawnGlyphsFont), mapped back to
+# U+00A0 here: a noncharacter, which no source may hold (ingest refuses it).
+NO_BREAK_STAND_IN = "\ufdd0"
 _BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 
@@ -64,7 +67,7 @@ def repaired(cmap: bytes, name: str) -> bytes:
     mapping: dict[int, str] = {}
     for block in _BFCHAR_BLOCK.findall(cmap):
         for code, uni in _BFCHAR.findall(block):
-            text = _text_of(uni.decode())
+            text = _text_of(uni.decode()).replace(NO_BREAK_STAND_IN, "\u00a0")
             if text and text != "\x00":
                 mapping[int(code, 16)] = text
     return to_unicode_cmap(name, mapping)
