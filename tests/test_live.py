@@ -173,6 +173,8 @@ def test_preview_in_the_browser(browser, tmp_path: Path) -> None:
 
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
+        refused: list[str] = []  # what the page's or an edition's security policy blocked
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         elsewhere: list[str] = []
 
         def guard(route) -> None:
@@ -187,6 +189,9 @@ def test_preview_in_the_browser(browser, tmp_path: Path) -> None:
         _page_is_valid_and_accessible(page)
         frame = page.frame_locator("iframe[title^='HTML edition']")
         frame.locator("body").get_by_text(WORD).first.wait_for(timeout=10_000)
+        # The edition is shown with its own stylesheet (in its page), as a reader opens the file.
+        sheets = frame.locator("body").evaluate("b => b.ownerDocument.styleSheets.length")
+        assert sheets >= 1 and refused == [], refused
 
         marker = "Vorschauprobe"
         saved = time.monotonic()

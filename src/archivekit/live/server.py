@@ -35,8 +35,13 @@ from archivekit.live.watch import Edition, Update, Watcher
 
 HOST = "127.0.0.1"
 STATIC = Path(__file__).with_name("static")
-# The editions never run a script; the preview page runs only its own file.
-EDITION_POLICY = "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'self'"
+# The editions never run a script; the preview page runs only its own file. An edition's HTML
+# carries its stylesheet in the page (a file that stands alone): without its styles the preview
+# would show another page than the edition.
+EDITION_POLICY = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; object-src 'none'; "
+    "frame-ancestors 'self'"
+)
 PAGE_POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'"
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
