@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,8 +27,8 @@ WORD = "Holländer"
 class Live:
     """An `archivekit watch|preview` child process whose output lines are read as they come."""
 
-    def __init__(self, *args: str, cwd: Path) -> None:
-        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, *args: str, cwd: Path, environ: dict[str, str] | None = None) -> None:
+        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONUNBUFFERED": "1", **(environ or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "archivekit", *args],
             cwd=cwd,
@@ -122,7 +123,11 @@ def test_inside_refuses_every_way_out(tmp_path: Path) -> None:
 
 def test_watch_rebuilds_reports_errors_judges_and_ends_on_ctrl_c(tmp_path: Path) -> None:
     edition = _copy(tmp_path)
-    live = Live("watch", str(edition), "--out", str(tmp_path / "out"), "--format", "text", cwd=tmp_path)
+    # The build server on, as users have it: the judges' `validate` must not leave one running.
+    runtime = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
+    servers = {"ARCHIVEKIT_SERVER": "on", "XDG_RUNTIME_DIR": str(runtime)}
+    out = str(tmp_path / "out")
+    live = Live("watch", str(edition), "--out", out, "--format", "text", cwd=tmp_path, environ=servers)
     try:
         live.wait_for(r"#1 text in [\d.]+ s \(started\)")
         live.wait_for(r"^watching ")
@@ -142,8 +147,11 @@ def test_watch_rebuilds_reports_errors_judges_and_ends_on_ctrl_c(tmp_path: Path)
         code, output = live.interrupt()
         assert code == 130, output
         assert "Traceback" not in output, output
+        assert sorted(runtime.glob("archivekit-*/*.sock")) == [], "a build server outlived watch"
     finally:
         live.kill()
+        subprocess.run([sys.executable, "-m", "archivekit", "server", "stop"], env={**os.environ, **servers})
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def _get(port: int, path: str, host: str = "127.0.0.1") -> int:

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archivekit.launch import SWITCH
 from archivekit.toolpaths import ENV_FOLDER
 
 if TYPE_CHECKING:
@@ -70,7 +71,9 @@ class Judges:
             with self.cond:
                 if self.closed:
                     return
-                env = dict(os.environ)
+                # In its own process, not a resident server's: watch is resident itself, and a
+                # server started here would outlive it.
+                env = {**os.environ, SWITCH: "off"}
                 if self.watcher.validators is not None:
                     env[ENV_FOLDER] = str(self.watcher.validators)  # where `validate` finds them
                 self.child = subprocess.Popen(
