@@ -201,6 +201,10 @@ def test_preview_in_the_browser(browser, tmp_path: Path) -> None:
         sheets = frame.locator("body").evaluate("b => b.ownerDocument.styleSheets.length")
         assert sheets >= 1 and refused == [], refused
 
+        # The reader's place in the HTML edition is kept across the reload.
+        place = frame.locator("body").evaluate("b => { b.ownerDocument.defaultView.scrollTo(0, 1500); "
+                                               "return b.ownerDocument.defaultView.scrollY; }")  # fmt: skip
+        assert place > 0
         marker = "Vorschauprobe"
         saved = time.monotonic()
         _edit(edition / PART, WORD, marker)
@@ -208,6 +212,11 @@ def test_preview_in_the_browser(browser, tmp_path: Path) -> None:
         frame = page.frame_locator("iframe[title^='HTML edition']")
         frame.locator("body").get_by_text(marker).first.wait_for(timeout=30_000)
         shown = time.monotonic()
+        scrolled = "b => b.ownerDocument.defaultView.scrollY"
+        deadline = time.monotonic() + 10
+        while frame.locator("body").evaluate(scrolled) != place and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert frame.locator("body").evaluate(scrolled) == place
         build_s = float(re.search(r"in ([\d.]+) s", built).group(1))
         print(
             f"\npreview latency: save -> page {shown - saved:.2f} s (rebuild {build_s:.2f} s, "
@@ -222,6 +231,10 @@ def test_preview_in_the_browser(browser, tmp_path: Path) -> None:
         page.locator("#status.error").wait_for(timeout=10_000)
         assert PART in page.locator("#status").inner_text()
         assert page.frame_locator("iframe[title^='HTML edition']").get_by_text(marker).first.is_visible()
+        # Undone (the last good bytes saved again): nothing to build, and the error is over.
+        _edit(edition / PART, f'{marker} <span onclick="x">y</span>', marker)
+        live.wait_for(r"unchanged, .* is up to date")
+        page.locator("#status.ok").wait_for(timeout=10_000)
         assert elsewhere == []
         context.close()
         code, output = live.interrupt()

@@ -207,12 +207,19 @@ class Watcher:
         elapsed = time.perf_counter() - started
         if edition.epub_judge is not None:
             edition.epub_judge.start()  # the EPUB's judges, now that the build has ended
+        failed_before = bool(edition.error)
         edition.folder, edition.id, edition.error = folder, folder.name, ""
         if same:
-            if not changed:
+            if not changed and not failed_before:
                 return  # the catch-up after start: nothing was saved meanwhile
             # Saved without a change of bytes (or touched): the pipeline found the build up to date.
-            print(f"{_clock()} {edition.name}: unchanged, {folder} is up to date", flush=True)
+            # After a source error undone (the last good bytes saved again) the error is over:
+            # listeners are told, as after a build, or the page would go on showing it.
+            line = f"{_clock()} {edition.name}: unchanged, {folder} is up to date"
+            print(line, flush=True)
+            if failed_before:
+                edition.status = line
+                self._tell(Update("build", edition.name, edition.generation, line))
             return
         edition.generation += 1
         why = f"{', '.join(changed) or 'a file'} changed"

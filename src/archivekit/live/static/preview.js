@@ -40,9 +40,15 @@
   var frame = document.querySelector("iframe[data-live]");
   var kept = sessionStorage.getItem("archivekit-scroll");
   if (frame && kept !== null) {
-    frame.addEventListener("load", function () {
+    var restore = function () {
       try { frame.contentWindow.scrollTo(0, Number(kept)); } catch (e) { /* not same-origin */ }
       sessionStorage.removeItem("archivekit-scroll");
-    });
+    };
+    // This deferred script may run after the frame has loaded (its load event already past): then
+    // the place is restored at once. A frame still blank is loading: wait for it.
+    var shown = null;
+    try { shown = frame.contentDocument; } catch (e) { /* not same-origin */ }
+    if (shown && shown.readyState === "complete" && shown.URL !== "about:blank") restore();
+    else frame.addEventListener("load", restore);
   }
 })();
