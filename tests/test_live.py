@@ -8,6 +8,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -152,6 +153,39 @@ def test_watch_rebuilds_reports_errors_judges_and_ends_on_ctrl_c(tmp_path: Path)
         live.kill()
         subprocess.run([sys.executable, "-m", "archivekit", "server", "stop"], env={**os.environ, **servers})
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_watch_and_preview_refuse_bad_arguments_as_build_does(tmp_path: Path) -> None:
+    """No folder, an unknown format, a port out of range: exit 2 with the fix, nothing left behind."""
+    edition = _copy(tmp_path)
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    cases = [
+        (["watch", str(tmp_path / "nope")], "not a folder"),
+        (["watch", str(edition), "--format", "bogus"], "unknown format(s): bogus"),
+        (["preview", str(edition), "--port", "70000"], "is no port"),
+        (["preview", str(edition), "--port", str(busy.getsockname()[1])], "is in use"),
+    ]
+    for args, says in cases:
+        result = subprocess.run(
+            [sys.executable, "-m", "archivekit", *args, "--out", str(tmp_path / "out")],
+            env={**os.environ, "TMPDIR": str(spool)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2 and says in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr and "fix:" in result.stderr, result.stderr
+    busy.close()
+    assert list(spool.iterdir()) == [] and not (tmp_path / "out").exists()
+    from archivekit.live.watch import Watcher
+
+    twice = Watcher([edition, edition.parent / ".." / edition.parent.name / edition.name], tmp_path / "o")
+    assert len(twice.editions) == 1  # one folder named twice is built and watched once
+    twice.close()
 
 
 def _get(port: int, path: str, host: str = "127.0.0.1") -> int:

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from archivekit import __version__, interrupts, writers
 from archivekit.clock import epoch_from_env
-from archivekit.errors import ArchivekitError, UsageError, from_os_error
+from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
@@ -112,6 +112,24 @@ def cache_dir() -> Path:
     return Path(root)
 
 
+def check_edition_folder(edition_dir: Path) -> None:
+    """Refuse a path that is no folder before anything is dated or read from it."""
+    if not edition_dir.is_dir():
+        raise SourceError(
+            "not a folder", file=edition_dir, hint="name an edition folder such as sources/<id>"
+        )
+
+
+def check_formats(formats: tuple[str, ...] | list[str]) -> None:
+    """Refuse a format no writer writes (a typo would otherwise build nothing of it)."""
+    unknown = set(formats) - set(writers.names())
+    if unknown:
+        raise UsageError(
+            f"unknown format(s): {', '.join(sorted(unknown))}",
+            hint=f"choose among: {', '.join(writers.names())}",
+        )
+
+
 def check_options(options: dict[str, Any]) -> None:
     """Refuse an option no writer reads (a typo would otherwise be ignored) and a value none knows."""
     unknown = sorted(set(options) - set(OPTIONS))
@@ -180,15 +198,11 @@ def build(request: BuildRequest) -> Path:
     """Build one edition into out_root/<edition-id>/, atomically; return that folder."""
     started = time.perf_counter()
     edition_dir = request.edition_dir
+    check_edition_folder(edition_dir)
     epoch = source_date_epoch(edition_dir)
     check_options(request.options)
+    check_formats(request.formats)
     names = writers.plan(list(request.formats) or None)
-    unknown = set(request.formats) - set(writers.names())
-    if unknown:
-        raise UsageError(
-            f"unknown format(s): {', '.join(sorted(unknown))}",
-            hint=f"choose among: {', '.join(writers.names())}",
-        )
     key = build_key(edition_dir, names, request.options, epoch)
 
     quick_id = _declared_id(edition_dir)

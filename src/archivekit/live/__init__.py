@@ -66,8 +66,21 @@ def add_subcommands(sub: argparse._SubParsersAction, formats_help: str) -> None:
         "when a rebuild finishes. Only files of the build folder are served.",
     )
     _common(preview, formats_help)
-    preview.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    preview.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)")
     preview.set_defaults(run=_cmd_preview)
+
+
+def _port(text: str) -> int:
+    """A TCP port number, 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is no port: give a number from 1 to 65535 (0: a free one)"
+        )
+    return port
 
 
 def _editions(args: argparse.Namespace) -> list[Path]:
@@ -104,13 +117,15 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     from archivekit.live.server import Preview
 
     watcher = _watcher(args)
-    preview = Preview(watcher, port=args.port)
+    preview = None
     try:
-        preview.start()  # the port first: a busy --port fails before any build
+        preview = Preview(watcher, port=args.port)  # the port first: a busy --port fails before any build
+        preview.start()
         print(f"preview: {preview.url}", flush=True)
         watcher.start()
         watcher.run()
     finally:
         watcher.close()
-        preview.close()
+        if preview is not None:
+            preview.close()
     return 0

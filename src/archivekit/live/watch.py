@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from archivekit import interrupts, writers
 from archivekit.errors import ArchivekitError, from_os_error
 from archivekit.live.judges import Judges
-from archivekit.pipeline import BuildRequest, build, epub_options
+from archivekit.pipeline import BuildRequest, build, check_edition_folder, check_formats, epub_options
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -80,7 +80,12 @@ class Watcher:
     _terminated: bool = False
 
     def __post_init__(self) -> None:
-        self.editions = [Edition(Path(s)) for s in self.sources]
+        # Refused before anything is built or watched, as `archivekit build` refuses them.
+        check_formats(self.formats)
+        for source in self.sources:
+            check_edition_folder(Path(source))
+        unique = {Path(s).resolve(): Path(s) for s in reversed(self.sources)}  # a folder named twice: once
+        self.editions = [Edition(path) for path in reversed(unique.values())]
         self._judges = Judges(self) if self.judges else None
         self._names = writers.plan(list(self.formats) or None)
         if "epub" in self._names and self.epub_checks != "off":
