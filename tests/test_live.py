@@ -155,6 +155,21 @@ def test_watch_rebuilds_reports_errors_judges_and_ends_on_ctrl_c(tmp_path: Path)
         shutil.rmtree(runtime, ignore_errors=True)
 
 
+def test_the_file_list_names_each_file_and_the_standards_it_claims() -> None:
+    """The two archival PDFs are told apart by their claims; the manifest is listed too."""
+    from archivekit.live.page import _listing
+
+    artifacts = [
+        {"format": "pdf", "path": "e.pdf", "bytes": 2048, "conforms_to": ["PDF/A-2a", "PDF/UA-1"]},
+        {"format": "pdf", "path": "e.pdfa4f.pdf", "bytes": 2048, "conforms_to": ["PDF/A-4f", "PDF/UA-2"]},
+        {"format": "large-print", "path": "e.large-print.pdf", "bytes": 10},
+    ]
+    rows = {li[0].text: "".join(li.itertext()) for li in _listing("e", artifacts).iter("li")}
+    assert rows["e.pdf"].endswith("Archival PDF (PDF/A-2a, PDF/UA-1), 2 KB")
+    assert "Archival PDF (PDF/A-4f, PDF/UA-2)" in rows["e.pdfa4f.pdf"]
+    assert "Large print PDF" in rows["e.large-print.pdf"] and "manifest.json" in rows
+
+
 def test_watch_and_preview_refuse_bad_arguments_as_build_does(tmp_path: Path) -> None:
     """No folder, an unknown format, a port out of range: exit 2 with the fix, nothing left behind."""
     edition = _copy(tmp_path)

@@ -13,10 +13,12 @@ from archivekit.writers.markup import element as el
 from archivekit.writers.markup import lines, plain_page
 
 # What to call each artifact format on the page (manifest format -> label); others show their name.
+# The standards a file claims follow its label, from the manifest: the two archival PDFs differ there.
 LABELS = {
     "html": "HTML edition",
-    "pdf": "Archival PDF (PDF/A, PDF/UA)",
-    "print-pdf": "Print PDF (PDF/X-4, with bleed)",
+    "pdf": "Archival PDF",
+    "large-print": "Large print PDF",
+    "print-pdf": "Print PDF, with bleed",
     "print-booklet": "Print booklet (imposed)",
     "print-proof": "Print proof",
     "print-order-html": "Print order sheet",
@@ -72,8 +74,14 @@ def _listing(name: str, artifacts: list[dict[str, object]]) -> etree._Element:
     for a in sorted(artifacts, key=lambda a: (str(a.get("format")) == "source", str(a.get("path")))):
         rel = str(a.get("path"))
         label = LABELS.get(str(a.get("format")), str(a.get("format")))
+        claims = a.get("conforms_to")
+        if isinstance(claims, list) and claims:
+            label += f" ({', '.join(map(str, claims))})"
         link = el("a", {"href": file_url(name, rel)}, rel)
         items.append(el("li", None, link, " ", el("span", None, f"{label}, {_size(a.get('bytes'))}")))
+    # The manifest lists the files, so not itself: it is served all the same.
+    manifest = el("a", {"href": file_url(name, "manifest.json")}, "manifest.json")
+    items.append(el("li", None, manifest, " ", el("span", None, "Manifest: every file with its checksums")))
     return el("ul", None, *lines(*items))
 
 

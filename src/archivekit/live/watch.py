@@ -198,16 +198,18 @@ class Watcher:
             force=epub_judged,
             epub_judge=edition.epub_judge,
         )
+        # What the failure line names as its cause: the files saved, or why the same text was built.
+        cause = ", ".join(changed) or ("EPUB judged" if epub_judged else "start")
         try:
             with self.lock:
                 before = _stamp(edition.folder)
                 folder = build(request)
                 same = before is not None and _stamp(folder) == before
         except ArchivekitError as exc:
-            self._failed(edition, exc, changed)
+            self._failed(edition, exc, cause)
             return
         except OSError as exc:
-            self._failed(edition, from_os_error(exc), changed)
+            self._failed(edition, from_os_error(exc), cause)
             return
         elapsed = time.perf_counter() - started
         if edition.epub_judge is not None:
@@ -240,10 +242,10 @@ class Watcher:
         if self._judges is not None and not (initial and judged):
             self._judges.submit(edition, edition.generation)
 
-    def _failed(self, edition: Edition, exc: ArchivekitError, changed: list[str]) -> None:
+    def _failed(self, edition: Edition, exc: ArchivekitError, cause: str) -> None:
         kept = f"the last good build stays in {edition.folder}" if edition.folder else "no build yet"
         edition.error = f"{exc}"
-        edition.status = f"{_clock()} {edition.name}: error ({', '.join(changed) or 'start'}): {exc}"
+        edition.status = f"{_clock()} {edition.name}: error ({cause}): {exc}"
         print(f"{edition.status}\n  {kept}", file=sys.stderr, flush=True)
         self._tell(Update("failed", edition.name, edition.generation, f"{edition.status}\n{kept}"))
 
