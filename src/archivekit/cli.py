@@ -167,7 +167,12 @@ def _add_server(sub: argparse._SubParsersAction) -> None:
         "ARCHIVEKIT_SERVER=off. `archivekit server stop` stops them now (after a change to the fonts, say).",
         formatter_class=_Formatter,
     )
-    p.add_argument("action", choices=["stop"], help="stop: ask every server of this user to leave")
+    p.add_argument(
+        "action",
+        choices=["stop"],
+        help="stop: ask every server of this user that has its socket in this runtime folder "
+        "($XDG_RUNTIME_DIR, else the temporary folder) to leave",
+    )
     p.set_defaults(run=_cmd_server)
 
 
