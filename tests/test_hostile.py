@@ -308,6 +308,18 @@ CASES: dict[str, Case] = {
         _line(L / LETTER, "[^1]"),
         "[^1] is referenced twice",
     ),
+    "inline-note-never-closed": Case(
+        replace(EN, "To affirm", "To ^[an inline note never closed affirm"),
+        EN,
+        _line(L / EN, "To affirm"),
+        "inline note `^[` is never closed",
+    ),
+    "attributes-never-closed": Case(
+        replace(EN, "To affirm", "To [affirm]{lang=en that"),
+        EN,
+        _line(L / EN, "To affirm"),
+        "never closed on this line",
+    ),
     "unknown-cite-key": Case(
         replace(LETTER, 'cite-key="un-a-hrc-41-35"', 'cite-key="nowhere"'),
         LETTER,

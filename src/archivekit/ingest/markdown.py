@@ -173,14 +173,19 @@ def check_markup(text: str, source: Path) -> None:
                 hint="write the address as plain text; for a literal ]( write \\](",
             )
     depth, start = 0, 1
+    note_from = 0  # the line an inline note `^[` still open began on (0: none open)
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
-            depth = 0  # brackets never span paragraphs
+            _refuse_open_note(note_from, source)
+            depth, note_from = 0, 0  # brackets never span paragraphs
             continue
         for match in _BRACKET.finditer(line):
             depth = depth + 1 if match.group() == "[" else max(0, depth - 1)
             if depth == 1 and match.group() == "[":
                 start = number
+                note_from = number if line[: match.start()].endswith("^") else 0
+            if depth == 0:
+                note_from = 0
             if depth > MAX_BRACKETS:
                 raise SourceError(
                     f"square brackets open more than {MAX_BRACKETS} deep (from line {start})",
@@ -188,6 +193,29 @@ def check_markup(text: str, source: Path) -> None:
                     line=number,
                     hint="close the brackets; write literal ones as \\[ and \\]",
                 )
+        if _OPEN_ATTRIBUTES.search(line):
+            # pandoc would print `[words]{lang=de words` as it stands: markup, not the original's text.
+            raise SourceError(
+                "attributes `]{` opened and never closed on this line",
+                file=source,
+                line=number,
+                hint="close them with } (e.g. [Wort]{lang=de}), or write \\{ for a brace of the original",
+            )
+    _refuse_open_note(note_from, source)
+
+
+_OPEN_ATTRIBUTES = re.compile(r"(?<!\\)\]\{[^}]*$")
+
+
+def _refuse_open_note(line: int, source: Path) -> None:
+    """An inline note `^[` still open at its paragraph's end would be printed as text, `^[` and all."""
+    if line:
+        raise SourceError(
+            "an inline note `^[` is never closed",
+            file=source,
+            line=line,
+            hint="close it with ] where the note ends, or write \\^\\[ for the characters of the original",
+        )
 
 
 FENCE = re.compile(r"^ {0,3}(:{3,})\s*(\S.*)?$")
