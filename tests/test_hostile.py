@@ -251,7 +251,12 @@ CASES: dict[str, Case] = {
         "no part has the id",
     ),
     # --- part files: presence and kind
-    "part-missing": Case(replace(META, f"file: {EN}", "file: 04-missing.md"), META, None, "does not exist"),
+    "part-missing": Case(
+        replace(META, f"file: {EN}", "file: 04-missing.md"),
+        META,
+        _line(L / META, f"file: {EN}"),
+        "does not exist",
+    ),
     "part-symlink-outside": Case(link_outside(EN), EN, None, "link leading outside"),
     "metadata-symlink-outside": Case(link_outside(META), META, None, "link leading outside"),
     "part-is-a-pipe": Case(make_fifo(EN), EN, None, "not a regular file"),

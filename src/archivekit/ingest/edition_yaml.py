@@ -157,9 +157,10 @@ def _read_edition(path: Path, text: str) -> Edition:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         opened, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
-        if opened is not None and context and context.startswith("while scanning"):
-            # An unclosed quote is found where the file ends: the line it opens on is the one to
-            # correct, as PyYAML's own message says ("while scanning a quoted scalar").
+        if opened is not None and context and context.startswith(("while scanning", "while parsing a flow")):
+            # An unclosed quote or bracket is found where the file ends or the next line starts:
+            # the line it opens on is the one to correct, as PyYAML's own message says ("while
+            # scanning a quoted scalar"). A block mapping's context is the whole mapping: not used.
             problem = f"{problem} ({context} that begins on line {opened.line + 1})"
             mark = opened
         raise SourceError(

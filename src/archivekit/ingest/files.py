@@ -42,9 +42,19 @@ def resolve_inside(edition_dir: Path, name: str, *, what: str, referenced_from: 
         raise SourceError(
             f"{what} {name!r} does not exist",
             file=referenced_from or candidate,
+            line=_line_naming(referenced_from, name),
             hint=f"create {candidate} or correct the name",
         )
     return candidate
+
+
+def _line_naming(path: Path | None, name: str) -> int | None:
+    """The first line of the file at `path` that names `name` (where to correct it), if any."""
+    try:
+        text = path.read_text(encoding="utf-8") if path is not None else ""
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(text.split("\n"), 1) if name in line), None)
 
 
 def read_text(path: Path) -> str:

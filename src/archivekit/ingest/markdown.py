@@ -478,7 +478,8 @@ def _item(paragraph: Paragraph, ctx: _Context) -> MarkedItem:
             "a paragraph in a `::: list` does not start with a list marker",
             needle=_first_text(inlines),
             hint="start each item with its marker as the source writes it (1. (a) （一） 一、 第一条), "
-            "wrap an unusual marker as [marker]{.marker}, or move the paragraph out of the list",
+            "wrap an unusual marker as [marker]{.marker}, or move the paragraph out of the list "
+            "(if the list should have ended before it, its closing ::: is missing)",
         )
     marker, separator = split
     assert isinstance(first, Text)
