@@ -21,6 +21,7 @@ from archivekit.writers.base import BuildContext
 from archivekit.writers.braille import transcribe
 from archivekit.writers.braille.louis import Louis
 from archivekit.writers.braille.transcribe import Transcriber
+from conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EDITIONS = sorted(p.parent for p in (ROOT / "sources").glob("*/edition.yaml"))
@@ -129,6 +130,18 @@ def test_transcriber_note_names_every_table_used_and_what_six_dots_leave_out(edi
     english.write_text(text.replace("To affirm", "To [bekräftigen]{lang=de} affirm", 1), encoding="utf-8")
     letter = load_edition(edition_copy, source_date_epoch=0)
     assert any("de-g2.ctb" in line for line in transcribe(letter, []).note_lines)
+
+
+def test_an_untranslatable_character_is_named_by_file_and_line(edition_copy: Path, tmp_path: Path) -> None:
+    """Han characters in an English part (a stretch not marked as Chinese) stop the build at their line."""
+    english = edition_copy / "03-principles.en.md"
+    text = english.read_text(encoding="utf-8")
+    english.write_text(text.replace("To affirm", "To 确认 affirm", 1), encoding="utf-8")
+    line = text[: text.index("To affirm")].count("\n") + 1
+    args = ("build", str(edition_copy), "--out", str(tmp_path / "out"), "--format", "braille", "--force")
+    result = run_cli(*args)
+    assert result.returncode == 2 and f"{english}:{line}:" in result.stderr, result.stderr
+    assert "{lang=" in result.stderr  # the fix names marking the stretch's language
 
 
 def test_english_back_translates_to_the_source() -> None:

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from archivekit import __version__, interrupts, writers
 from archivekit.clock import epoch_from_env
-from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error
+from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error, name_the_line
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
@@ -244,6 +244,9 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
         artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
         try:
             artifacts += _run_writers(doc, ctx, names, steps)  # it finishes the writers' pending work
+        except ArchivekitError as exc:
+            name_the_line(exc, edition_dir)  # a writer names the source file and what it met there
+            raise
         finally:
             # A failed build still lets background work end before its staging folder goes.
             for unfinished in ctx.pending:

@@ -187,6 +187,7 @@ class ContentBuilder:
         raise BuildError(
             f"no font has a glyph for U+{code:04X} {char!r} in block {block_id!r}",
             file=self.source or None,
+            needle=char,
             hint="transcribe the character as the original shows it, or add a font that covers it "
             "to FONT_SOURCES in archivekit/typeset/fonts.py",
         )

@@ -199,6 +199,7 @@ class Formatter:
     def part(self, part: Part) -> None:
         """A part: its title (or an added heading naming it), its blocks, each note after its paragraph."""
         if part.title:
+            self.tr.source = part.source
             self.block(part.title, part)
         else:
             role = role_name(self.lang, part.role, capital=True)
@@ -207,8 +208,10 @@ class Formatter:
             )
             heading = Heading(f"{part.id}-braille-heading", 2, (Text(words),), editorial=True, lang=self.lang)
             self.block(heading, None)
+        self.tr.source = part.source  # named by an error, with the line of what it could not translate
         for block in part.blocks:
             self.notes(self.block(block, part), part)
+        self.tr.source = None
 
     def run(self, louis_version: str) -> Edition:
         """Lay out the whole edition."""

@@ -57,6 +57,7 @@ class Transcriber:
         self.doc, self.louis = doc, louis
         self.tables: dict[str, str] = {}  # language -> table, in order of first use
         self.six_dot: set[str] = set()  # tables whose dots 7 and 8 were left out
+        self.source: str | None = None  # the part file being transcribed (None: editorial matter)
 
     def table(self, lang: str) -> str:
         """The table for this language (checked once with liblouis)."""
@@ -144,8 +145,11 @@ class Transcriber:
             raise BuildError(
                 f"braille: {table} cannot translate {char!r} (U+{ord(char):04X} {name}) in {where}: "
                 f"…{context}…",
-                hint="choose another table for this language in settings.braille.tables, "
-                "or report the character to liblouis; nothing is left untranslated",
+                file=self.source,
+                needle=char,
+                hint="if the stretch is in another language, mark it so its table is used "
+                "([words]{lang=TAG}); else choose another table for this language in "
+                "settings.braille.tables, or report the character to liblouis; nothing is left untranslated",
             )
         return self.louis.translate(table, text)
 
