@@ -270,3 +270,38 @@ def test_validating_twice_gives_identical_bytes(
     for path in sorted(p for p in first.rglob("*") if p.is_file()):
         rel = path.relative_to(first)
         assert (samples / rel).read_bytes() == path.read_bytes(), f"{rel} changed between two validations"
+
+
+BROWSER_PROFILES = ("org.chromium.Chromium", "playwright_chromiumdev_profile", "puppeteer_dev_chrome_profile")
+
+
+def _profiles(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.lstrip(".").startswith(BROWSER_PROFILES)]
+
+
+def test_a_validation_stopped_while_a_browser_runs_leaves_no_profile(built: Path, tmp_path: Path) -> None:
+    """Ctrl-C or SIGTERM while Ace or axe drives Chromium: its profile was in the run's own folder,
+    which goes with the run (watch's judges are stopped so at every Ctrl-C)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from archivekit.validate import tools
+
+    require(tools.axe().available or tools.ace().available, "axe or Ace (make validators)")
+    copy = tmp_path / "build"
+    shutil.copytree(built, copy)
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    env = {**os.environ, "TMPDIR": str(spool), "ARCHIVEKIT_SERVER": "off"}
+    proc = subprocess.Popen([sys.executable, "-m", "archivekit", "-q", "validate", str(copy)], env=env)
+    deadline = time.monotonic() + 300
+    while not _profiles(spool) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "validate ended before a browser started: nothing to stop"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    time.sleep(1)  # a browser's own children end just after it
+    assert _profiles(spool) == []

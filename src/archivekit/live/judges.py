@@ -73,7 +73,10 @@ class Judges:
                     return
                 # In its own process, not a resident server's: watch is resident itself, and a
                 # server started here would outlive it.
-                env = {**os.environ, SWITCH: "off"}
+                # Its temporary files (browser profiles) in the folder removed after it, even if stopped.
+                spool = Path(tmp) / "tmp"
+                spool.mkdir()
+                env = {**os.environ, SWITCH: "off", "TMPDIR": str(spool)}
                 if self.watcher.validators is not None:
                     env[ENV_FOLDER] = str(self.watcher.validators)  # where `validate` finds them
                 self.child = subprocess.Popen(

@@ -82,6 +82,8 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             # Ace writes a log per run and reads a config from these: keep both out of $HOME.
             "XDG_STATE_HOME": f"{tmp}/state",
             "XDG_CONFIG_HOME": f"{tmp}/config",
+            # Chromium's profile too: a run stopped before it closes its browser leaves nothing behind.
+            "TMPDIR": str(tmp),
         }
         cmd = [
             str(tool.paths["node"]),

@@ -85,7 +85,8 @@ def run(tool: Tool, targets: list[Target], build_dir: Path, out_dir: Path) -> Ou
             *[t.artifact for t in targets],
         ]
         try:
-            run_tool(cmd, ok=(0,), judge=KEY)
+            # Chromium's profile in the run's folder: a run stopped early leaves nothing behind.
+            run_tool(cmd, env={"TMPDIR": tmp}, ok=(0,), judge=KEY)
             report = report_written("axe runner", out)
         except ToolFailure as exc:
             failure_findings(outcome, exc, roots_for(build_dir, tmp))

@@ -117,6 +117,9 @@ def timeout_variable(key: str) -> str:
     return f"ARCHIVEKIT_TIMEOUT_{key.upper()}"
 
 
+KILLED = "was killed by"  # a judge stopped by a signal (ours, at Ctrl-C, or the system's): no verdict
+
+
 def run_tool(
     args: list[str],
     *,
@@ -160,7 +163,7 @@ def run_tool(
             _kill_session(proc)  # Ctrl-C or SIGTERM: the judge goes with us
             raise
     if proc.returncode < 0:
-        raise ToolFailure(f"{name} was killed by {_signal_name(-proc.returncode)} before it answered")
+        raise ToolFailure(f"{name} {KILLED} {_signal_name(-proc.returncode)} before it answered")
     if proc.returncode not in ok:
         tail = (stderr or stdout).strip().splitlines()[-5:]
         raise ToolFailure(f"{name} failed with exit {proc.returncode}: " + " | ".join(tail))

@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any
 
 from archivekit.validate import ace, epubcheck, tools
-from archivekit.validate.base import Outcome, Target, raw_name
+from archivekit.validate.base import KILLED, Outcome, Target, raw_name
 
 CACHE_RECIPE = "epub-checks-3"  # bump when what a verdict records, or how it is judged, changes
 CANDIDATE = "candidate.epub"
@@ -309,9 +309,10 @@ class DeferredJudge:
             self._known[digest] = verdict
             self.on_judged()
         else:  # a crashed judge: no rebuild (it would only queue the same judging again)
-            log.warning(
-                "epub: the judges did not complete (%s)", verdict.ace_error or verdict.epubcheck_error
-            )
+            error = verdict.ace_error or verdict.epubcheck_error or ""
+            # Stopped by a signal (watch ending at Ctrl-C): no finding, and nothing to warn of.
+            level = logging.INFO if KILLED in error else logging.WARNING
+            log.log(level, "epub: the judges did not complete (%s)", error)
 
     def settle(self) -> None:
         """Start what waits, then wait until the judging has ended (tests; the bench: a user's pace
