@@ -203,6 +203,19 @@ def test_watch_and_preview_refuse_bad_arguments_as_build_does(tmp_path: Path) ->
     twice.close()
 
 
+def test_a_start_that_finds_the_build_up_to_date_says_so(tmp_path: Path) -> None:
+    edition = _copy(tmp_path)
+    args = ("watch", str(edition), "--out", str(tmp_path / "out"), "--format", "text", "--no-judges")
+    for expected in (r"#1 text in [\d.]+ s \(started\)", r"#1 text up to date \(started\)"):
+        live = Live(*args, cwd=tmp_path)
+        try:
+            live.wait_for(expected)
+            live.wait_for(r"^watching ")
+            assert live.interrupt()[0] == 130
+        finally:
+            live.kill()
+
+
 def _get(port: int, path: str, host: str = "127.0.0.1") -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.putrequest("GET", path, skip_host=True)  # sent as written: no client-side normalising

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -156,3 +157,22 @@ def test_a_stop_during_a_fork_is_held_not_lost() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.split("\n")[:2] == ["held", "raised after"], done.stdout + done.stderr
+
+
+def test_dating_by_file_times_is_said_once_a_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """watch rebuilds a folder outside git at every save: the warning is given at the first build."""
+    from archivekit.pipeline import source_date_epoch
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    (tmp_path / "a.md").write_text("x", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="archivekit"):
+        first, again = source_date_epoch(tmp_path), source_date_epoch(tmp_path)
+    assert (
+        first == again
+        and [r.getMessage() for r in caplog.records].count(
+            f"SOURCE_DATE_EPOCH unset and {tmp_path} not in git: dating the build by file times"
+        )
+        == 1
+    )

@@ -82,6 +82,9 @@ def find_editions(sources_root: Path) -> list[Path]:
     return found
 
 
+_dated_by_file_times: set[Path] = set()  # folders already warned of
+
+
 def source_date_epoch(edition_dir: Path) -> int:
     """The build clock: $SOURCE_DATE_EPOCH, else the last commit touching the sources, else their mtime."""
     epoch = epoch_from_env()
@@ -100,7 +103,9 @@ def source_date_epoch(edition_dir: Path) -> int:
             return int(out.stdout.strip())
     except (OSError, subprocess.SubprocessError):
         pass
-    log.warning("SOURCE_DATE_EPOCH unset and %s not in git: dating the build by file times", edition_dir)
+    if edition_dir not in _dated_by_file_times:  # once a process: watch rebuilds the folder at every save
+        _dated_by_file_times.add(edition_dir)
+        log.warning("SOURCE_DATE_EPOCH unset and %s not in git: dating the build by file times", edition_dir)
     return int(max((p.stat().st_mtime for p in edition_dir.iterdir() if p.is_file()), default=0))
 
 

@@ -189,7 +189,7 @@ class Watcher:
         (forced: its sources did not change) so the EPUB carries what they found.
         """
         changed = list(changed)
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), time.time_ns()
         request = BuildRequest(
             edition.source,
             self.out,
@@ -232,9 +232,12 @@ class Watcher:
         why = f"{', '.join(changed) or 'a file'} changed"
         if initial or epub_judged:
             why = "started" if initial else "EPUB judged"
+        stamp = _stamp(folder)
+        # A start finds the last build up to date when nothing changed since: it wrote nothing.
+        done = f"in {elapsed:.2f} s" if stamp is None or stamp[1] >= started_at else "up to date"
         edition.status = (
             f"{_clock()} {edition.name}: #{edition.generation} {', '.join(self._names)} "
-            f"in {elapsed:.2f} s ({why}) -> {folder}"
+            f"{done} ({why}) -> {folder}"
         )
         print(edition.status, flush=True)
         self._tell(Update("build", edition.name, edition.generation, edition.status))
