@@ -333,3 +333,26 @@ def test_build_time_judges_catch_a_broken_epub(doc: Document, book: Epub, tmp_pa
     }
     assert not verdict.earned
     assert a11y.CONFORMANCE not in [m.value for m in a11y.metadata(doc, True, verdict)]
+
+
+def test_notes_named_in_the_editions_words_say_their_language(edition_copy: Path, tmp_path: Path) -> None:
+    """The notes of a part in another language than the edition's words: their name is an element
+    with its own language (an aria-label would be read in the part's voice)."""
+    from conftest import run_cli
+
+    meta = edition_copy / "edition.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("settings:\n", "settings:\n  editorial_language: en\n", 1),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ("build", str(edition_copy), "--out", str(out), "--format", "epub", "--epub-checks", "off")
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out / EDITION_ID / f"{EDITION_ID}.epub") as epub:
+        letter = etree.fromstring(epub.read("EPUB/letter.xhtml"))
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    (notes,) = letter.xpath("//x:section[@id='notes']", namespaces=ns)
+    assert notes.get("aria-label") is None and notes.get("aria-labelledby") == "notes-label"
+    (label,) = letter.xpath("//x:*[@id='notes-label']", namespaces=ns)
+    assert label.get("lang") == "en" and label.text == "Notes" and label.get("hidden") is not None

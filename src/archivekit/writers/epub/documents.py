@@ -58,7 +58,7 @@ def part_document(doc: Document, part: Part) -> ContentDoc:
         section.append(r.heading(part.title))
     r.blocks(section, part.blocks)
     body.append(section)
-    notes = r.footnotes()
+    notes = r.footnotes(part.lang)
     if top is not None:
         title = heading_text(top)
         toc = [TocEntry(f"{name}#{top.id}", title, top.lang or part.lang, 1)]

@@ -240,12 +240,23 @@ class Renderer:
         if pending is not None:
             node.append(pending)
 
-    def footnotes(self) -> etree._Element | None:
-        """The notes referenced in this document, as DPUB-ARIA footnotes with a link back."""
+    def footnotes(self, lang: str | None = None) -> etree._Element | None:
+        """The notes referenced in this document (in language `lang`), as DPUB-ARIA footnotes with a
+        link back."""
         if not self.notes:
             return None
         section = el("section", {"id": "notes", "epub:type": "footnotes", "class": "notes"})
-        section.set("aria-label", message(self.lang, "notes"))
+        name = message(self.lang, "notes")
+        if lang is None or lang == self.lang:
+            section.set("aria-label", name)
+        else:
+            # The edition's word in a document of another language: an attribute cannot say its
+            # language, so the name is a hidden element that does, or a voice of the document's
+            # language would read it.
+            label = el("span", {"id": "notes-label", "hidden": "hidden"}, name)
+            set_lang(label, self.lang)
+            section.append(label)
+            section.set("aria-labelledby", "notes-label")
         for note in self.notes:
             aside = el("aside", {"epub:type": "footnote", "role": "doc-footnote", "id": note.id})
             back = el(
