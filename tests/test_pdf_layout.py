@@ -13,6 +13,7 @@ large-print PDFs) once per session and judge every page of each.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,3 +171,29 @@ def test_running_head_fits_the_type_area() -> None:
     head, size = running_head(long_title, "Helvetica", 8.5, 200)
     assert stringWidth(head, "Helvetica", size) <= 200 and size >= 8.5 * 0.8
     assert head.endswith(("…", "...")) and long_title.startswith(head.rstrip(".…"))
+
+
+def test_a_note_longer_than_a_page_starts_on_the_page_of_its_mark(edition_copy: Path, tmp_path: Path) -> None:
+    """A note too tall for a page foot follows its paragraph in the flow and runs on; it never
+    leaves the rest of its mark's page empty by starting on the next."""
+    english = edition_copy / "03-principles.en.md"
+    text = english.read_text(encoding="utf-8")
+    sentences = " ".join(f"Sentence {n} of the long note counts the wardens' figures." for n in range(1, 160))
+    english.write_text(
+        text.replace("To affirm", "To[^long] affirm", 1) + f"\n[^long]: {sentences}\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = run_cli("build", str(edition_copy), "--out", str(out), "--format", "pdf", "--force")
+    assert result.returncode == 0, result.stderr
+    pdf = out / edition_copy.name / f"{edition_copy.name}.pdf"
+
+    def page_of(words: str) -> int:
+        for page in range(1, 40):
+            found = subprocess.run(
+                ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True
+            ).stdout
+            if words in " ".join(found.split()):
+                return page
+        raise AssertionError(f"{words!r} not found")
+
+    assert page_of("Sentence 1 of the long note") == page_of("affirm that the universal right")

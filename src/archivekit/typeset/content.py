@@ -44,7 +44,6 @@ from archivekit.typeset.flowables import (
     BlockSpec,
     Columns,
     Label,
-    NoteAnchor,
     NoteBox,
     Outline,
     Recorder,
@@ -329,11 +328,13 @@ class ContentBuilder:
         return NoteBox(note.id, block, block.height)
 
     def _in_flow(self, box: NoteBox) -> list[Flowable]:
-        """A note set in the flow: its link target, then its lines, set off by half a line each side."""
+        """A note set in the flow: its lines, set off by half a line each side, the target of its
+        marks' links where the first is drawn; it runs on over as many pages as it needs."""
         spec = box.block.spec
         gap = spec.style.size / 2
-        spaced = replace(spec, style=replace(spec.style, space_before=gap, space_after=gap))
-        return [NoteAnchor(box.note_id, self.setter), TextBlock(spaced, self.setter)]
+        style = replace(spec.style, space_before=gap, space_after=gap)
+        spaced = replace(spec, style=style, anchor=box.note_id)
+        return [TextBlock(spaced, self.setter)]
 
     def _flush(self) -> list[Flowable]:
         """The notes in the flow called by the blocks made since the last call."""

@@ -102,6 +102,11 @@ class BlockSpec:
     # A heading's kicker has no place in the model's text: a page that begins with it is
     # recorded as beginning at its heading, with the heading's words.
     start_words: str | None = None
+    # A note set in the flow (too tall for a page foot): its id, the target of its marks' links,
+    # recorded where its first line is drawn. Part of the block, not a flowable kept with it:
+    # ReportLab moves a group kept together that is taller than the room left to the next page,
+    # which left most of a page empty above a note longer than a page.
+    anchor: str | None = None
 
 
 class TextBlock(Flowable):
@@ -217,6 +222,9 @@ class TextBlock(Flowable):
         if reserve and frame is not None:
             reportlab_adapter.keep_foot(frame, reserve)  # the page foot stays free for these notes
         page = canv.getPageNumber()
+        if self.spec.anchor is not None and self.first:
+            x, y = reportlab_adapter.origin(canv)
+            self.setter.note_spot(self.spec.anchor, page, x, y + self.height)
         if self.spec.outline is not None and self.first:
             top = reportlab_adapter.origin(canv)[1] + self.height  # the heading's top on the page
             self.setter.outline(
@@ -359,23 +367,6 @@ def _even_spacing(placed: list[Placed], face: Face) -> float | None:
         # A piece's width is its measure in this face, but for a widened space: measured again.
         previous_end = x + (measure(text, face) if text.isspace() else width)
     return gap
-
-
-class NoteAnchor(Flowable):
-    """Where a note set in the flow (too tall for a page foot) begins: records its link target."""
-
-    def __init__(self, note_id: str, setter: Recorder) -> None:
-        super().__init__()
-        self.note_id = note_id
-        self.setter = setter
-        self.keepWithNext = True
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return availWidth, 0.0
-
-    def draw(self) -> None:
-        x, y = reportlab_adapter.origin(self.canv)
-        self.setter.note_spot(self.note_id, self.canv.getPageNumber(), x, y)
 
 
 def _stack_height(blocks: Sequence[TextBlock], width: float) -> float:
