@@ -39,8 +39,8 @@ ROOT = "archivekit"
 SHARED = {"errors", "clock", "jsonfile", "toolpaths", ""}
 # On top: they wire the stages together and may import all of them. staging, forked and interrupts are
 # the pipeline's machinery (atomic folders, forked writers, signals), used by the wiring only.
-WIRING = {"pipeline", "api", "cli", "cluster", "live", "__main__", "launch", "resident", "staging", "forked",
-          "interrupts"}  # fmt: skip
+WIRING = {"pipeline", "api", "cli", "cluster", "live", "__main__", "launch", "switches", "resident",
+          "staging", "forked", "interrupts"}  # fmt: skip
 # The "may import" column of docs/architecture.md, besides SHARED. Data flows ingest -> model ->
 # typeset -> writers -> manifest -> validate -> package; model is the data they all share, so every
 # stage may import it (ingest makes it), and none other may import a stage after its own, except

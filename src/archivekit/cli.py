@@ -13,7 +13,7 @@ from typing import NoReturn
 from archivekit import __version__, interrupts, writers
 from archivekit.errors import ArchivekitError, UsageError, from_os_error
 from archivekit.interrupts import Terminated
-from archivekit.launch import GLOBAL_FLAGS
+from archivekit.switches import GLOBAL_FLAGS
 
 EXAMPLES = """\
 examples:

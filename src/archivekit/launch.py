@@ -13,12 +13,11 @@ from __future__ import annotations
 import os
 import sys
 
-SWITCH = "ARCHIVEKIT_SERVER"  # on, off, or unset: on unless under CI
+from archivekit.switches import GLOBAL_FLAGS, SERVER_SWITCH
+
 ON = frozenset({"on", "1", "yes", "true"})
 OFF = frozenset({"off", "0", "no", "false"})
 SERVED = frozenset({"build", "package", "validate", "verify", "check"})
-# Flags that may stand anywhere before the subcommand's own (the CLI reads them from here too).
-GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
 
 def command_of(argv: list[str]) -> str | None:
@@ -31,7 +30,7 @@ def server_wanted(argv: list[str], environ: dict[str, str] | os._Environ[str] = 
     resident already; new and import start an edition, once), and the server on, which it is
     unless switched off or, when not switched on, the command runs under CI (a CI job's processes
     should end with it, as Nx and Turborepo decide for their daemons)."""
-    setting = environ.get(SWITCH, "").strip().lower()
+    setting = environ.get(SERVER_SWITCH, "").strip().lower()
     if setting in OFF or (setting not in ON and under_ci(environ)):
         return False
     if "-h" in argv or "--help" in argv:

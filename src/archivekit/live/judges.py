@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archivekit.launch import SWITCH
+from archivekit.switches import SERVER_SWITCH
 from archivekit.toolpaths import ENV_FOLDER
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Judges:
                 # Its temporary files (browser profiles) in the folder removed after it, even if stopped.
                 spool = Path(tmp) / "tmp"
                 spool.mkdir()
-                env = {**os.environ, SWITCH: "off", "TMPDIR": str(spool)}
+                env = {**os.environ, SERVER_SWITCH: "off", "TMPDIR": str(spool)}
                 if self.watcher.validators is not None:
                     env[ENV_FOLDER] = str(self.watcher.validators)  # where `validate` finds them
                 self.child = subprocess.Popen(
