@@ -31,7 +31,8 @@ class ArchivekitError(Exception):
         self.line = line
         self.hint = hint
         # Text of the file to find the line by, when the raiser knows the file and what is wrong
-        # but not the line (a writer sees the document, not its sources): see name_the_line.
+        # but not the line (a writer sees the document, not its sources): see
+        # pipeline._name_the_line.
         self.needle = needle
 
     def __str__(self) -> str:
@@ -42,23 +43,6 @@ class ArchivekitError(Exception):
         if self.hint:
             text += f"\n  fix: {self.hint}"
         return text
-
-
-def name_the_line(error: ArchivekitError, folder: Path) -> None:
-    """An error that names a file of `folder` by its name alone: named by its path, as a source
-    error names it, and given the line of its needle's first occurrence there."""
-    if not error.file or Path(error.file).is_absolute() or not (folder / error.file).is_file():
-        return
-    error.file = str(folder / error.file)
-    if error.line is not None or not error.needle:
-        return
-    try:
-        text = Path(error.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return
-    at = text.find(error.needle)
-    if at >= 0:
-        error.line = text.count("\n", 0, at) + 1
 
 
 class UsageError(ArchivekitError):

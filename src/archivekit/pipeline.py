@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from archivekit import __version__, interrupts, writers
 from archivekit.clock import epoch_from_env
-from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error, name_the_line
+from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
@@ -250,7 +250,7 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
         try:
             artifacts += _run_writers(doc, ctx, names, steps)  # it finishes the writers' pending work
         except ArchivekitError as exc:
-            name_the_line(exc, edition_dir)  # a writer names the source file and what it met there
+            _name_the_line(exc, edition_dir)  # a writer names the source file and what it met there
             raise
         finally:
             # A failed build still lets background work end before its staging folder goes.
@@ -259,6 +259,20 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
         log.info("[%d/%d] writing manifest", steps, steps)
         write_manifest(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
         write_edition_index(stage)
+
+
+def _name_the_line(error: ArchivekitError, folder: Path) -> None:
+    """An error that names a file of `folder` by its name alone: named by its path, as a source
+    error names it, and given the line of its needle's first occurrence there."""
+    if not error.file or Path(error.file).is_absolute() or not (folder / error.file).is_file():
+        return
+    error.file = str(folder / error.file)
+    if error.line is not None or not error.needle:
+        return
+    from archivekit.ingest.files import line_of  # ingest read this folder already: no new import
+
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        error.line = line_of(Path(error.file).read_text(encoding="utf-8"), error.needle)
 
 
 _editions_at_once = 1  # set in each --jobs worker: the cores are shared between the editions

@@ -51,10 +51,9 @@ def resolve_inside(edition_dir: Path, name: str, *, what: str, referenced_from: 
 def _line_naming(path: Path | None, name: str) -> int | None:
     """The first line of the file at `path` that names `name` (where to correct it), if any."""
     try:
-        text = path.read_text(encoding="utf-8") if path is not None else ""
+        return line_of(path.read_text(encoding="utf-8"), name) if path is not None else None
     except (OSError, UnicodeDecodeError):
         return None
-    return next((number for number, line in enumerate(text.split("\n"), 1) if name in line), None)
 
 
 def read_text(path: Path) -> str:

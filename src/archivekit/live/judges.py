@@ -71,9 +71,9 @@ class Judges:
             with self.cond:
                 if self.closed:
                     return
-                # In its own process, not a resident server's: watch is resident itself, and a
-                # server started here would outlive it.
-                # Its temporary files (browser profiles) in the folder removed after it, even if stopped.
+                # In its own process, not a resident server's (watch is resident itself, and a
+                # server started here would outlive it), its temporary files (browser profiles) in
+                # the folder removed after it, even if it is stopped.
                 spool = Path(tmp) / "tmp"
                 spool.mkdir()
                 env = {**os.environ, SERVER_SWITCH: "off", "TMPDIR": str(spool)}

@@ -84,8 +84,10 @@ class Watcher:
         check_formats(self.formats)
         for source in self.sources:
             check_edition_folder(Path(source))
-        unique = {Path(s).resolve(): Path(s) for s in reversed(self.sources)}  # a folder named twice: once
-        self.editions = [Edition(path) for path in reversed(unique.values())]
+        unique: dict[Path, Path] = {}  # a folder named twice is watched once, where first named
+        for source in self.sources:
+            unique.setdefault(Path(source).resolve(), Path(source))
+        self.editions = [Edition(path) for path in unique.values()]
         self._judges = Judges(self) if self.judges else None
         self._names = writers.plan(list(self.formats) or None)
         if "epub" in self._names and self.epub_checks != "off":
@@ -204,7 +206,8 @@ class Watcher:
             with self.lock:
                 before = _stamp(edition.folder)
                 folder = build(request)
-                same = before is not None and _stamp(folder) == before
+                after = _stamp(folder)
+                same = before is not None and after == before
         except ArchivekitError as exc:
             self._failed(edition, exc, cause)
             return
@@ -232,9 +235,8 @@ class Watcher:
         why = f"{', '.join(changed) or 'a file'} changed"
         if initial or epub_judged:
             why = "started" if initial else "EPUB judged"
-        stamp = _stamp(folder)
         # A start finds the last build up to date when nothing changed since: it wrote nothing.
-        done = f"in {elapsed:.2f} s" if stamp is None or stamp[1] >= started_at else "up to date"
+        done = f"in {elapsed:.2f} s" if after is None or after[1] >= started_at else "up to date"
         edition.status = (
             f"{_clock()} {edition.name}: #{edition.generation} {', '.join(self._names)} "
             f"{done} ({why}) -> {folder}"

@@ -191,7 +191,7 @@ class Formatter:
     def _table_sentence(self, lang: str, table: str) -> tuple[str, Mapping[str, object]]:
         if lang.endswith(LATIN_IN):
             return "braille_tn_latin", {
-                "language": language_name(lang[: -len(LATIN_IN)], self.lang),
+                "language": language_name(lang.removesuffix(LATIN_IN), self.lang),
                 "table": table,
             }
         return "braille_tn_table", {"language": language_name(lang, self.lang), "table": table}
