@@ -10,6 +10,7 @@ import dataclasses
 import io
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -238,3 +239,42 @@ def test_no_pool_while_another_thread_runs() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def _latest_first_met(text: str) -> str:
+    """The Han character of `text`, met twice or more, whose first occurrence comes last."""
+    han = [c for c in dict.fromkeys(text) if "\u4e00" <= c <= "\u9fff" and text.count(c) >= 2]
+    return max(han, key=text.index)
+
+
+@pytest.mark.parametrize("edition", ["carfc-2019-07-15-letter-to-ceos", "prc-legislation-law-2023"])
+def test_a_correction_keeps_the_pages_it_did_not_touch(
+    edition: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Glyph codes follow the characters, not the order they are first drawn in: a correction that
+    brings a character forward (its set of characters unchanged) leaves every other page, fonts
+    included, byte for byte as it was, so the proofs render only the pages it touched."""
+    from archivekit import build
+    from archivekit.writers.print_edition.boxes import geometry
+    from archivekit.writers.print_edition.proofs import _page_keys
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("ARCHIVEKIT_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "src" / edition
+    shutil.copytree(ROOT / "sources" / edition, folder)
+    parts = sorted(p for p in folder.glob("*.md") if p.name != "CHANGELOG.md")
+    whole = "".join(p.read_text(encoding="utf-8") for p in parts)
+    late = _latest_first_met(whole)
+    first = parts[0].read_text(encoding="utf-8")
+    early = next(c for c in first if "\u4e00" <= c <= "\u9fff" and c != late and whole.count(c) >= 2)
+    before = _page_keys(
+        build(folder, tmp_path / "before", formats=["pdf"]) / f"{edition}.pdf", geometry("A5", 3)
+    )
+    parts[0].write_text(first.replace(early, late, 1), encoding="utf-8")
+    after = _page_keys(
+        build(folder, tmp_path / "after", formats=["pdf"]) / f"{edition}.pdf", geometry("A5", 3)
+    )
+    assert len(after) == len(before) >= 4
+    changed = [n for n, (a, b) in enumerate(zip(before, after, strict=True), start=1) if a != b]
+    # the page corrected, and the colophon, which names the sources' checksum
+    assert 1 <= len(changed) <= 2, f"pages changed: {changed} of {len(after)} ({early} -> {late})"

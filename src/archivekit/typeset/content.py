@@ -175,6 +175,13 @@ class ContentBuilder:
             found = self._faces[(char, chain)] = self._first_font(char, chain, block_id)
         return found
 
+    def chars_by_font(self) -> dict[str, set[str]]:
+        """The characters each font was chosen for so far (the story's, once it is made)."""
+        found: dict[str, set[str]] = {}
+        for (char, _chain), font in self._faces.items():
+            found.setdefault(font, set()).add(char)
+        return found
+
     def _first_font(self, char: str, chain: tuple[str, ...], block_id: str) -> str:
         code = ord(char)
         for name in chain:

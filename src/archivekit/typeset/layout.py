@@ -244,7 +244,7 @@ def _typeset(
         canvases.append(canv)
         return canv
 
-    with reportlab_adapter.flate_only():
+    with reportlab_adapter.flate_only(), reportlab_adapter.codes_in_order(builder.chars_by_font()):
         out.build(story, canvasmaker=make_canvas)
     canv = canvases[-1]
     starts = [setter.page_starts[n] for n in sorted(setter.page_starts)]

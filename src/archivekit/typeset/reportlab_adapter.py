@@ -10,6 +10,9 @@ a page.
   of a face name; `TTFont.unregister` (public) forgets one, so the registry is cleared through it.
 - Embedding only the glyphs drawn: `DrawnGlyphsFont` overrides the public `TTFont.splitString`
   and `TTFont.addObjects` and its face is a `TTFontFace` subclass overriding `makeSubset`.
+- Codes in character order: ReportLab gives a character its code in a document when
+  `splitString` first meets it; `codes_in_order` has it meet the characters the story draws,
+  sorted, before any text is drawn.
 - Drawing text fast: `show_text` writes the operators `PDFTextObject.textOut` writes for a
   TrueType font (its `_curSubset`, `_fontsize`, `_leading`, `_code`, `_x` and the canvas's
   `_escape`, `_doc`), remembering each text's subset codes per document; widths are remembered
@@ -115,6 +118,8 @@ class DrawnGlyphsFont(TTFont):
         # subset in use after them and its width (see show_text); the last document's at hand.
         self._shown: WeakKeyDictionary[Any, dict[tuple[str, int, float, float], Shown]] = WeakKeyDictionary()
         self._last: tuple[Any, dict[tuple[str, int, float, float], Shown]] | None = None
+        self.code_order = ""  # characters coded first in each document, in this order (codes_in_order)
+        self._ordered: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
 
     def show(self, tx: PDFTextObject, text: str) -> float:
         """Append textOut's operators for this text to the text object, as textOut would; return
@@ -155,6 +160,9 @@ class DrawnGlyphsFont(TTFont):
         """ReportLab's split into subsets, remembering each character drawn in this document."""
         chars = text if isinstance(text, str) else text.decode("utf-8")
         chars = chars.replace("\u00a0", NO_BREAK_STAND_IN)
+        if self.code_order and doc not in self._ordered:
+            self._ordered[doc] = True
+            super().splitString(self.code_order, doc)  # codes only: drawn is what is shown below
         self._drawn.setdefault(doc, set()).update(map(ord, chars))
         return super().splitString(chars, doc, encoding)  # type: ignore[no-any-return]
 
@@ -167,6 +175,30 @@ class DrawnGlyphsFont(TTFont):
             super().addObjects(doc)
         finally:
             self.face.drawn = None
+
+
+@contextmanager
+def codes_in_order(chars_by_font: dict[str, set[str]]) -> Iterator[None]:
+    """While a document is built, each of our fonts codes the characters it is known to draw in
+    code point order before any text, not in the order first drawn, as ReportLab would: an edit
+    that keeps a font's characters then keeps every code, so the pages it did not touch (and the
+    font subsets) come out byte for byte as before (the print proofs render only the pages
+    changed). Characters drawn outside the set (page furniture) are coded after them as met."""
+    ordered = []
+    for name, chars in chars_by_font.items():
+        font = drawn_font(name)
+        if font is None:
+            continue
+        mapped = font.face.charToGlyph
+        font.code_order = "".join(
+            sorted(c for c in (ch.replace("\u00a0", NO_BREAK_STAND_IN) for ch in chars) if ord(c) in mapped)
+        )
+        ordered.append(font)
+    try:
+        yield
+    finally:
+        for font in ordered:
+            font.code_order = ""
 
 
 def string_width(text: str, font: str, size: float) -> float:
