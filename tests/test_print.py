@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -386,3 +387,21 @@ def test_proofs_render_only_the_pages_a_change_touched(printed: Path, tmp_path: 
         if (tmp_path / "first" / rel).read_bytes() != (tmp_path / "cold" / rel).read_bytes()
     ]
     assert differ == ["proof/contact-sheet.png", "proof/page-03.png"]
+
+
+def test_a_stop_ends_the_proof_rendering(printed: Path, tmp_path: Path) -> None:
+    """The proofs render in a thread beside the booklet: when the writer fails or is interrupted, its
+    stop ends the rendering at once, and no pdftoppm is left running."""
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(BuildError, match="stopped"):
+        proofs._render(printed / PRINT, 1200, tmp_path, list(range(1, _pages(printed / PRINT) + 1)), stop)
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and str(tmp_path).encode() in _cmdline(p)]
+    assert left == []
+
+
+def _cmdline(process: Path) -> bytes:
+    try:
+        return (process / "cmdline").read_bytes()
+    except OSError:
+        return b""

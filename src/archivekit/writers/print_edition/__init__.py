@@ -10,7 +10,9 @@ folder); by default Ghostscript's default_cmyk.icc is embedded.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -61,40 +63,41 @@ class PrintWriter:
         print_name = f"{ed.id}.print.pdf"
         (ctx.out_dir / print_name).write_bytes(print_bytes)
 
-        booklet, sides = imposition.impose(print_bytes, labels, g)
-        set_metadata(booklet, doc, ctx.source_date_epoch, "booklet", pdfx=False, producer=producer)
-        booklet_bytes = assemble.save(booklet)
-        booklet_name = f"{ed.id}.booklet.pdf"
-        (ctx.out_dir / booklet_name).write_bytes(booklet_bytes)
-        ctx.products.print_pages = list(pages)
-
         trim = f"{g.trim_name} {g.trim_mm[0]:g} x {g.trim_mm[1]:g} mm"
         heading = (
             f"{ed.id} {ed.version}: print proof, {len(pages)} pages, trim {trim}, bleed {g.bleed_mm:g} mm"
         )
-        proof_files = proofs.write_proofs(
-            ctx.out_dir / print_name, ctx.out_dir, g, labels, heading, ctx.cache_dir
-        )
-
-        print_sha = hashlib.sha256(print_bytes).hexdigest()
-        files = [
-            order.FileRow(
-                "print",
-                print_name,
-                print_sha,
-                len(print_bytes),
-                len(pages),
-                f"print PDF (PDF/X-4): single pages, trim {trim}, {g.bleed_mm:g} mm bleed, crop marks",
-            ),
-            _booklet_row(booklet_name, booklet_bytes, len(sides)),
-        ]
-        data = order.order(doc, g, files, sides, labels, condition)
-        (ctx.out_dir / order.ORDER_JSON).write_text(order.to_json(data), encoding="utf-8")
-        (ctx.out_dir / order.ORDER_HTML).write_text(order.to_html(data), encoding="utf-8")
-
-        edition = {"id": ed.id, "version": ed.version}
-        report = pagination.report(ctx.previous_build, edition, pages, print_sha, ctx.log)
-        (ctx.out_dir / pagination.REPORT).write_text(pagination.to_json(report), encoding="utf-8")
+        # The proofs are rendered (pdftoppm, another process) while the booklet and the order are
+        # made here: a rebuild after a correction waits for the longer of the two, not their sum.
+        stop = threading.Event()  # set when this thread fails or is interrupted: the rendering ends too
+        with ThreadPoolExecutor(max_workers=1) as rendering:
+            proof_job = rendering.submit(
+                proofs.write_proofs,
+                ctx.out_dir / print_name,
+                ctx.out_dir,
+                g,
+                labels,
+                heading,
+                ctx.cache_dir,
+                stop,
+            )
+            try:
+                booklet_name, booklet_bytes, sides = _booklet(doc, ctx, print_bytes, labels, g, producer)
+                files = [
+                    _print_row(print_name, print_bytes, len(pages), trim, g),
+                    _booklet_row(booklet_name, booklet_bytes, len(sides)),
+                ]
+                ctx.products.print_pages = list(pages)
+                data = order.order(doc, g, files, sides, labels, condition)
+                (ctx.out_dir / order.ORDER_JSON).write_text(order.to_json(data), encoding="utf-8")
+                (ctx.out_dir / order.ORDER_HTML).write_text(order.to_html(data), encoding="utf-8")
+                edition = {"id": ed.id, "version": ed.version}
+                report = pagination.report(ctx.previous_build, edition, pages, files[0].sha256, ctx.log)
+                (ctx.out_dir / pagination.REPORT).write_text(pagination.to_json(report), encoding="utf-8")
+            except BaseException:
+                stop.set()
+                raise
+            proof_files = proof_job.result()
         ctx.log.debug(
             "print: %d pages, %d sheet sides in %.2f s", len(pages), len(sides), time.perf_counter() - started
         )
@@ -121,6 +124,30 @@ def _typeset_at_trim(doc: Document, ctx: BuildContext, g: Geometry) -> Typeset:
             file="edition.yaml",
             hint="choose another settings.print_trim",
         ) from exc
+
+
+def _booklet(
+    doc: Document, ctx: BuildContext, print_bytes: bytes, labels: list[str], g: Geometry, producer: str
+) -> tuple[str, bytes, list[imposition.Side]]:
+    """The print PDF imposed for saddle stitch, written: its file name, bytes and sheet sides."""
+    booklet, sides = imposition.impose(print_bytes, labels, g)
+    set_metadata(booklet, doc, ctx.source_date_epoch, "booklet", pdfx=False, producer=producer)
+    name = f"{doc.edition.id}.booklet.pdf"
+    data = assemble.save(booklet)
+    (ctx.out_dir / name).write_bytes(data)
+    return name, data, sides
+
+
+def _print_row(name: str, data: bytes, pages: int, trim: str, g: Geometry) -> order.FileRow:
+    """The print PDF as the print order lists it."""
+    return order.FileRow(
+        "print",
+        name,
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        pages,
+        f"print PDF (PDF/X-4): single pages, trim {trim}, {g.bleed_mm:g} mm bleed, crop marks",
+    )
 
 
 def _booklet_row(name: str, data: bytes, sides: int) -> order.FileRow:
