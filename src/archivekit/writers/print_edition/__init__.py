@@ -31,6 +31,10 @@ PDF = "application/pdf"
 PNG = "image/png"
 JSON = "application/json"
 HTML = "text/html"
+BOOKLET_DESCRIPTION = (
+    "imposed for saddle stitch: 2-up on the double-width sheet, duplex, "
+    "flip on the short edge, sheet sides in printing order"
+)
 
 
 def _icc_choice(ctx: BuildContext, setting: str | None) -> str | None:
@@ -64,6 +68,9 @@ class PrintWriter:
         (ctx.out_dir / print_name).write_bytes(print_bytes)
 
         trim = f"{g.trim_name} {g.trim_mm[0]:g} x {g.trim_mm[1]:g} mm"
+        print_description = (
+            f"print PDF (PDF/X-4): single pages, trim {trim}, {g.bleed_mm:g} mm bleed, crop marks"
+        )
         heading = (
             f"{ed.id} {ed.version}: print proof, {len(pages)} pages, trim {trim}, bleed {g.bleed_mm:g} mm"
         )
@@ -84,8 +91,8 @@ class PrintWriter:
             try:
                 booklet_name, booklet_bytes, sides = _booklet(doc, ctx, print_bytes, labels, g, producer)
                 files = [
-                    _print_row(print_name, print_bytes, len(pages), trim, g),
-                    _booklet_row(booklet_name, booklet_bytes, len(sides)),
+                    _file_row("print", print_name, print_bytes, len(pages), print_description),
+                    _file_row("booklet", booklet_name, booklet_bytes, len(sides), BOOKLET_DESCRIPTION),
                 ]
                 ctx.products.print_pages = list(pages)
                 data = order.order(doc, g, files, sides, labels, condition)
@@ -138,29 +145,9 @@ def _booklet(
     return name, data, sides
 
 
-def _print_row(name: str, data: bytes, pages: int, trim: str, g: Geometry) -> order.FileRow:
-    """The print PDF as the print order lists it."""
-    return order.FileRow(
-        "print",
-        name,
-        hashlib.sha256(data).hexdigest(),
-        len(data),
-        pages,
-        f"print PDF (PDF/X-4): single pages, trim {trim}, {g.bleed_mm:g} mm bleed, crop marks",
-    )
-
-
-def _booklet_row(name: str, data: bytes, sides: int) -> order.FileRow:
-    """The imposed booklet as the print order lists it."""
-    return order.FileRow(
-        "booklet",
-        name,
-        hashlib.sha256(data).hexdigest(),
-        len(data),
-        sides,
-        "imposed for saddle stitch: 2-up on the double-width sheet, duplex, "
-        "flip on the short edge, sheet sides in printing order",
-    )
+def _file_row(role: str, name: str, data: bytes, pages: int, description: str) -> order.FileRow:
+    """A file the printer receives, as the print order lists it."""
+    return order.FileRow(role, name, hashlib.sha256(data).hexdigest(), len(data), pages, description)
 
 
 WRITER = PrintWriter()

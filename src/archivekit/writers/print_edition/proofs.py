@@ -91,11 +91,11 @@ def _stderr_at_end(run: subprocess.Popen[str], stop: threading.Event | None) -> 
     deadline = time.monotonic() + RENDER_TIMEOUT
     while True:
         try:
-            return run.communicate(timeout=STOP_POLL if stop is not None else RENDER_TIMEOUT)[1]
+            return run.communicate(timeout=STOP_POLL)[1]
         except subprocess.TimeoutExpired:
             if stop is not None and stop.is_set():
                 raise BuildError("rendering of the print proofs stopped") from None
-            if time.monotonic() > deadline:
+            if time.monotonic() >= deadline:
                 raise
 
 
