@@ -91,19 +91,23 @@ def main(argv: list[str] | None = None) -> int:
 
     from archivekit.pipeline import BuildRequest, build, cache_dir
     from archivekit.validate.epub_claim import DeferredJudge
+    from archivekit.writer_pool import WriterPool
 
     work = Path(tempfile.mkdtemp(prefix="archivekit-resident-"))
     judge = DeferredJudge(cache_dir() / "epub-checks", None, lambda: None)
+    pool = WriterPool()  # watch's: the writers handed off keep their processes between builds
     try:
         edition = work / "src" / a.edition.name
         shutil.copytree(a.edition, edition)
         part = next(p for p in sorted(edition.glob("*.md")) if SWAP[0] in p.read_text(encoding="utf-8"))
         formats = tuple(f for f in a.formats.split(",") if f)
-        request = BuildRequest(edition, work / "out", formats, {"pdfa": None}, epub_judge=judge)
+        request = BuildRequest(
+            edition, work / "out", formats, {"pdfa": None}, epub_judge=judge, writer_pool=pool
+        )
         original = part.read_text(encoding="utf-8")
         for run in (1, 0):  # warm, untimed: both texts built and judged inside the build
             _edit(part, run)
-            build(BuildRequest(edition, work / "out", formats, {"pdfa": None}, force=True))
+            build(BuildRequest(edition, work / "out", formats, {"pdfa": None}, force=True, writer_pool=pool))
         part.write_text(original, encoding="utf-8")
         typst = None
         if peers.peers_installed():
@@ -129,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 fresh_typst.append(_seconds(lambda: subprocess.run(typst, check=True, capture_output=True)))
     finally:
         judge.close()
+        pool.close()
         shutil.rmtree(work, ignore_errors=True)
     result = {
         "edition": a.edition.name,

@@ -37,10 +37,11 @@ ROOT = "archivekit"
 
 # Anyone may import these (docs/architecture.md, first paragraph), and the root package for __version__.
 SHARED = {"errors", "clock", "jsonfile", "toolpaths", ""}
-# On top: they wire the stages together and may import all of them. staging, forked and interrupts are
-# the pipeline's machinery (atomic folders, forked writers, signals), used by the wiring only.
+# On top: they wire the stages together and may import all of them. staging, forked, writer_pool and
+# interrupts are the pipeline's machinery (atomic folders, writers in other processes, signals), used
+# by the wiring only.
 WIRING = {"pipeline", "api", "cli", "cluster", "live", "__main__", "launch", "switches", "resident",
-          "staging", "forked", "interrupts"}  # fmt: skip
+          "staging", "forked", "writer_pool", "interrupts"}  # fmt: skip
 # The "may import" column of docs/architecture.md, besides SHARED. Data flows ingest -> model ->
 # typeset -> writers -> manifest -> validate -> package; model is the data they all share, so every
 # stage may import it (ingest makes it), and none other may import a stage after its own, except

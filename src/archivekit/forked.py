@@ -17,11 +17,10 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import select
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from archivekit import interrupts
@@ -52,10 +51,6 @@ class Child:
         self._data: list[bytes] = []
         self.outcome: Outcome | None = None
 
-    def fileno(self) -> int:
-        """The pipe the result comes through (for select)."""
-        return self.fd
-
     def read_some(self) -> bool:
         """Read what the pipe holds; True when the child has closed it (its result is complete)."""
         chunk = os.read(self.fd, 1 << 20)
@@ -78,8 +73,9 @@ class Child:
         return True
 
     def result(self) -> Any:
-        """The child's value, or its exception raised here."""
-        assert self.outcome is not None
+        """The child's value once it has ended, or its exception raised here."""
+        while self.outcome is None:
+            self.read_some()
         kind, value = self.outcome
         if kind == "error":
             raise value
@@ -97,18 +93,6 @@ class Child:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
-
-
-def wait_any(children: Iterable[Child]) -> list[Child]:
-    """Block until at least one child has finished; return those that have (their outcome set)."""
-    running = [c for c in children if c.outcome is None]
-    done: list[Child] = []
-    while running and not done:
-        ready, _, _ = select.select(running, [], [])
-        for child in ready:
-            if child.read_some():
-                done.append(child)
-    return done
 
 
 def _serve(work: Callable[[], Any], fd: int) -> None:

@@ -188,6 +188,14 @@ def install() -> None:
     signal.signal(signal.SIGTERM, _on_signal)
 
 
+def install_in_worker() -> None:
+    """Handle SIGINT and SIGTERM in a worker that was not forked from the installing process (a
+    writer pool's) as a forked child does: inside a build it unwinds; idle, it lets its pool end it."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+
+
 @contextlib.contextmanager
 def cleanup_scope() -> Iterator[None]:
     """Mark work that stages files: a signal unwinds through it instead of ending the process at once."""

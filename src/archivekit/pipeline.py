@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from archivekit import __version__, interrupts, writers
+from archivekit import __version__, forked, interrupts, writers
 from archivekit.clock import epoch_from_env
 from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error
 from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
@@ -25,6 +25,9 @@ from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
 from archivekit.toolpaths import installed_versions, usable_cores
 from archivekit.writers.base import Artifact, BuildContext, Products
 from archivekit.writers.verdict import EpubJudge
+
+if TYPE_CHECKING:
+    from archivekit.writer_pool import Job, WriterPool
 
 log = logging.getLogger("archivekit")
 
@@ -67,6 +70,8 @@ class BuildRequest:
     wait: bool = True  # another build of the same edition into out_root: wait for it, or raise Busy
     # Judges the EPUB for its claim instead of a judge of this build's own (watch: judged afterwards).
     epub_judge: EpubJudge | None = None
+    # Worker processes kept between builds (watch): the handed-off writers run there, not in forks.
+    writer_pool: WriterPool | None = None
 
 
 def find_editions(sources_root: Path) -> list[Path]:
@@ -248,7 +253,8 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
         )
         artifacts: list[Artifact] = _copy_sources(doc.source_files, edition_dir, stage)
         try:
-            artifacts += _run_writers(doc, ctx, names, steps)  # it finishes the writers' pending work
+            # It finishes the writers' pending work.
+            artifacts += _run_writers(doc, ctx, names, steps, request.writer_pool)
         except ArchivekitError as exc:
             _name_the_line(exc, edition_dir)  # a writer names the source file and what it met there
             raise
@@ -306,17 +312,19 @@ def _share_cores(editions: int) -> None:
     _editions_at_once = editions
 
 
-def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int) -> list[Artifact]:
+def _run_writers(
+    doc: Document, ctx: BuildContext, names: list[str], steps: int, pool: WriterPool | None = None
+) -> list[Artifact]:
     """Every writer's artifacts, in registry order (the manifest's order), whatever order they ran in.
 
     With more than one core, the page writers no other writer reads from (print, large print) go
-    to forked children, one writer to each spare core, the first in build order first (print,
-    whose proofs make it the heaviest), forked before this build starts any thread (the EPUB's
-    judges); this process writes the rest meanwhile: the archival PDF, then what reads its page
-    starts (EPUB, braille), text, HTML and what no spare core took (large print, on two cores),
-    then finishes what its writers left running (the EPUB's claim; its artifacts come last, as
-    before). This process keeps what it learns (a resident build's warm state), and the writers it
-    hands off need nothing from it.
+    to other processes, one writer to each spare core, the first in build order first (print,
+    whose proofs make it the heaviest): a resident process's `pool` of workers, or else children
+    forked before this build starts any thread (the EPUB's judges); this process writes the rest
+    meanwhile: the archival PDF, then what reads its page starts (EPUB, braille), text, HTML and
+    what no spare core took (large print, on two cores), then finishes what its writers left
+    running (the EPUB's claim; its artifacts come last, as before). This process keeps what it
+    learns (a resident build's warm state), and the writers it hands off need nothing from it.
     """
     step = {name: index for index, name in enumerate(names, start=2)}
     needed = {need for n in names for need in writers.spec(n).needs}
@@ -327,11 +335,13 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
     # rendered, large print then ends a rebuild 0.03 s after all else is written).
     handed_off = apart[: writer_processes() - 1]
     produced: dict[str, list[Artifact]] = {}
-    children = []
+    elsewhere: list[forked.Child | Job] = []
     try:
-        if handed_off:
-            from archivekit import forked
-
+        if handed_off and pool is not None:
+            for name in handed_off:
+                log.info("[%d/%d] writing %s", step[name], steps, name)
+                elsewhere.append(pool.submit(name, doc, ctx))
+        elif handed_off:
             # Imported and prepared once, here: children inherit them, and a resident process
             # (watch) keeps them for its next build, which a child's work would not.
             for name in handed_off:
@@ -341,7 +351,7 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
             prepare_fonts(doc, ctx)
             for name in handed_off:
                 log.info("[%d/%d] writing %s", step[name], steps, name)
-                children.append(forked.Child(name, _child_work(name, doc, ctx)))
+                elsewhere.append(forked.Child(name, _child_work(name, doc, ctx)))
         for name in names:
             if name in handed_off:
                 continue
@@ -352,14 +362,13 @@ def _run_writers(doc: Document, ctx: BuildContext, names: list[str], steps: int)
         finished: list[Artifact] = []
         while ctx.pending:  # work a writer left running (the EPUB's claim), done while children write
             finished += ctx.pending.pop(0).finish()
-        while running := [c for c in children if c.outcome is None]:
-            for child in forked.wait_any(running):
-                results, products = child.result()
-                produced.update(results)
-                ctx.products.merge(products)
+        for other in elsewhere:
+            results, products = other.result()
+            produced.update(results)
+            ctx.products.merge(products)
     finally:
-        for child in children:
-            child.stop()  # a failed or interrupted build: they end before the staging folder goes
+        for other in elsewhere:
+            other.stop()  # a failed or interrupted build: they end before the staging folder goes
     return [a for name in names for a in produced[name]] + finished
 
 
@@ -368,12 +377,7 @@ def _child_work(name: str, doc: Document, ctx: BuildContext) -> Any:
 
     def work() -> tuple[dict[str, list[Artifact]], Products]:
         ctx.products = Products()  # only its own, sent back
-        t0 = time.perf_counter()
-        results = {name: writers.load(name).write(doc, ctx)}
-        log.debug("%s took %.2f s", name, time.perf_counter() - t0)
-        if ctx.pending:
-            raise RuntimeError(f"writer {name} left work running, which a forked writer cannot")
-        return results, ctx.products
+        return writers.write_alone(name, doc, ctx)
 
     return work
 

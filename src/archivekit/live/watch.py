@@ -17,6 +17,7 @@ from archivekit import interrupts, writers
 from archivekit.errors import ArchivekitError, from_os_error
 from archivekit.live.judges import Judges
 from archivekit.pipeline import BuildRequest, build, check_edition_folder, check_formats, epub_options
+from archivekit.writer_pool import WriterPool
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -90,6 +91,7 @@ class Watcher:
         self.editions = [Edition(path) for path in unique.values()]
         self._judges = Judges(self) if self.judges else None
         self._names = writers.plan(list(self.formats) or None)
+        self._pool = WriterPool()  # the writers handed off keep their processes between rebuilds
         if "epub" in self._names and self.epub_checks != "off":
             # A rebuild never waits for Ace and EPUBCheck (seconds): its EPUB has no claim until
             # they have judged it in the background, then a rebuild of the same text claims it.
@@ -199,6 +201,7 @@ class Watcher:
             self.options(),
             force=epub_judged,
             epub_judge=edition.epub_judge,
+            writer_pool=self._pool,
         )
         # What the failure line names as its cause: the files saved, or why the same text was built.
         cause = ", ".join(changed) or ("EPUB judged" if epub_judged else "start")
@@ -272,6 +275,7 @@ class Watcher:
         for edition in self.editions:
             if edition.epub_judge is not None:
                 edition.epub_judge.close()
+        self._pool.close()
 
 
 def _stamp(folder: Path | None) -> tuple[int, int] | None:

@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from archivekit.writers.base import Artifact, BuildContext, Writer
+from archivekit.writers.base import Artifact, BuildContext, Products, Writer
+
+if TYPE_CHECKING:
+    from archivekit.model import Document
+
+log = logging.getLogger("archivekit")
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,17 @@ def load(name: str) -> Writer:
     return module.WRITER
 
 
+def write_alone(name: str, doc: Document, ctx: BuildContext) -> tuple[dict[str, list[Artifact]], Products]:
+    """One writer's artifacts and the products it made, in a process of its own (a forked child, a
+    pool worker): what it sends back. Work left running could not be finished there: refused."""
+    started = time.perf_counter()
+    artifacts = load(name).write(doc, ctx)
+    log.debug("%s took %.2f s", name, time.perf_counter() - started)
+    if ctx.pending:
+        raise RuntimeError(f"writer {name} left work running, which a process of its own cannot")
+    return {name: artifacts}, ctx.products
+
+
 def plan(selected: list[str] | None) -> list[str]:
     """The writers to run for a selection, dependencies added, in build order."""
     wanted = set(selected or names())
@@ -87,4 +106,15 @@ def plan(selected: list[str] | None) -> list[str]:
     return [name for name in names() if name in wanted]
 
 
-__all__ = ["REGISTRY", "Artifact", "BuildContext", "Writer", "WriterSpec", "load", "names", "plan", "spec"]
+__all__ = [
+    "REGISTRY",
+    "Artifact",
+    "BuildContext",
+    "Writer",
+    "WriterSpec",
+    "load",
+    "names",
+    "plan",
+    "spec",
+    "write_alone",
+]
