@@ -86,3 +86,40 @@ def test_what_cannot_be_cut_is_read_whole() -> None:
 def test_a_note_in_a_note_travels_with_it() -> None:
     definitions = {"a": "[^a]: See also[^b].", "b": "[^b]: The other.", "c": "[^c]: Unused."}
     assert chunks._notes_for("Text.[^a]", definitions) == ["[^a]: See also[^b].", "[^b]: The other."]
+
+
+def test_an_edit_changes_the_piece_it_is_in_and_no_other() -> None:
+    text = escape_line_numbers(_long_text())
+    before = chunks.pieces_that_stay(text, 400)
+    assert before is not None and len(before) > 4
+    # One character more in the middle piece: the pieces before and after it stay as they were.
+    middle = text.index(before[len(before) // 2].split("\n")[0])
+    edited = text[:middle] + "增" + text[middle:]
+    after = chunks.pieces_that_stay(edited, 400)
+    assert after is not None
+    changed = [a for a in after if a not in before]
+    assert len(changed) <= 2 and len(after) - len(changed) >= len(before) - 2
+    source = Path("long.md")
+    assert [b for p in after for b in pandoc_ast._markdown_to_ast(p, source=source)["blocks"]] == (
+        pandoc_ast._markdown_to_ast(edited, source=source)["blocks"]
+    )
+
+
+def test_a_part_read_again_after_an_edit_runs_pandoc_on_the_edit_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = escape_line_numbers(_long_text())[:12_000]  # short enough to be read whole the first time
+    source = tmp_path / "part.md"
+    read: list[int] = []
+    run = pandoc_ast._run_reader
+    monkeypatch.setattr(pandoc_ast, "_run_reader", lambda c, d, **k: read.append(len(d)) or run(c, d, **k))
+    pandoc_ast.markdown_to_ast(text, source=source)
+    assert read == [len(text.encode())]
+    place = text.index("诺大")
+    edited = text[:place] + "很" + text[place + 1 :]
+    pandoc_ast.markdown_to_ast(edited, source=source)  # first edit: every piece read once
+    read.clear()
+    again = edited[:place] + "好" + edited[place + 1 :]  # a text never read: its piece only
+    ast = pandoc_ast.markdown_to_ast(again, source=source)
+    assert len(read) == 1 and read[0] < len(text.encode()) / 4, read
+    assert ast == pandoc_ast._markdown_to_ast(again, source=source)

@@ -35,16 +35,42 @@ def pieces(text: str, count: int, least: int) -> list[str] | None:
     body, definitions = _take_definitions(lines)
     if body is None:
         return None
-    cuts = _cut_points(body)
-    chosen = _spread(cuts, body, count, least)
-    if not chosen:
+    chosen = _spread(_cut_points(body), body, count, least)
+    return _cut(body, chosen, definitions) if chosen else None
+
+
+def pieces_that_stay(text: str, least: int) -> list[str] | None:
+    """The text cut at the first place allowed after every `least` characters, each piece with
+    the note definitions it refers to; None when it cannot be cut. The cuts before an edit do not
+    move, and the one after it only when the edit crosses the `least` mark: an edit changes the
+    piece it is in, seldom the next, never the others (a resident process reads those again)."""
+    lines = text.split("\n")
+    body, definitions = _take_definitions(lines)
+    if body is None:
         return None
+    starts = _line_starts(body)
+    chosen: list[int] = []
+    for cut in _cut_points(body):
+        if starts[cut] - starts[chosen[-1] if chosen else 0] >= least:
+            chosen.append(cut)
+    return _cut(body, chosen, definitions) if chosen else None
+
+
+def _cut(body: list[str], chosen: list[int], definitions: dict[str, str]) -> list[str]:
+    """The body's lines cut before each chosen line, each piece followed by its notes' definitions."""
     out = []
-    bounds = [0, *chosen, len(body)]
-    for start, end in pairwise(bounds):
+    for start, end in pairwise([0, *chosen, len(body)]):
         piece = "\n".join(body[start:end]).rstrip("\n")
         out.append("\n\n".join([piece, *_notes_for(piece, definitions)]) + "\n")
     return out
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    """Each line's offset in the text, and the text's length last."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
 
 
 def _take_definitions(lines: list[str]) -> tuple[list[str] | None, dict[str, str]]:
@@ -122,9 +148,7 @@ def _cut_points(lines: list[str]) -> list[int]:
 
 def _spread(cuts: list[int], lines: list[str], count: int, least: int) -> list[int]:
     """The cut points nearest equal shares of the text, each piece at least `least` long."""
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+    starts = _line_starts(lines)
     total = starts[-1]
     chosen: list[int] = []
     for share in range(1, count):

@@ -38,6 +38,12 @@ _Key = tuple[tuple[str, ...], tuple[int, ...], bytes]  # command, binary identit
 _parsed: OrderedDict[_Key, bytes] = OrderedDict()
 _parsed_bytes = 0
 _parsed_lock = threading.Lock()  # load_edition reads the parts from several threads at once
+# Files read before by this process: read again with other text, they are read in pieces that stay
+# (chunks.pieces_that_stay), at most EDITED_PIECES of at least EDITED_PIECE_LEAST characters: an
+# edit of the letter's first part then costs pandoc 5 ms instead of 14.
+_read_before: set[Path] = set()
+EDITED_PIECES = 8
+EDITED_PIECE_LEAST = 300
 
 READER = "markdown" + "".join(
     f"-{ext}"
@@ -147,8 +153,15 @@ def _run_pandoc(args: list[str], data: bytes, *, source: Path) -> bytes:
 
 def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     """Parse Markdown text into pandoc's JSON AST; a long text in pieces read side by side, one
-    per core (chunks.py: the same blocks as the whole)."""
+    per core (chunks.py: the same blocks as the whole). A file this process has read before with
+    other text (a resident process, after an edit) is read in pieces that stay where they are
+    (EDITED_PIECES), so pandoc reads the piece the edit is in, and the others are remembered."""
     split = chunks.pieces(text, usable_cores(), PIECE_CHARACTERS)
+    with _parsed_lock:
+        edited = source in _read_before and _key(text) not in _parsed
+        _read_before.add(source)
+    if edited and not split:
+        split = chunks.pieces_that_stay(text, max(EDITED_PIECE_LEAST, len(text) // EDITED_PIECES))
     if split:
         try:
             with ThreadPoolExecutor(max_workers=len(split)) as pool:
@@ -162,16 +175,20 @@ def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     return _markdown_to_ast(text, source=source)
 
 
+def _key(text: str) -> _Key:
+    command = (pandoc_path(), *PANDOC_LIMITS, "--from", READER, "--to", "json", "--sandbox")
+    return command, _binary_identity(command[0]), text.encode("utf-8")
+
+
 def _markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
-    command = [pandoc_path(), *PANDOC_LIMITS, "--from", READER, "--to", "json", "--sandbox"]
-    data = text.encode("utf-8")
-    key: _Key = (tuple(command), _binary_identity(command[0]), data)
+    key = _key(text)
+    command, _, data = key
     with _parsed_lock:
         out = _parsed.get(key)
         if out is not None:
             _parsed.move_to_end(key)
     if out is None:
-        out = _run_reader(command, data, source=source)
+        out = _run_reader(list(command), data, source=source)
         _remember(key, out)
     try:
         return json.loads(out)
