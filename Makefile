@@ -70,9 +70,12 @@ format: setup
 	$(BIN)/ruff check --fix src tests
 
 # Peers (Typst, WeasyPrint) go into their own venv under the user cache, never into our lock.
+# Its builds work in bench/work/, on the project's disk, where `make` and `watch` write theirs (the
+# machine's /tmp can create a file 40 times slower: bench/README.md).
 bench: setup
 	@bench/install-peers.sh
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@mkdir -p bench/work
+	TMPDIR=$(CURDIR)/bench/work $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests -k property

@@ -284,13 +284,18 @@ def _name_the_line(error: ArchivekitError, folder: Path) -> None:
 _editions_at_once = 1  # set in each --jobs worker: the cores are shared between the editions
 
 
-def writer_processes() -> int:
+def writer_processes(pool: WriterPool | None = None) -> int:
     """How many processes one build may write with: its share of the cores this process may use
-    ($ARCHIVEKIT_WRITER_PROCESSES overrides; 1 writes every format one after another, here)."""
+    ($ARCHIVEKIT_WRITER_PROCESSES overrides; 1 writes every format one after another, here), and
+    with a resident pool no more than this process and its workers."""
     chosen = os.environ.get("ARCHIVEKIT_WRITER_PROCESSES", "").strip()
     if chosen.isdigit():
         return max(1, int(chosen))
     cores = usable_cores()
+    if pool is not None:
+        # Its workers wait, warm, and cost nothing to hand a writer to: a process that happens to
+        # be running elsewhere at the start of a build would otherwise make it all one process's.
+        return max(1, min(cores // _editions_at_once, pool.processes + 1))
     # A forked writer only gains when a core is idle: on a machine already busy, two processes
     # take as long as one and the fork costs its copy.
     return max(1, min(cores // _editions_at_once, cores - _others_running()))
@@ -333,7 +338,7 @@ def _run_writers(
         apart = apart[1:]  # this process would only wait: it writes the first itself
     # Not two writers to one child: this process, lighter, would wait for it (with print's proofs
     # rendered, large print then ends a rebuild 0.03 s after all else is written).
-    handed_off = apart[: writer_processes() - 1]
+    handed_off = apart[: writer_processes(pool) - 1]
     produced: dict[str, list[Artifact]] = {}
     elsewhere: list[forked.Child | Job] = []
     try:
