@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -390,14 +389,18 @@ def test_proofs_render_only_the_pages_a_change_touched(printed: Path, tmp_path: 
 
 
 def test_a_stop_ends_the_proof_rendering(printed: Path, tmp_path: Path) -> None:
-    """The proofs render in a thread beside the booklet: when the writer fails or is interrupted, its
-    stop ends the rendering at once, and no pdftoppm is left running."""
-    stop = threading.Event()
-    stop.set()
-    with pytest.raises(BuildError, match="stopped"):
-        proofs._render(printed / PRINT, 1200, tmp_path, list(range(1, _pages(printed / PRINT) + 1)), stop)
+    """The proofs render (pdftoppm) while the writer makes the booklet: when the writer fails or is
+    interrupted meanwhile, its stop ends the rendering at once, and no pdftoppm is left running."""
+    every_page = list(range(1, _pages(printed / PRINT) + 1))
+    rendering = proofs._Rendering(printed / PRINT, 1200, tmp_path, every_page)
+    assert rendering.running, "nothing was rendering"
+    rendering.stop()
     left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and str(tmp_path).encode() in _cmdline(p)]
-    assert left == []
+    assert left == [] and rendering.running == [] and rendering.waiting == []
+    started = proofs.start(printed / PRINT, tmp_path / "out", geometry("A5", 3), ["1"] * 8, "proof", None)
+    assert started.scratch is not None and Path(started.scratch.name).is_dir()
+    started.stop()
+    assert not Path(started.scratch.name).exists()
 
 
 def _cmdline(process: Path) -> bytes:

@@ -10,9 +10,7 @@ folder); by default Ghostscript's default_cmyk.icc is embedded.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -74,37 +72,25 @@ class PrintWriter:
         heading = (
             f"{ed.id} {ed.version}: print proof, {len(pages)} pages, trim {trim}, bleed {g.bleed_mm:g} mm"
         )
-        # The proofs are rendered (pdftoppm, another process) while the booklet and the order are
+        # The proofs are rendered (pdftoppm, other processes) while the booklet and the order are
         # made here: a rebuild after a correction waits for the longer of the two, not their sum.
-        stop = threading.Event()  # set when this thread fails or is interrupted: the rendering ends too
-        with ThreadPoolExecutor(max_workers=1) as rendering:
-            proof_job = rendering.submit(
-                proofs.write_proofs,
-                ctx.out_dir / print_name,
-                ctx.out_dir,
-                g,
-                labels,
-                heading,
-                ctx.cache_dir,
-                stop,
-            )
-            try:
-                booklet_name, booklet_bytes, sides = _booklet(doc, ctx, print_bytes, labels, g, producer)
-                files = [
-                    _file_row("print", print_name, print_bytes, len(pages), print_description),
-                    _file_row("booklet", booklet_name, booklet_bytes, len(sides), BOOKLET_DESCRIPTION),
-                ]
-                ctx.products.print_pages = list(pages)
-                data = order.order(doc, g, files, sides, labels, condition)
-                (ctx.out_dir / order.ORDER_JSON).write_text(order.to_json(data), encoding="utf-8")
-                (ctx.out_dir / order.ORDER_HTML).write_text(order.to_html(data), encoding="utf-8")
-                edition = {"id": ed.id, "version": ed.version}
-                report = pagination.report(ctx.previous_build, edition, pages, files[0].sha256, ctx.log)
-                (ctx.out_dir / pagination.REPORT).write_text(pagination.to_json(report), encoding="utf-8")
-            except BaseException:
-                stop.set()
-                raise
-            proof_files = proof_job.result()
+        proof_job = proofs.start(ctx.out_dir / print_name, ctx.out_dir, g, labels, heading, ctx.cache_dir)
+        try:
+            booklet_name, booklet_bytes, sides = _booklet(doc, ctx, print_bytes, labels, g, producer)
+            files = [
+                _file_row("print", print_name, print_bytes, len(pages), print_description),
+                _file_row("booklet", booklet_name, booklet_bytes, len(sides), BOOKLET_DESCRIPTION),
+            ]
+            ctx.products.print_pages = list(pages)
+            data = order.order(doc, g, files, sides, labels, condition)
+            (ctx.out_dir / order.ORDER_JSON).write_text(order.to_json(data), encoding="utf-8")
+            (ctx.out_dir / order.ORDER_HTML).write_text(order.to_html(data), encoding="utf-8")
+            edition = {"id": ed.id, "version": ed.version}
+            report = pagination.report(ctx.previous_build, edition, pages, files[0].sha256, ctx.log)
+            (ctx.out_dir / pagination.REPORT).write_text(pagination.to_json(report), encoding="utf-8")
+            proof_files = proof_job.finish()
+        finally:
+            proof_job.stop()  # a failure or an interrupt meanwhile: no pdftoppm is left rendering
         ctx.log.debug(
             "print: %d pages, %d sheet sides in %.2f s", len(pages), len(sides), time.perf_counter() - started
         )

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,7 +31,6 @@ SUMS = "SHA256SUMS"  # written last in a cache entry: each image's sha256, check
 PAGE_ENTRIES = "page"  # cache_dir/proofs/page/<key>: one page's proof and thumbnail
 PAGE_IMAGE, THUMB_IMAGE = "page.png", "thumb.png"
 RENDER_TIMEOUT = 300  # seconds a pdftoppm run may take
-STOP_POLL = 0.05  # seconds between two looks at a stop request while pdftoppm renders
 PAGE_DPI = 150
 THUMB_DPI = 30
 COLUMNS = 4
@@ -51,52 +50,52 @@ def _pdftoppm() -> str:
     return exe
 
 
-def _render(
-    pdf: Path, dpi: int, folder: Path, pages: list[int], stop: threading.Event | None = None
-) -> list[Path]:
-    """These pages (numbers from 1, ascending) as grey images at this resolution, in that order;
+class _Rendering:
+    """These pages (numbers from 1, ascending) being rendered as grey images at this resolution:
     runs of consecutive pages in as many pdftoppm processes at once as there are cores (a page
-    renders alike alone or with the rest). `stop`, once set, ends the rendering (BuildError)."""
-    # PGM, not PNG: Pillow encodes the proofs anyway, so pdftoppm need not compress them first.
-    command = [_pdftoppm(), "-r", str(dpi), "-gray"]
-    runs = _runs(pages, usable_cores())
-    failed = []
-    for start in range(0, len(runs), usable_cores()):
-        started: list[subprocess.Popen[str]] = []
-        try:
-            for first, last in runs[start : start + usable_cores()]:
-                pages_asked = ["-f", str(first), "-l", str(last), str(pdf), str(folder / "p")]
-                started.append(
-                    subprocess.Popen(
-                        [*command, *pages_asked], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-                    )
-                )
-            for run in started:
-                stderr = _stderr_at_end(run, stop)
-                if run.returncode != 0:
-                    failed.append(stderr.strip()[-300:])
-        finally:
-            for run in started:  # a stop or a stuck renderer: none is left running
-                if run.poll() is None:
-                    run.kill()
-                    run.wait()
-    if failed:
-        raise BuildError(f"pdftoppm could not render the print PDF: {failed[0]}")
-    # pdftoppm pads the page number to the width of the page count: sort by the number itself.
-    return sorted(folder.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[-1]))
+    renders alike alone or with the rest), started at once; `images` waits for them, `stop` ends
+    them (a failed or interrupted writer leaves no pdftoppm running)."""
 
+    def __init__(self, pdf: Path, dpi: int, folder: Path, pages: list[int]) -> None:
+        # PGM, not PNG: Pillow encodes the proofs anyway, so pdftoppm need not compress them first.
+        self.command = [_pdftoppm(), "-r", str(dpi), "-gray"]
+        self.pdf, self.folder = pdf, folder
+        self.waiting = _runs(pages, usable_cores())
+        self.running: list[subprocess.Popen[str]] = []
+        self.failed: list[str] = []
+        self._start()
 
-def _stderr_at_end(run: subprocess.Popen[str], stop: threading.Event | None) -> str:
-    """What a renderer wrote to stderr, once it has ended; a stop asked meanwhile ends the wait."""
-    deadline = time.monotonic() + RENDER_TIMEOUT
-    while True:
-        try:
-            return run.communicate(timeout=STOP_POLL)[1]
-        except subprocess.TimeoutExpired:
-            if stop is not None and stop.is_set():
-                raise BuildError("rendering of the print proofs stopped") from None
-            if time.monotonic() >= deadline:
-                raise
+    def _start(self) -> None:
+        while self.waiting and len(self.running) < usable_cores():
+            first, last = self.waiting.pop(0)
+            pages_asked = ["-f", str(first), "-l", str(last), str(self.pdf), str(self.folder / "p")]
+            command = [*self.command, *pages_asked]
+            self.running.append(
+                subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            )
+
+    def images(self) -> list[Path]:
+        """The rendered pages' images, in page order, once every run has ended."""
+        while self.running:
+            run = self.running[0]
+            stderr = run.communicate(timeout=RENDER_TIMEOUT)[1]
+            self.running.pop(0)
+            if run.returncode != 0:
+                self.failed.append(stderr.strip()[-300:])
+            self._start()
+        if self.failed:
+            raise BuildError(f"pdftoppm could not render the print PDF: {self.failed[0]}")
+        # pdftoppm pads the page number to the width of the page count: sort by the number itself.
+        return sorted(self.folder.glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[-1]))
+
+    def stop(self) -> None:
+        """End every run still going, and start no other."""
+        self.waiting.clear()
+        for run in self.running:
+            if run.poll() is None:
+                run.kill()
+            run.wait()
+        self.running.clear()
 
 
 def _runs(pages: list[int], parts: int) -> list[tuple[int, int]]:
@@ -121,7 +120,8 @@ def _runs(pages: list[int], parts: int) -> list[tuple[int, int]]:
 # zlib's level per kind of image, measured on the corpus's proofs with the pinned Pillow: a grey page
 # at 4 encodes in 12 ms against 17 at 6 for 1 % more bytes; the colour contact sheet at 1 in half
 # the time of 6 and 20-25 % smaller (Pillow's filtering suits it better there). A rebuild after a
-# correction encodes the sheet and the pages changed while the editor waits.
+# correction encodes the sheet and the pages changed while the editor waits. (Run-length matching
+# alone, Z_RLE, is 3 ms faster a page and 3 % smaller on Han text, but 15-50 % larger on Latin.)
 PNG_LEVEL = {"L": 4, "RGB": 1}
 
 
@@ -167,37 +167,117 @@ def contact_sheet(thumbs: list[Image.Image], labels: list[str], heading: str) ->
     return sheet
 
 
-def write_proofs(
-    pdf: Path,
-    out_dir: Path,
-    g: Geometry,
-    labels: list[str],
-    heading: str,
-    cache_dir: Path | None = None,
-    stop: threading.Event | None = None,
-) -> list[str]:
-    """Write proof/contact-sheet.png and proof/page-NN.png; return their paths relative to out_dir.
+def start(
+    pdf: Path, out_dir: Path, g: Geometry, labels: list[str], heading: str, cache_dir: Path | None = None
+) -> Proofs:
+    """Begin proof/contact-sheet.png and proof/page-NN.png: what the caches hold is written and the
+    other pages go to pdftoppm, whose processes render while the caller goes on (the print writer
+    makes the booklet and the order meanwhile); `Proofs.finish` completes them.
 
     Rendering is most of the print edition's time, and the images depend only on the print PDF's
     bytes and the proof recipe: they are cached under cache_dir/proofs by that content hash, and
     each page by what its rendering reads (see _page_keys), so a correction renders only the pages
-    it changed. Rendered in a thread, `stop` (once set) ends the rendering early."""
-    key = hashlib.sha256(pdf.read_bytes())
-    key.update(f"{PROOF_RECIPE}|{THUMB_DPI}|{PAGE_DPI}|{labels}|{heading}|{g}".encode())
-    cached = cache_dir / "proofs" / key.hexdigest()[:32] if cache_dir is not None else None
-    target = out_dir / PROOF_DIR
-    if cached is not None and (cached / SUMS).is_file():
-        names = _intact(cached)
-        if names is not None:
-            target.mkdir(parents=True, exist_ok=True)
-            for name in names:
-                shutil.copyfile(cached / name, target / name)
-            return [f"{PROOF_DIR}/{name}" for name in names]
-    pages = cache_dir / "proofs" / PAGE_ENTRIES if cache_dir is not None else None
-    written = _render_proofs(pdf, target, g, labels, heading, pages, stop)
-    if cached is not None:
-        _store(cached, out_dir, written)
-    return written
+    it changed."""
+    return Proofs(pdf, out_dir, g, labels, heading, cache_dir)
+
+
+def write_proofs(
+    pdf: Path, out_dir: Path, g: Geometry, labels: list[str], heading: str, cache_dir: Path | None = None
+) -> list[str]:
+    """The proofs made at once (start, then finish); their paths relative to out_dir."""
+    proofs = start(pdf, out_dir, g, labels, heading, cache_dir)
+    try:
+        return proofs.finish()
+    finally:
+        proofs.stop()
+
+
+class Proofs:
+    """Proofs being made (see `start`)."""
+
+    def __init__(
+        self, pdf: Path, out_dir: Path, g: Geometry, labels: list[str], heading: str, cache_dir: Path | None
+    ) -> None:
+        self.out_dir, self.g, self.labels, self.heading = out_dir, g, labels, heading
+        self.target = out_dir / PROOF_DIR
+        self.rendering: _Rendering | None = None
+        self.scratch: tempfile.TemporaryDirectory[str] | None = None
+        key = hashlib.sha256(pdf.read_bytes())
+        key.update(f"{PROOF_RECIPE}|{THUMB_DPI}|{PAGE_DPI}|{labels}|{heading}|{g}".encode())
+        self.cached = cache_dir / "proofs" / key.hexdigest()[:32] if cache_dir is not None else None
+        self.done: list[str] | None = None
+        if self.cached is not None and (self.cached / SUMS).is_file():
+            names = _intact(self.cached)
+            if names is not None:
+                self.target.mkdir(parents=True, exist_ok=True)
+                for name in names:
+                    shutil.copyfile(self.cached / name, self.target / name)
+                self.done = [f"{PROOF_DIR}/{name}" for name in names]
+                return
+        self.page_cache = cache_dir / "proofs" / PAGE_ENTRIES if cache_dir is not None else None
+        self._begin(pdf)
+
+    def _begin(self, pdf: Path) -> None:
+        """Write the pages a cache holds; send the others to pdftoppm."""
+        self.target.mkdir(parents=True, exist_ok=True)
+        digits = max(2, len(str(len(self.labels))))
+        self.names = [f"page-{number:0{digits}d}.png" for number in range(1, len(self.labels) + 1)]
+        page_cache = self.page_cache
+        self.keys = _page_keys(pdf, self.g) if page_cache is not None else [""] * len(self.labels)
+        if len(self.keys) != len(self.labels):
+            raise BuildError(f"the print PDF has {len(self.keys)} pages, its labels {len(self.labels)}")
+        self.thumbs: dict[int, Image.Image] = {}
+        for number, key in enumerate(self.keys, start=1):
+            entry = page_cache / key if page_cache is not None else None
+            written = self.target / self.names[number - 1]
+            kept = _kept(key) if entry is not None else None
+            if kept is not None:
+                png, self.thumbs[number] = kept
+                written.write_bytes(png)
+            elif entry is not None and _cached_page(entry):
+                shutil.copyfile(entry / PAGE_IMAGE, written)
+                with Image.open(entry / THUMB_IMAGE) as thumb:
+                    self.thumbs[number] = thumb.convert("RGB")
+                _keep(key, written.read_bytes(), self.thumbs[number])
+        self.missing = [number for number in range(1, len(self.labels) + 1) if number not in self.thumbs]
+        self.scratch = tempfile.TemporaryDirectory(prefix="archivekit-proof-")
+        # One rendering: the thumbnails are the page proofs reduced, not a second pdftoppm run.
+        self.rendering = _Rendering(pdf, PAGE_DPI, Path(self.scratch.name), self.missing)
+
+    def finish(self) -> list[str]:
+        """Wait for the rendering, draw the contact sheet, encode and cache; the proofs' paths."""
+        if self.done is not None:
+            return self.done
+        assert self.rendering is not None
+        rendered = [Image.open(path) for path in self.rendering.images()]
+        if len(rendered) != len(self.missing):
+            raise BuildError(f"pdftoppm rendered {len(rendered)} pages of {len(self.missing)}")
+        thumbs, names, target = self.thumbs, self.names, self.target
+        for number, page in zip(self.missing, rendered, strict=True):
+            thumbs[number] = thumbnail(page, self.g)
+        ordered = [thumbs[number] for number in range(1, len(self.labels) + 1)]
+        images = [(contact_sheet(ordered, self.labels, self.heading), "contact-sheet.png")]
+        images += [(page, names[number - 1]) for number, page in zip(self.missing, rendered, strict=True)]
+        # Pillow lets go of the interpreter while it compresses: the PNGs are encoded side by side.
+        with ThreadPoolExecutor(max_workers=usable_cores()) as pool:
+            list(pool.map(lambda item: _save(item[0], target / item[1]), images))
+        if self.page_cache is not None:
+            for number in self.missing:
+                key, written = self.keys[number - 1], target / names[number - 1]
+                _store_page(self.page_cache / key, written, thumbs[number])
+                _keep(key, written.read_bytes(), thumbs[number])
+        self.done = [f"{PROOF_DIR}/{name}" for name in ["contact-sheet.png", *names]]
+        if self.cached is not None:
+            _store(self.cached, self.out_dir, self.done)
+        return self.done
+
+    def stop(self) -> None:
+        """End the rendering if it still runs and remove its scratch folder (after finish, or when
+        the writer failed or was interrupted meanwhile)."""
+        if self.rendering is not None:
+            self.rendering.stop()
+        if self.scratch is not None:
+            self.scratch.cleanup()
 
 
 def _sha256(path: Path) -> str:
@@ -312,46 +392,33 @@ class _ObjectHashes:
         return h.digest()
 
 
-def _render_proofs(
-    pdf: Path,
-    target: Path,
-    g: Geometry,
-    labels: list[str],
-    heading: str,
-    page_cache: Path | None,
-    stop: threading.Event | None,
-) -> list[str]:
-    target.mkdir(parents=True, exist_ok=True)
-    digits = max(2, len(str(len(labels))))
-    names = [f"page-{number:0{digits}d}.png" for number in range(1, len(labels) + 1)]
-    keys = _page_keys(pdf, g) if page_cache is not None else [""] * len(labels)
-    if len(keys) != len(labels):
-        raise BuildError(f"the print PDF has {len(keys)} pages, its labels {len(labels)}")
-    thumbs: dict[int, Image.Image] = {}
-    for number, key in enumerate(keys, start=1):
-        entry = page_cache / key if page_cache is not None else None
-        if entry is not None and (entry / SUMS).is_file() and _intact(entry) == [PAGE_IMAGE, THUMB_IMAGE]:
-            shutil.copyfile(entry / PAGE_IMAGE, target / names[number - 1])
-            with Image.open(entry / THUMB_IMAGE) as thumb:
-                thumbs[number] = thumb.convert("RGB")
-    missing = [number for number in range(1, len(labels) + 1) if number not in thumbs]
-    with tempfile.TemporaryDirectory(prefix="archivekit-proof-") as tmp:
-        # One rendering: the thumbnails are the page proofs reduced, not a second pdftoppm run.
-        rendered = [Image.open(path) for path in _render(pdf, PAGE_DPI, Path(tmp), missing, stop)]
-        if len(rendered) != len(missing):
-            raise BuildError(f"pdftoppm rendered {len(rendered)} pages of {len(missing)}")
-        for number, page in zip(missing, rendered, strict=True):
-            thumbs[number] = thumbnail(page, g)
-        ordered = [thumbs[number] for number in range(1, len(labels) + 1)]
-        images = [(contact_sheet(ordered, labels, heading), "contact-sheet.png")]
-        images += [(page, names[number - 1]) for number, page in zip(missing, rendered, strict=True)]
-        # Pillow lets go of the interpreter while it compresses: the PNGs are encoded side by side.
-        with ThreadPoolExecutor(max_workers=usable_cores()) as pool:
-            list(pool.map(lambda item: _save(item[0], target / item[1]), images))
-    if page_cache is not None:
-        for number in missing:
-            _store_page(page_cache / keys[number - 1], target / names[number - 1], thumbs[number])
-    return [f"{PROOF_DIR}/{name}" for name in ["contact-sheet.png", *names]]
+# Page proofs and thumbnails a process has made or read, by page key: a resident process (watch's
+# writer worker) finds the pages an edit left alone here, neither read from the cache folder and
+# checked nor decoded again. The oldest forgotten first; a page's two images weigh some 0.3 MB.
+PAGES_KEPT = 64
+_pages_kept: OrderedDict[str, tuple[bytes, Image.Image]] = OrderedDict()
+_pages_lock = threading.Lock()  # builds in threads of one process (a cluster worker) share them
+
+
+def _kept(key: str) -> tuple[bytes, Image.Image] | None:
+    with _pages_lock:
+        found = _pages_kept.get(key)
+        if found is not None:
+            _pages_kept.move_to_end(key)
+        return found
+
+
+def _keep(key: str, png: bytes, thumb: Image.Image) -> None:
+    with _pages_lock:
+        _pages_kept[key] = (png, thumb)
+        _pages_kept.move_to_end(key)
+        while len(_pages_kept) > PAGES_KEPT:
+            _pages_kept.popitem(last=False)
+
+
+def _cached_page(entry: Path) -> bool:
+    """Whether the page cache holds this page whole (its images match their sha256)."""
+    return (entry / SUMS).is_file() and _intact(entry) == [PAGE_IMAGE, THUMB_IMAGE]
 
 
 def _store_page(entry: Path, page_png: Path, thumb: Image.Image) -> None:
