@@ -408,3 +408,31 @@ def _cmdline(process: Path) -> bytes:
         return (process / "cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_a_title_page_drawn_before_is_never_served_for_other_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process remembers the title pages it drew (watch's print worker draws one per edition, not
+    per rebuild): an edition whose title changed gets its own page, as a fresh process draws it."""
+    from archivekit import pipeline
+    from archivekit.writers.print_edition import titlepage
+    from conftest import EDITION
+
+    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "1")  # the title pages are drawn in this process
+    edition = tmp_path / "src" / EDITION.name
+    shutil.copytree(EDITION, edition)
+
+    def title_page_text(out: str) -> str:
+        built = pipeline.build(pipeline.BuildRequest(edition, tmp_path / out, ("print",), force=True))
+        pdf = built / PRINT
+        return subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+
+    first = title_page_text("first")
+    yaml = edition / "edition.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("CEO的公开信", "CEO的信", 1), encoding="utf-8")
+    remembered = title_page_text("second")
+    titlepage._drawn.clear()
+    fresh = title_page_text("fresh")
+    assert "CEO的公开信" in squeeze(first) and "CEO的公开信" not in squeeze(remembered)
+    assert remembered == fresh

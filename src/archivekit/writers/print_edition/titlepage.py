@@ -34,16 +34,20 @@ BLACK = CMYKColor(0, 0, 0, 1)  # K only: text must print on the black plate alon
 SANS = ("zh-sans", "en-sans")
 SANS_BOLD = ("zh-sans-bold", "en-sans-bold")
 LATIN_SANS = ("en-sans", "zh-sans")
+INITIAL_FONT = "en-sans"  # TrueType: ReportLab would otherwise list Helvetica, which is never embedded
 
 
-def lines_of(doc: Document) -> list[tuple[str, tuple[str, ...], float, float]]:
+Entry = tuple[str, tuple[str, ...], float, float]  # text, font chain, size, space above in points
+
+
+def lines_of(doc: Document) -> list[Entry]:
     """The title page's text, top to bottom: (text, font chain, size, space above in points)."""
     ed = doc.edition
     # Han characters in the shapes of the edition's main language (Traditional Chinese: TC faces).
     variant = cjk_variant(ed.language)
     sans, sans_bold, latin = (localise(chain, variant) for chain in (SANS, SANS_BOLD, LATIN_SANS))
     statement = STATEMENT_JOIN.join(text for _, text in ed.statement.values)
-    out: list[tuple[str, tuple[str, ...], float, float]] = [
+    out: list[Entry] = [
         (creators_line(doc), sans, 10.5, 0.0),
         (ed.title.first(), sans_bold, 18.0, 14 * MM),
     ]
@@ -117,9 +121,27 @@ def title_page(doc: Document, ctx: BuildContext, g: Geometry) -> bytes:
         # A fault of this code, not of the edition: document_chars must cover what this page says.
         raise RuntimeError(f"the title page draws characters document_chars() leaves out: {missing}")
     register_fonts(chars, ctx, document_langs(doc))
+    # The page depends on its words, the geometry and the font files registered under the names it
+    # draws with (prepared for the document's characters, named by their content): a resident
+    # process (watch's print worker) draws it once for all the rebuilds an edit of the text makes.
+    note_chain = localise(LATIN_SANS, cjk_variant(doc.edition.editorial_language))
+    names = sorted({n for _, chain, *_ in entries for n in chain} | {*note_chain, INITIAL_FONT})
+    key = repr((entries, note, note_chain, g, [(n, pdfmetrics.getFont(n).face.filename) for n in names]))
+    drawn_before = _drawn.get(key)
+    if drawn_before is None:
+        if len(_drawn) >= DRAWN_KEPT:
+            _drawn.clear()
+        drawn_before = _drawn[key] = _draw(g, entries, note, note_chain)
+    return drawn_before
+
+
+DRAWN_KEPT = 8  # title pages a process remembers
+_drawn: dict[str, bytes] = {}
+
+
+def _draw(g: Geometry, entries: list[Entry], note: str, note_chain: tuple[str, ...]) -> bytes:
     buffer = io.BytesIO()
-    # A TrueType initial font: ReportLab would otherwise list Helvetica, which is never embedded.
-    canv = Canvas(buffer, pagesize=g.media, invariant=1, pageCompression=1, initialFontName="en-sans")
+    canv = Canvas(buffer, pagesize=g.media, invariant=1, pageCompression=1, initialFontName=INITIAL_FONT)
     canv.setFillColor(BLACK)
     canv.setStrokeColor(BLACK)
     x0, y0, x1, y1 = g.trim_box
@@ -134,7 +156,6 @@ def title_page(doc: Document, ctx: BuildContext, g: Geometry) -> bytes:
             y -= size * 1.55
     text, chain, size, _ = foot
     _centred(canv, text, chain, size, cx, y0 + 30 * MM)
-    note_chain = localise(LATIN_SANS, cjk_variant(doc.edition.editorial_language))
     for index, line in enumerate(wrap(note, note_chain, 6.5, measure)):
         _centred(canv, line, note_chain, 6.5, cx, y0 + 14 * MM - index * 6.5 * 1.4)
     canv.showPage()
