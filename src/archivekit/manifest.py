@@ -47,10 +47,10 @@ def tool_versions(doc: Document) -> dict[str, str]:
     return tools
 
 
-def write_manifest(
+def manifest_record(
     build_dir: Path, doc: Document, artifacts: list[Artifact], *, source_date_epoch: int, build_key: str
 ) -> dict[str, Any]:
-    """Write build_dir/manifest.json for these artifacts and return it.
+    """The manifest of build_dir for these artifacts, not yet written.
 
     `edition_record` is the edition's package record (model.crosswalk.edition), the one OPF, XMP
     and PREMIS read: a bag of the build is described from it, never by parsing the sources again.
@@ -74,7 +74,6 @@ def write_manifest(
         "tools": tool_versions(doc),
         "artifacts": sorted((artifact_entry(build_dir, a) for a in artifacts), key=lambda e: e["path"]),
     }
-    write_atomic(build_dir / MANIFEST, dumps(manifest))
     return manifest
 
 
@@ -93,9 +92,10 @@ def read_manifest(build_dir: Path) -> dict[str, Any]:
         raise SourceError(f"manifest.json is not valid JSON: {exc.msg}", file=path, line=exc.lineno) from None
 
 
-def add_artifact(build_dir: Path, artifact: Artifact) -> None:
-    """Add (or refresh) one artifact in an existing manifest, rewriting it atomically."""
-    manifest = read_manifest(build_dir)
+def add_artifact(build_dir: Path, artifact: Artifact, manifest: dict[str, Any] | None = None) -> None:
+    """Add (or refresh) one artifact in the manifest (the existing one, unless given), writing it
+    atomically."""
+    manifest = read_manifest(build_dir) if manifest is None else manifest
     rows = [row for row in manifest["artifacts"] if row["path"] != artifact.path]
     rows.append(artifact_entry(build_dir, artifact))
     manifest["artifacts"] = sorted(rows, key=lambda e: e["path"])

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, cast
 from archivekit import __version__, forked, interrupts, writers
 from archivekit.clock import epoch_from_env
 from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error
-from archivekit.manifest import MANIFEST, add_artifact, read_manifest, write_manifest
+from archivekit.jsonfile import dumps, write_atomic
+from archivekit.manifest import MANIFEST, add_artifact, manifest_record, read_manifest
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
 from archivekit.toolpaths import installed_versions, usable_cores
@@ -263,8 +264,9 @@ def _write_edition(request: BuildRequest, doc: Document, names: list[str], key: 
             for unfinished in ctx.pending:
                 unfinished.wait()
         log.info("[%d/%d] writing manifest", steps, steps)
-        write_manifest(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
-        write_edition_index(stage)
+        # The manifest once, with the index it lists: the index shows the manifest without itself.
+        manifest = manifest_record(stage, doc, artifacts, source_date_epoch=epoch, build_key=key)
+        write_edition_index(stage, manifest)
 
 
 def _name_the_line(error: ArchivekitError, folder: Path) -> None:
@@ -424,13 +426,16 @@ def _copy_sources(files: tuple[str, ...], edition_dir: Path, stage: Path) -> lis
     return out
 
 
-def write_edition_index(stage: Path) -> None:
-    """(Re)write index.html from the manifest and validation report, and list it in the manifest."""
+def write_edition_index(stage: Path, manifest: dict[str, Any] | None = None) -> None:
+    """(Re)write index.html from the manifest (the folder's, unless given: then written here) and
+    the validation report, and list it in the manifest."""
     from archivekit.writers.html.index import write_index  # here: a no-op rebuild never loads the HTML writer
 
-    index = write_index(stage)
+    index = write_index(stage, manifest)
     if index is not None:
-        add_artifact(stage, index)
+        add_artifact(stage, index, manifest)
+    elif manifest is not None:
+        write_atomic(stage / MANIFEST, dumps(manifest))
 
 
 def _build_one(request: BuildRequest) -> tuple[Path | None, str | None, int]:

@@ -1,8 +1,8 @@
 """index.html of an edition build: every format with its size, sha256 and validation status.
 
 Read from manifest.json and, once `archivekit validate` has run, validation/report.json: the page shows
-what those files say and nothing else. The pipeline calls `write_index` after writing the manifest and
-again after validation.
+what those files say and nothing else. The pipeline calls `write_index` with the manifest it is about
+to write (which then lists the index), and again after validation.
 """
 
 from __future__ import annotations
@@ -196,10 +196,12 @@ def render_index(manifest: dict[str, Any], report: dict[str, Any] | None) -> str
     return html_page(el("html", {"lang": "en", "dir": "ltr"}, head, _body(manifest, report, title, lang)))
 
 
-def write_index(build_dir: Path) -> Artifact | None:
-    """Write build_dir/index.html from manifest and validation report; None without a manifest."""
+def write_index(build_dir: Path, manifest: dict[str, Any] | None = None) -> Artifact | None:
+    """Write build_dir/index.html from the manifest (its file, unless given) and validation
+    report; None without a manifest."""
     build_dir = Path(build_dir)
-    manifest = _read_json(build_dir / "manifest.json")
+    if manifest is None:
+        manifest = _read_json(build_dir / "manifest.json")
     if manifest is None:
         return None
     text = render_index(manifest, _read_json(build_dir / REPORT))
