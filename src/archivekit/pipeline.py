@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, cast
 from archivekit import __version__, forked, interrupts, writers
 from archivekit.clock import epoch_from_env
 from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_error
-from archivekit.jsonfile import dumps, write_atomic
 from archivekit.manifest import MANIFEST, add_artifact, manifest_record, read_manifest
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
@@ -431,11 +430,9 @@ def write_edition_index(stage: Path, manifest: dict[str, Any] | None = None) -> 
     the validation report, and list it in the manifest."""
     from archivekit.writers.html.index import write_index  # here: a no-op rebuild never loads the HTML writer
 
-    index = write_index(stage, manifest)
+    index = write_index(stage, manifest)  # None only when the folder has no manifest
     if index is not None:
         add_artifact(stage, index, manifest)
-    elif manifest is not None:
-        write_atomic(stage / MANIFEST, dumps(manifest))
 
 
 def _build_one(request: BuildRequest) -> tuple[Path | None, str | None, int]:

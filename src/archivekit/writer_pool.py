@@ -3,10 +3,11 @@
 A one-shot build hands the writers that need nothing from the others to children forked for that
 build (forked.py): nothing is copied up front, but every page either process then writes is copied
 at that moment (the interpreter writes to each object it touches), some 10 000 pages for a rebuild
-of the letter: 0.04 s of a 0.17 s rebuild on the bench machine. A worker that stays has its memory to
-itself after its first build and keeps what it learns there (fonts read, subsets and proof pages
-made), as the resident process keeps its own. Each build sends the document and the build context
-and gets the writer's artifacts and products back, pickled, as a forked child sends them.
+of the corpus's shortest edition: 0.04 s of a 0.17 s rebuild on the bench machine. A worker that
+stays has its memory to itself after its first build and keeps what it learns there (fonts read,
+subsets and proof pages made), as the resident process keeps its own. Each build sends the
+document and the build context and gets the writer's artifacts and products back, pickled, as a
+forked child sends them.
 
 The workers are the standard library's ProcessPoolExecutor, started by the forkserver method: forked
 from a clean process of their own, never from the resident one, whose other threads (the watcher's,

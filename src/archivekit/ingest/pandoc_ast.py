@@ -40,7 +40,7 @@ _parsed_bytes = 0
 _parsed_lock = threading.Lock()  # load_edition reads the parts from several threads at once
 # Files read before by this process: read again with other text, they are read in pieces that stay
 # (chunks.pieces_that_stay), at most EDITED_PIECES of at least EDITED_PIECE_LEAST characters: an
-# edit of the letter's first part then costs pandoc 5 ms instead of 14.
+# edit of a part of some 1 600 Han characters then costs pandoc 9 ms instead of 14.
 _read_before: set[Path] = set()
 EDITED_PIECES = 8
 EDITED_PIECE_LEAST = 300
