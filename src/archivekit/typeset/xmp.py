@@ -16,12 +16,14 @@ other; like the rest of archivekit.typeset it imports only archivekit.model, lxm
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
-from pikepdf import Dictionary, Name, Pdf, String
+from pikepdf import Dictionary, Name, Pdf, Stream, String
 from pikepdf.models.metadata import XMP_NS_PDFX_ID, XMP_SCHEMA, XmpContainerType, XmpDocument
 
 from archivekit.model import crosswalk as cw
@@ -147,35 +149,39 @@ def _base_packet(
     return bytes(etree.tostring(root, encoding="utf-8"))
 
 
+# The packets pikepdf wrote, by what it was given: a resident process (watch) writes the same
+# description into every rebuild of an edition (an edit changes the text, not the record), and
+# pikepdf's editing is a tenth of a PDF's finishing. The same inputs give the same packet.
+PACKETS_KEPT = 64
+_packets: OrderedDict[tuple[bytes, tuple[tuple[str, str | tuple[str, ...]], ...]], bytes] = OrderedDict()
+_packets_lock = threading.Lock()  # the builds of a cluster worker share a process
+
+
 def write_metadata(pdf: Pdf, record: dict[str, Any], stamp: Stamp) -> dict[str, str]:
     """Write the XMP packet and the matching Info dictionary; returns the Info entries written."""
     props = description(record)
-    pdf.Root.Metadata = pdf.make_stream(
-        _base_packet(props, stamp.claims, stamp.declarations), Type=Name.Metadata, Subtype=Name.XML
-    )
-    when = xmp_date(stamp.created)
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as meta:
-        meta["dc:format"] = "application/pdf"
-        for prop, values in props.items():
-            kind = _container(prop)
-            texts = [text for text, _ in values]
-            if kind in (XmpContainerType.BAG, XmpContainerType.SEQ):
-                meta[prop] = texts
-            else:
-                # An Alt's x-default is the first (main) language; a simple property has one value.
-                meta[prop] = texts[0]
-        meta["xmp:CreateDate"] = when
-        meta["xmp:ModifyDate"] = when
-        meta["xmp:MetadataDate"] = when
-        meta["xmp:CreatorTool"] = stamp.creator_tool
-        meta["pdf:Producer"] = stamp.producer
-        if stamp.trapped is not None:
-            meta["pdf:Trapped"] = "True" if stamp.trapped else "False"
-        meta["xmpMM:DocumentID"] = stamp.document_id
-        if stamp.instance_id:
-            meta["xmpMM:InstanceID"] = stamp.instance_id
-        for key, value in stamp.claims:
-            meta[key] = value
+    base = _base_packet(props, stamp.claims, stamp.declarations)
+    pdf.Root.Metadata = pdf.make_stream(base, Type=Name.Metadata, Subtype=Name.XML)
+    settings = tuple(_settings(props, stamp))
+    memo_key = (base, settings)
+    with _packets_lock:
+        packet = _packets.get(memo_key)
+        if packet is not None:
+            _packets.move_to_end(memo_key)
+    if packet is None:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as meta:
+            for prop, value in settings:
+                meta[prop] = list(value) if isinstance(value, tuple) else value
+        packet = pdf.Root.Metadata.read_bytes()
+        with _packets_lock:
+            _packets[memo_key] = packet
+            while len(_packets) > PACKETS_KEPT:
+                _packets.popitem(last=False)
+    else:
+        # What pikepdf does with the packet it serialised (PdfMetadata._apply_changes).
+        pdf.Root.Metadata = Stream(pdf, packet)
+        pdf.Root.Metadata[Name.Type] = Name.Metadata
+        pdf.Root.Metadata[Name.Subtype] = Name.XML
     info = info_entries(props, stamp)
     if not stamp.info:
         if "/Info" in pdf.trailer:
@@ -189,6 +195,33 @@ def write_metadata(pdf: Pdf, record: dict[str, Any], stamp: Stamp) -> dict[str, 
             entries["/GTS_PDFXVersion"] = String(value)
     pdf.trailer.Info = pdf.make_indirect(Dictionary(entries))
     return info
+
+
+def _settings(
+    props: dict[str, list[tuple[str, str | None]]], stamp: Stamp
+) -> Iterator[tuple[str, str | tuple[str, ...]]]:
+    """What pikepdf sets in the packet, in order: the description, then what the stamp says."""
+    yield "dc:format", "application/pdf"
+    for prop, values in props.items():
+        kind = _container(prop)
+        texts = tuple(text for text, _ in values)
+        if kind in (XmpContainerType.BAG, XmpContainerType.SEQ):
+            yield prop, texts
+        else:
+            # An Alt's x-default is the first (main) language; a simple property has one value.
+            yield prop, texts[0]
+    when = xmp_date(stamp.created)
+    yield "xmp:CreateDate", when
+    yield "xmp:ModifyDate", when
+    yield "xmp:MetadataDate", when
+    yield "xmp:CreatorTool", stamp.creator_tool
+    yield "pdf:Producer", stamp.producer
+    if stamp.trapped is not None:
+        yield "pdf:Trapped", "True" if stamp.trapped else "False"
+    yield "xmpMM:DocumentID", stamp.document_id
+    if stamp.instance_id:
+        yield "xmpMM:InstanceID", stamp.instance_id
+    yield from stamp.claims
 
 
 def info_entries(props: dict[str, list[tuple[str, str | None]]], stamp: Stamp) -> dict[str, str]:
