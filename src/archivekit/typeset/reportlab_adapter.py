@@ -62,6 +62,7 @@ Shown = tuple[str, int, float]  # operators, the subset in use after them, the w
 # -- fonts -------------------------------------------------------------------------------------
 
 
+SHOWN_KEPT = 200_000  # texts' operators a font remembers across documents (resident builds)
 SUBSETS_KEPT = 64  # subset programs a face remembers (a resident process forgets them beyond)
 
 
@@ -120,6 +121,13 @@ class DrawnGlyphsFont(TTFont):
         self._last: tuple[Any, dict[tuple[str, int, float, float], Shown]] | None = None
         self.code_order = ""  # characters coded first in each document, in this order (codes_in_order)
         self._ordered: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
+        # Across documents: (code order, the font's name in the document, the per-document key) ->
+        # what `show` appended, for texts of characters coded first only. Their codes are those
+        # the first coding gave, the same in every document coded in that order, so a resident
+        # rebuild works out the operators of the text an edit changed alone (a third of drawing).
+        self._shown_before: dict[tuple[str, str, tuple[str, int, float, float]], Shown] = {}
+        self._coded_first: frozenset[str] = frozenset()  # the characters of last_order
+        self.last_order = ""  # the code order of the document before
 
     def show(self, tx: PDFTextObject, text: str) -> float:
         """Append textOut's operators for this text to the text object, as textOut would; return
@@ -133,11 +141,34 @@ class DrawnGlyphsFont(TTFont):
         key = (text, tx._curSubset, tx._fontsize, tx._leading)
         found = known.get(key)
         if found is None:
-            found = known[key] = self._operators(tx, text)
+            found = known[key] = self._shown_in(doc, tx, text, key)
         code, tx._curSubset, width = found
         tx._x += width
         tx._code.append(code)
         return width
+
+    def _shown_in(self, doc: Any, tx: PDFTextObject, text: str, key: tuple[str, int, float, float]) -> Shown:
+        """What `show` appends for this text, first shown in this document: found again when
+        another document coded in the same order, with this font under the same name, showed
+        it, provided this document's codes are given (its first coding done)."""
+        order = self.code_order
+        state = self.state.get(doc) if order else None
+        if state is not None and state.internalName is not None and doc in self._ordered:
+            found = self._shown_before.get((order, state.internalName, key))
+            if found is not None:
+                self._drawn[doc].update(map(ord, text.replace("\u00a0", NO_BREAK_STAND_IN)))
+                return found
+        found = self._operators(tx, text)
+        state = self.state.get(doc) if order else None
+        if (
+            state is not None
+            and state.internalName is not None
+            and self._coded_first.issuperset(text.replace("\u00a0", NO_BREAK_STAND_IN))
+        ):
+            if len(self._shown_before) >= SHOWN_KEPT:
+                self._shown_before.clear()
+            self._shown_before[(order, state.internalName, key)] = found
+        return found
 
     def _operators(self, tx: PDFTextObject, text: str) -> Shown:
         """textOut's TrueType branch (reportlab 4.4.4 `_formatText`, unshaped text): a font change
@@ -190,9 +221,13 @@ def codes_in_order(chars_by_font: dict[str, set[str]]) -> Iterator[None]:
         if font is None:
             continue
         mapped = font.face.charToGlyph
-        font.code_order = "".join(
+        order = "".join(
             sorted(c for c in (ch.replace("\u00a0", NO_BREAK_STAND_IN) for ch in chars) if ord(c) in mapped)
         )
+        if order != font.last_order:
+            font.last_order, font._coded_first = order, frozenset(order)
+        # The order of the build before when it is the same: one string, compared by identity.
+        font.code_order = font.last_order
         ordered.append(font)
     try:
         yield
