@@ -26,7 +26,7 @@ from archivekit.model import Document
 from archivekit.model.locale import message
 from archivekit.model.metadata import PAGE_SIZES_MM
 from archivekit.model.pagination import PageStart
-from archivekit.typeset import fonts, reportlab_adapter, styles
+from archivekit.typeset import fonts, linebreak, reportlab_adapter, styles
 from archivekit.typeset.content import ContentBuilder, creators_line, document_chars, document_langs
 from archivekit.typeset.flowables import Columns, NoteBox, Outline, TextBlock
 from archivekit.typeset.page_profile import ARCHIVAL, PageProfile
@@ -103,6 +103,7 @@ def register_fonts(chars: frozenset[int], ctx: Workspace, langs: Iterable[str] =
         # One name per file, so two builds in one process never share ReportLab's font state.
         if reportlab_adapter.registered_file(src.key) != str(path):
             reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont(src.key, str(path)))
+            linebreak.forget_lines()  # broken to the widths of the font this one replaces
         used[src.key] = str(path)
     return used
 

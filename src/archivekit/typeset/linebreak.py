@@ -180,7 +180,59 @@ def break_lines(
     first_indent: float = 0.0,
 ) -> list[Line]:
     """Lines of at most `width` points for these runs, broken to clreq rules."""
-    return _break_units(tokens(runs, measure), _attached(runs), measure, width, first_indent)
+    key = ("greedy", measure, width, first_indent, _runs_key(runs))
+    lines = _lines_again(key, runs)
+    if lines is None:
+        lines = _break_units(tokens(runs, measure), _attached(runs), measure, width, first_indent)
+        _remember_lines(key, runs, lines)
+    return lines
+
+
+# Lines this process has broken, by everything the breaking reads: the runs (text, face, offset,
+# attachment and which runs share a structure element), the measure, the width and the indent. A
+# resident rebuild (watch) then breaks again only the paragraphs an edit changed. Each build makes
+# its structure elements anew: a remembered piece keeps the index of its run, and takes the element
+# of that run in the build that finds it. Forgotten when a font is registered (forget_lines).
+LINES_KEPT = 20_000
+_RememberedPiece = tuple[str, Face, int, int, float, str, bool]  # a Piece with its run's index for its tag
+_lines_kept: dict[tuple[object, ...], list[tuple[tuple[_RememberedPiece, ...], float, float, bool]]] = {}
+
+
+def forget_lines() -> None:
+    """Forget every line remembered: the widths they were broken to may have changed."""
+    _lines_kept.clear()
+
+
+def _runs_key(runs: Sequence[Run]) -> tuple[tuple[str, Face, int, bool, int], ...]:
+    """The runs as the breaking reads them; a structure element as the first run that has it."""
+    first: dict[int, int] = {}
+    return tuple(
+        (run.text, run.style, run.offset, run.attach, first.setdefault(id(run.tag), index))
+        for index, run in enumerate(runs)
+    )
+
+
+def _lines_again(key: tuple[object, ...], runs: Sequence[Run]) -> list[Line] | None:
+    """The lines remembered under this key, their pieces given these runs' structure elements."""
+    kept = _lines_kept.get(key)
+    if kept is None:
+        return None
+    tags = [run.tag for run in runs]
+    return [
+        Line(tuple([Piece(t, f, tags[r], o, w, k, s) for t, f, r, o, w, k, s in pieces]), width, indent, last)
+        for pieces, width, indent, last in kept
+    ]
+
+
+def _remember_lines(key: tuple[object, ...], runs: Sequence[Run], lines: list[Line]) -> None:
+    if len(_lines_kept) >= LINES_KEPT:
+        _lines_kept.clear()
+    run_of = {id(run.tag): index for index, run in reversed(list(enumerate(runs)))}
+    _lines_kept[key] = [
+        (tuple([(p.text, p.style, run_of[id(p.tag)], p.offset, p.width, p.kind, p.stretch)
+                for p in line.pieces]), line.width, line.indent, line.last)
+        for line in lines
+    ]  # fmt: skip
 
 
 def _break_units(
@@ -342,6 +394,17 @@ def balanced_lines(
     lines, the one with the most even lines and the breaks at punctuation or between words wins,
     and a character alone on a line is never chosen when another breaking avoids it.
     """
+    key = ("balanced", measure, width, first_indent, em, _runs_key(runs))
+    lines = _lines_again(key, runs)
+    if lines is None:
+        lines = _balanced(runs, measure, width, first_indent, em)
+        _remember_lines(key, runs, lines)
+    return lines
+
+
+def _balanced(
+    runs: Sequence[Run], measure: Measure, width: float, first_indent: float, em: float
+) -> list[Line]:
     # Cut into units once: every trial measure breaks the same units.
     units, attached = tokens(runs, measure), _attached(runs)
     lines = _break_units(units, attached, measure, width, first_indent)
