@@ -3,11 +3,11 @@
 The edition's description comes from model.crosswalk's XMP column (one row per field), read from the
 edition's package record (model.crosswalk.edition); what describes the file rather than the work (dates,
 tool, producer, document ids, PDF/A, PDF/UA and PDF/X identification) is the writer's `Stamp`. Values
-are set through pikepdf's metadata API (`Pdf.open_metadata`); two things it cannot write are made
-first, with lxml, in the packet it then edits: the other languages of a language alternative (pikepdf
-sets the x-default item and keeps the others) and the PDF/A extension-schema block describing
-pdfuaid, a fixed template. The Info dictionary is written from the same values, so PDF/A's rule that
-present Info entries equal their XMP counterparts holds by construction.
+are set through pikepdf's XMP editor (`XmpDocument`, what `Pdf.open_metadata` edits with); two things it
+cannot write are made first, with lxml, in the packet it then edits: the other languages of a language
+alternative (pikepdf sets the x-default item and keeps the others) and the PDF/A extension-schema block
+describing pdfuaid, a fixed template. The Info dictionary is written from the same values, so PDF/A's
+rule that present Info entries equal their XMP counterparts holds by construction.
 
 Here, not in a writer, so that the archival and the print writer share it without importing each
 other; like the rest of archivekit.typeset it imports only archivekit.model, lxml and pikepdf.
@@ -16,14 +16,13 @@ other; like the rest of archivekit.typeset it imports only archivekit.model, lxm
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
-from pikepdf import Dictionary, Name, Pdf, Stream, String
+from pikepdf import Dictionary, Name, Pdf, String
 from pikepdf.models.metadata import XMP_NS_PDFX_ID, XMP_SCHEMA, XmpContainerType, XmpDocument
 
 from archivekit.model import crosswalk as cw
@@ -149,39 +148,12 @@ def _base_packet(
     return bytes(etree.tostring(root, encoding="utf-8"))
 
 
-# The packets pikepdf wrote, by what it was given: a resident process (watch) writes the same
-# description into every rebuild of an edition (an edit changes the text, not the record), and
-# pikepdf's editing is a tenth of a PDF's finishing. The same inputs give the same packet.
-PACKETS_KEPT = 64
-_packets: OrderedDict[tuple[bytes, tuple[tuple[str, str | tuple[str, ...]], ...]], bytes] = OrderedDict()
-_packets_lock = threading.Lock()  # the builds of a cluster worker share a process
-
-
 def write_metadata(pdf: Pdf, record: dict[str, Any], stamp: Stamp) -> dict[str, str]:
     """Write the XMP packet and the matching Info dictionary; returns the Info entries written."""
     props = description(record)
     base = _base_packet(props, stamp.claims, stamp.declarations)
-    pdf.Root.Metadata = pdf.make_stream(base, Type=Name.Metadata, Subtype=Name.XML)
-    settings = tuple(_settings(props, stamp))
-    memo_key = (base, settings)
-    with _packets_lock:
-        packet = _packets.get(memo_key)
-        if packet is not None:
-            _packets.move_to_end(memo_key)
-    if packet is None:
-        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False, strict=True) as meta:
-            for prop, value in settings:
-                meta[prop] = list(value) if isinstance(value, tuple) else value
-        packet = pdf.Root.Metadata.read_bytes()
-        with _packets_lock:
-            _packets[memo_key] = packet
-            while len(_packets) > PACKETS_KEPT:
-                _packets.popitem(last=False)
-    else:
-        # What pikepdf does with the packet it serialised (PdfMetadata._apply_changes).
-        pdf.Root.Metadata = Stream(pdf, packet)
-        pdf.Root.Metadata[Name.Type] = Name.Metadata
-        pdf.Root.Metadata[Name.Subtype] = Name.XML
+    packet = _packet(base, tuple(_settings(props, stamp)))
+    pdf.Root.Metadata = pdf.make_stream(packet, Type=Name.Metadata, Subtype=Name.XML)
     info = info_entries(props, stamp)
     if not stamp.info:
         if "/Info" in pdf.trailer:
@@ -195,6 +167,17 @@ def write_metadata(pdf: Pdf, record: dict[str, Any], stamp: Stamp) -> dict[str, 
             entries["/GTS_PDFXVersion"] = String(value)
     pdf.trailer.Info = pdf.make_indirect(Dictionary(entries))
     return info
+
+
+# A resident process (watch) writes the same description into every rebuild of an edition (an
+# edit changes the text, not the record), and pikepdf's editing was a tenth of a PDF's finishing.
+@lru_cache(maxsize=64)
+def _packet(base: bytes, settings: tuple[tuple[str, str | tuple[str, ...]], ...]) -> bytes:
+    """The base packet with these properties set by pikepdf's XMP editor, strictly."""
+    xmp = XmpDocument(base, overwrite_invalid_xml=False)
+    for prop, value in settings:
+        xmp.set_value(prop, list(value) if isinstance(value, tuple) else value)
+    return xmp.to_bytes()
 
 
 def _settings(
