@@ -159,6 +159,36 @@ def test_a_stop_during_a_fork_is_held_not_lost() -> None:
     assert done.stdout.split("\n")[:2] == ["held", "raised after"], done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_stop_raised_in_a_finalizer_is_raised_again_not_printed(signame: str) -> None:
+    """Python drops, with a printed traceback, an exception raised in a weakref callback or a
+    __del__: a stop whose handler ran there would be lost (the build goes on) and its traceback
+    would reach the user. It is raised again at the next ordinary line, and nothing is printed."""
+    script = (
+        "import os, signal, weakref\n"
+        "from archivekit import interrupts\n"
+        "interrupts.install()\n"
+        "class Held: pass\n"
+        "def callback(ref):\n"
+        f"    os.kill(os.getpid(), signal.{signame})\n"
+        "    for _ in range(1000): pass  # the handler runs here, inside the callback\n"
+        "held = Held()\n"
+        "ref = weakref.ref(held, callback)\n"
+        "try:\n"
+        "    with interrupts.cleanup_scope():\n"
+        "        del held\n"
+        "        print('dropped', flush=True)\n"
+        "        for _ in range(10_000_000): pass\n"
+        "        print('lost', flush=True)\n"
+        "except (KeyboardInterrupt, interrupts.Terminated) as exc:\n"
+        "    print('raised', type(exc).__name__, flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    raised = "KeyboardInterrupt" if signame == "SIGINT" else "Terminated"
+    assert done.stdout.split("\n")[:2] == ["dropped", f"raised {raised}"], done.stdout + done.stderr
+    assert done.stderr == "", done.stderr
+
+
 def test_dating_by_file_times_is_said_once_a_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -11,14 +11,19 @@ A forked worker inherits the handler: inside a build (`cleanup_scope`) it unwind
 staging folder goes; anywhere else (an idle pool worker, a font being prepared) it lets its task
 end and leaves when the pool shuts down (a raise there would print multiprocessing's traceback,
 an exit would break the pool). Whatever still runs after GRACE_S is killed.
+
+The handler runs wherever the main thread is, a weakref callback or a `__del__` included, where
+Python prints the raised stop and drops it: there the signal is delivered again, a moment later.
 """
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -126,13 +131,19 @@ def received() -> int | None:
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    global _stopping, _received
-    if _stopping:
+    global _stopping, _received, _dropped
+    if not _stopping:
+        _stopping, _received = True, signum
+        stop_children()
+        # Threads that were waiting on children now fail because of it; that is the stop, not a bug.
+        threading.excepthook = _quiet
+    elif not _dropped:
         return  # a second Ctrl-C must not interrupt the clean-up of the first
-    _stopping, _received = True, signum
-    stop_children()
-    # Threads that were waiting on children now fail because of it; that is the stop, not a bug.
-    threading.excepthook = _quiet
+    elif _in_hook:
+        _deliver_again()  # still where it would be dropped
+        return
+    else:
+        signum, _dropped = _received or signum, False
     if os.getpid() != _installed_by and not _scopes.get(os.getpid()):
         # A forked pool worker outside a build (preparing a font, or idle): it ends its task and
         # leaves when the pool shuts down. Ending it now would break the pool, and Python 3.11's
@@ -147,6 +158,42 @@ def _raise_for(signum: int) -> None:
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Terminated
+
+
+_dropped = False  # the stop was raised where Python drops exceptions: raise it once more
+_in_hook = False  # _on_unraisable is running: a raise here would be dropped again
+
+
+def _on_unraisable(args: sys.UnraisableHookArgs) -> None:
+    """A stop raised in a weakref callback or a __del__ (the handler runs wherever the main thread
+    is): Python would print its traceback and drop it, and the build would go on. Have the signal
+    delivered again, so the handler raises it at an ordinary line."""
+    global _dropped, _in_hook
+    if _received is None or not isinstance(args.exc_value, KeyboardInterrupt | Terminated):
+        sys.__unraisablehook__(args)
+        return
+    _in_hook = True
+    try:
+        _dropped = True
+        _deliver_again()
+    finally:
+        _in_hook = False
+
+
+def _deliver_again() -> None:
+    """Send the stop's signal to the main thread a moment from now, from a thread of its own: sent
+    here, its handler would run (and raise) before the finalizer or this hook had returned."""
+    main, signum = threading.main_thread().ident, _received
+    if main is None or signum is None:
+        return
+
+    def later() -> None:
+        time.sleep(POLL_S / 10)
+        with contextlib.suppress(OSError):
+            signal.pthread_kill(main, signum)
+
+    # Not threading.Thread: its start() waits for the thread, and the signal could land in the wait.
+    _thread.start_new_thread(later, ())
 
 
 _holding: dict[int, int] = {}  # pid -> how many held_during blocks it is in
@@ -184,16 +231,20 @@ def install() -> None:
     if threading.current_thread() is not threading.main_thread():
         return
     _installed_by = os.getpid()
+    _handle_here()
+
+
+def _handle_here() -> None:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
+    sys.unraisablehook = _on_unraisable
 
 
 def install_in_worker() -> None:
     """Handle SIGINT and SIGTERM in a worker that was not forked from the installing process (a
     writer pool's) as a forked child does: inside a build it unwinds; idle, it lets its pool end it."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _on_signal)
-        signal.signal(signal.SIGTERM, _on_signal)
+        _handle_here()
 
 
 @contextlib.contextmanager
