@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,47 @@ def test_resident_rebuild_shows_the_edit(monkeypatch: pytest.MonkeyPatch, tmp_pa
     part.write_text(original, encoding="utf-8")
     out = build(BuildRequest(edition, tmp_path / "out", formats, {"epub_checks": "off"}))
     assert {name: (out / name).read_bytes() for name in before} == before
+
+
+def test_a_resident_rebuild_equals_a_fresh_process_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What a resident process keeps between builds (pandoc's trees, broken lines, text operators,
+    XMP packets, subset fonts) never shows: after an edit that brings a glyph the first build never
+    drew, the resident build is, byte for byte, what a new process builds from the edited sources."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "1")
+    edition = tmp_path / "src" / EDITION.name
+    shutil.copytree(EDITION, edition)
+    part = edition / LETTER
+    formats = ("pdf", "large-print", "print")
+    options = {"pdfa": None, "epub_checks": "off"}  # as the CLI asks below: the same build key
+    build(BuildRequest(edition, tmp_path / "resident", formats, options))
+    # The fresh process finds the same last edition (the pagination report compares with it).
+    shutil.copytree(tmp_path / "resident", tmp_path / "fresh")
+    original = part.read_text(encoding="utf-8")
+    assert "公司" in original and "鑫" not in original
+    part.write_text(original.replace("公司", "公鑫", 1), encoding="utf-8")
+    resident = build(BuildRequest(edition, tmp_path / "resident", formats, options))
+    fresh = subprocess.run(
+        [sys.executable, "-m", "archivekit", "-q", "build", str(edition), "--out", str(tmp_path / "fresh")]
+        + [arg for name in formats for arg in ("--format", name)]
+        + ["--epub-checks", "off"],
+        env={**os.environ, "ARCHIVEKIT_SERVER": "off"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert fresh.returncode == 0, fresh.stderr
+    fresh_files = _files(tmp_path / "fresh" / resident.name)
+    assert sorted(_files(resident)) == sorted(fresh_files)
+    differ = [name for name, data in _files(resident).items() if data != fresh_files[name]]
+    assert differ == [], f"the resident build differs from a fresh process in {differ}"
+    assert "鑫" in _pdf_text(next(resident.glob("*.pdf")))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_repaired_tounicode_maps_follow_their_bytes() -> None:
