@@ -9,20 +9,28 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from archivekit.ingest import pandoc_ast
 from archivekit.pipeline import BuildRequest, build
-from conftest import EDITION, EPOCH
+from conftest import EDITION, EPOCH, run_cli
 
 LETTER = "01-letter.zh-Hans.md"
 
 
 def _pdf_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _edition_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Path, Path]:
+    """The letter's edition copied to edit, built on a fixed clock in this one process."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "1")
+    edition = tmp_path / "src" / EDITION.name
+    shutil.copytree(EDITION, edition)
+    return edition, edition / LETTER
 
 
 def test_pandoc_reads_again_only_new_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -65,11 +73,7 @@ def test_pandoc_errors_are_not_remembered(monkeypatch: pytest.MonkeyPatch, tmp_p
 
 def test_resident_rebuild_shows_the_edit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Edit the letter between builds in one process: every page format shows the new text."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "1")
-    edition = tmp_path / "src" / EDITION.name
-    shutil.copytree(EDITION, edition)
-    part = edition / LETTER
+    edition, part = _edition_copy(monkeypatch, tmp_path)
     formats = ("text", "pdf", "large-print")
     out = build(BuildRequest(edition, tmp_path / "out", formats, {"epub_checks": "off"}))
     before = {name: (out / name).read_bytes() for name in os.listdir(out) if name.endswith((".txt", ".pdf"))}
@@ -100,11 +104,7 @@ def test_a_resident_rebuild_equals_a_fresh_process_build(
     """What a resident process keeps between builds (pandoc's trees, broken lines, text operators,
     XMP packets, subset fonts) never shows: after an edit that brings a glyph the first build never
     drew, the resident build is, byte for byte, what a new process builds from the edited sources."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", "1")
-    edition = tmp_path / "src" / EDITION.name
-    shutil.copytree(EDITION, edition)
-    part = edition / LETTER
+    edition, part = _edition_copy(monkeypatch, tmp_path)
     formats = ("pdf", "large-print", "print")
     options = {"pdfa": None, "epub_checks": "off"}  # as the CLI asks below: the same build key
     build(BuildRequest(edition, tmp_path / "resident", formats, options))
@@ -114,19 +114,20 @@ def test_a_resident_rebuild_equals_a_fresh_process_build(
     assert "公司" in original and "鑫" not in original
     part.write_text(original.replace("公司", "公鑫", 1), encoding="utf-8")
     resident = build(BuildRequest(edition, tmp_path / "resident", formats, options))
-    fresh = subprocess.run(
-        [sys.executable, "-m", "archivekit", "-q", "build", str(edition), "--out", str(tmp_path / "fresh")]
-        + [arg for name in formats for arg in ("--format", name)]
-        + ["--epub-checks", "off"],
-        env={**os.environ, "ARCHIVEKIT_SERVER": "off"},
-        capture_output=True,
-        text=True,
-        timeout=600,
+    fresh = run_cli(
+        "-q",
+        "build",
+        str(edition),
+        "--out",
+        str(tmp_path / "fresh"),
+        "--epub-checks",
+        "off",
+        *[arg for name in formats for arg in ("--format", name)],
     )
     assert fresh.returncode == 0, fresh.stderr
-    fresh_files = _files(tmp_path / "fresh" / resident.name)
-    assert sorted(_files(resident)) == sorted(fresh_files)
-    differ = [name for name, data in _files(resident).items() if data != fresh_files[name]]
+    resident_files, fresh_files = _files(resident), _files(tmp_path / "fresh" / resident.name)
+    assert sorted(resident_files) == sorted(fresh_files)
+    differ = [name for name, data in resident_files.items() if data != fresh_files[name]]
     assert differ == [], f"the resident build differs from a fresh process in {differ}"
     assert "鑫" in _pdf_text(next(resident.glob("*.pdf")))
 
