@@ -297,12 +297,30 @@ def test_preview_in_the_browser(browser, tmp_path: Path) -> None:
         _edit(edition / PART, f'{marker} <span onclick="x">y</span>', marker)
         live.wait_for(r"unchanged, .* is up to date")
         page.locator("#status.ok").wait_for(timeout=10_000)
+        _follows_a_new_id(page, live, edition, port)
         assert elsewhere == []
         context.close()
         code, output = live.interrupt()
         assert code == 130 and "Traceback" not in output, output
     finally:
         live.kill()
+
+
+def _follows_a_new_id(page, live: Live, edition: Path, port: int) -> None:
+    """A new id in edition.yaml: the page, at / or at /edition/<old id>/, shows the edition under it."""
+    # A locator, not wait_for_function: the page's policy allows no eval.
+    shown = "body[data-edition='{}']"
+    renamed, again = f"{ID}-renamed", f"{ID}-again"
+    _edit(edition / "edition.yaml", f"id: {ID}", f"id: {renamed}")
+    live.wait_for(r"#\d+ text, html in [\d.]+ s \(edition\.yaml changed\)")
+    page.locator(shown.format(renamed)).wait_for(state="attached", timeout=30_000)  # the home page reloaded
+    assert _get(port, f"/edition/{ID}/") == 200  # a link under the old id still finds it
+    assert _get(port, f"/files/{renamed}/{renamed}.html") == 200
+    page.goto(f"http://127.0.0.1:{port}/edition/{renamed}/", wait_until="load")
+    _edit(edition / "edition.yaml", f"id: {renamed}", f"id: {again}")
+    live.wait_for(r"#\d+ text, html in [\d.]+ s \(edition\.yaml changed\)")
+    page.wait_for_url(f"**/edition/{again}/", timeout=30_000)  # the edition page moved to the new id
+    page.locator(shown.format(again)).wait_for(state="attached", timeout=30_000)
 
 
 def _path_traversal(port: int, build: Path, tmp_path: Path) -> None:

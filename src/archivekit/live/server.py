@@ -62,6 +62,7 @@ class Hub:
             self.failures[update.edition] = update
         elif update.kind == "build":
             self.failures.pop(update.edition, None)
+            self.failures.pop(update.was, None)  # an error under the old name is over too
         loop = self.loop
         if loop is None or loop.is_closed():
             return
@@ -117,7 +118,11 @@ class Preview:
         self.socket.close()
 
     def _edition(self, name: str) -> Edition | None:
-        return next((e for e in self.watcher.editions if e.name == name), None)
+        """The edition of this name, or else the one that had it before (its id changed while
+        watched): a page or bookmark under the old id is served the edition it meant."""
+        editions = self.watcher.editions
+        found = next((e for e in editions if e.name == name), None)
+        return found or next((e for e in editions if name in e.former), None)
 
     def app(self) -> Starlette:
         """The Starlette application."""
@@ -157,6 +162,10 @@ class Preview:
         async def events(request: Request) -> Response:
             self.hub.loop = asyncio.get_running_loop()
             queue: asyncio.Queue[Update | None] = asyncio.Queue()
+            # A page connects after it has loaded: a build that ended meanwhile is told again
+            # (the page ignores one it already shows), then any error that stands.
+            for update in _last_builds(self.watcher.editions):
+                queue.put_nowait(update)
             for failure in list(self.hub.failures.values()):
                 queue.put_nowait(failure)
             self.hub.queues.add(queue)
@@ -184,6 +193,16 @@ class Preview:
             ],
             middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"])],
         )
+
+
+def _last_builds(editions: list[Edition]) -> list[Update]:
+    """Each built edition's last build, under its name and each name it had (text left empty: a
+    page that already shows this build has nothing to change)."""
+    out = []
+    for e in editions:
+        if e.generation:
+            out += [Update("build", e.name, e.generation, "", was) for was in ["", *e.former]]
+    return out
 
 
 def _page(html: str) -> Response:

@@ -39,6 +39,9 @@ class Update:
     edition: str  # the edition folder's name until its id is known
     generation: int  # the count of builds of this edition in this process
     text: str  # the line printed for it
+    # The name the edition had before this build, when the build changed it (a new id in
+    # edition.yaml): a page showing the old name follows it instead of waiting for an event never sent.
+    was: str = ""
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Edition:
     # The EPUB of its last build was judged after it (watch's DeferredJudge): rebuild to claim.
     epub_judged: threading.Event = field(default_factory=threading.Event)
     epub_judge: Any = None  # validate.epub_claim.DeferredJudge, when the EPUB is built
+    former: list[str] = field(default_factory=list)  # names it had before in this process (old ids)
 
     @property
     def name(self) -> str:
@@ -221,7 +225,11 @@ class Watcher:
         if edition.epub_judge is not None:
             edition.epub_judge.start()  # the EPUB's judges, now that the build has ended
         failed_before = bool(edition.error)
+        name_before = edition.name
         edition.folder, edition.id, edition.error = folder, folder.name, ""
+        was = name_before if edition.name != name_before else ""
+        if was and was not in edition.former:
+            edition.former.append(was)  # a page or link under the old name still finds it
         if same:
             if not changed and not failed_before:
                 return  # the catch-up after start: nothing was saved meanwhile
@@ -245,7 +253,7 @@ class Watcher:
             f"{done} ({why}) -> {folder}"
         )
         print(edition.status, flush=True)
-        self._tell(Update("build", edition.name, edition.generation, edition.status))
+        self._tell(Update("build", edition.name, edition.generation, edition.status, was))
         judged = (folder / "validation" / "report.json").is_file()
         if self._judges is not None and not (initial and judged):
             self._judges.submit(edition, edition.generation)

@@ -7,11 +7,19 @@
   var source = new EventSource("/events");
   function mine(event) {
     var data = JSON.parse(event.data);
-    return data.edition === edition ? data : null;
+    // A build that gave the edition a new id names the old one too ("was").
+    return data.edition === edition || (data.was && data.was === edition) ? data : null;
   }
   source.addEventListener("build", function (event) {
     var data = mine(event);
     if (!data) return;
+    var renamed = data.edition !== edition;
+    if (!renamed && Number(data.generation) <= Number(body.dataset.generation)) {
+      // Nothing newer than this page shows (told again as the page connected, or a source error
+      // undone by saving the text of the build shown): only the status may change.
+      if (data.text) say("status", data.text, "ok");
+      return;
+    }
     // The list of files and every view come from the new manifest: reload the page, keeping the
     // reader's place in the HTML edition.
     var frame = document.querySelector("iframe[data-live]");
@@ -21,7 +29,11 @@
       }
     } catch (e) { /* a PDF viewer frame: nothing to keep */ }
     sessionStorage.setItem("archivekit-page", String(window.scrollY));
-    location.reload();
+    if (renamed && location.pathname.indexOf("/edition/") === 0) {
+      location.replace("/edition/" + encodeURIComponent(data.edition) + "/");
+    } else {
+      location.reload();
+    }
   });
   function say(id, text, cls) {
     var el = document.getElementById(id);
