@@ -6,12 +6,14 @@ alone, and the blocks put back together must equal the whole part's.
 
 from __future__ import annotations
 
+import shutil
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from archivekit.ingest import chunks, pandoc_ast
+from archivekit import ingest
+from archivekit.ingest import chunks, load_edition, pandoc_ast
 from archivekit.ingest.edition_yaml import load_edition_yaml
 from archivekit.ingest.markdown import escape_line_numbers
 from conftest import ROOT
@@ -123,3 +125,23 @@ def test_a_part_read_again_after_an_edit_runs_pandoc_on_the_edit_only(
     ast = pandoc_ast.markdown_to_ast(again, source=source)
     assert len(read) == 1 and read[0] < len(text.encode()) / 4, read
     assert ast == pandoc_ast._markdown_to_ast(again, source=source)
+
+
+def test_a_part_read_ahead_leaves_the_first_edit_its_own_piece_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What watch does after its first build: a folder's parts read ahead in the pieces an edit reads.
+    edition = tmp_path / EDITIONS[0].name
+    shutil.copytree(EDITIONS[0], edition)
+    part = edition / load_edition_yaml(edition).parts[0].file
+    text = part.read_text(encoding="utf-8")
+    load_edition(edition)  # the first build: the part read whole (or by cores when long)
+    ingest.read_ahead(edition)
+    read: list[int] = []
+    run = pandoc_ast._run_reader
+    monkeypatch.setattr(pandoc_ast, "_run_reader", lambda c, d, **k: read.append(len(d)) or run(c, d, **k))
+    place = next(i for i, c in enumerate(text) if "\u4e00" <= c <= "\u9fff" and c != "很")
+    part.write_text(text[:place] + "很" + text[place + 1 :], encoding="utf-8")
+    doc = load_edition(edition)
+    assert len(read) == 1 and read[0] < len(text.encode()) / 2, read  # without: every piece, 4 here
+    assert str(doc.parts[0].blocks).count("很") == text.count("很") + 1  # the edit is read, once

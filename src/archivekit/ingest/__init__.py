@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from archivekit import clock
-from archivekit.errors import SourceError
+from archivekit.errors import ArchivekitError, SourceError
+from archivekit.ingest import pandoc_ast
 from archivekit.ingest.bibliography import load_bibliography
 from archivekit.ingest.edition_yaml import EDITION_FILE, load_edition_yaml
 from archivekit.ingest.files import line_of, read_text, resolve_inside
@@ -81,6 +82,19 @@ def load_edition(edition_dir: Path, *, source_date_epoch: int = 0) -> Document:
         ),
         readers=(("pandoc", pandoc_version()),),
     )
+
+
+def read_ahead(edition_dir: Path) -> None:
+    """Have pandoc read now the pieces a correction of each part will be read in (a resident
+    process, after its first build; see pandoc_ast.read_ahead). Sources in error are left for the
+    build to report."""
+    try:
+        edition = load_edition_yaml(edition_dir)
+        texts = _read_parts(edition_dir, edition, edition_dir / EDITION_FILE)
+        for path, text in texts:
+            pandoc_ast.read_ahead(escape_line_numbers(text), source=path)
+    except (ArchivekitError, OSError):
+        return
 
 
 def _read_parts(edition_dir: Path, edition: Edition, meta_path: Path) -> list[tuple[Path, str]]:

@@ -175,6 +175,22 @@ def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     return _markdown_to_ast(text, source=source)
 
 
+def read_ahead(text: str, *, source: Path) -> None:
+    """Read now, and remember, the pieces an edit of this text will be read in (what
+    markdown_to_ast does for a file read before with other text), so that a resident process's
+    first correction waits for pandoc on the piece it changed, as every later one does, and not on
+    all of them (0.5 s for a 20 KB part on 2 cores). A long text is read in pieces by cores, edited
+    or not: nothing to do. A text pandoc refuses is left for the build to report."""
+    if chunks.pieces(text, usable_cores(), PIECE_CHARACTERS):
+        return
+    with _parsed_lock:
+        _read_before.add(source)
+    split = chunks.pieces_that_stay(text, max(EDITED_PIECE_LEAST, len(text) // EDITED_PIECES)) or []
+    with ThreadPoolExecutor(max_workers=usable_cores()) as pool:
+        for done in [pool.submit(_markdown_to_ast, piece, source=source) for piece in split]:
+            done.exception()  # waited for; an error is the build's to report, with its place
+
+
 def _key(text: str) -> _Key:
     command = (pandoc_path(), *PANDOC_LIMITS, "--from", READER, "--to", "json", "--sandbox")
     return command, _binary_identity(command[0]), text.encode("utf-8")

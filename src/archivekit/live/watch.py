@@ -120,10 +120,18 @@ class Watcher:
         for edition in self.editions:
             self.rebuild(edition, [], initial=True)
         # An up-to-date start imported nothing: the first rebuild after a save must not pay for it.
-        import archivekit.ingest  # noqa: F401
+        from archivekit import ingest
 
         for name in self._names:
             writers.load(name)
+        # Nor for pandoc reading every piece of the part it changed: read now, in the background.
+        sources = [edition.source for edition in self.editions]
+
+        def read_ahead() -> None:
+            for source in sources:
+                ingest.read_ahead(source)
+
+        threading.Thread(target=read_ahead, name="read-ahead", daemon=True).start()
 
     def run(self) -> None:
         """Wait for saved changes and rebuild the editions they touch, until stop or Ctrl-C."""
