@@ -72,12 +72,13 @@ def build(
 def check(edition_dir: str | os.PathLike[str]) -> Document:
     """Read and check an edition's sources, writing nothing; return the document model.
 
-    Raises SourceError (with the file and line) for the first fault found, as `archivekit check`.
+    Raises SourceError (with the file and line) for the first fault found, or BuildError for a
+    character no font draws, as `archivekit check`.
     """
-    from archivekit.ingest import load_edition
+    from archivekit.pipeline import check_sources
 
     try:
-        return load_edition(Path(edition_dir))
+        return check_sources(Path(edition_dir))
     except ArchivekitError:
         raise
     except OSError as exc:

@@ -91,10 +91,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from archivekit.ingest import load_edition
+    from archivekit.pipeline import check_sources
 
     for edition in args.editions:
-        doc = load_edition(Path(edition))
+        doc = check_sources(Path(edition))
         if not args.quiet:
             notes = len(doc.notes)
             print(
@@ -290,7 +290,8 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
         help="check an edition's sources without writing anything",
-        description="Read and check the sources (metadata, Markdown parts, bibliography). Writes nothing.",
+        description="Read and check the sources (metadata, Markdown parts, bibliography) and find a font "
+        "for every character the PDFs draw. Writes nothing (prepared fonts go to the cache, for the build).",
     )
     p.add_argument("editions", nargs="+", metavar="EDITION_DIR")
     p.set_defaults(run=_cmd_check)

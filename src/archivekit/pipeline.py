@@ -122,6 +122,30 @@ def cache_dir() -> Path:
     return Path(root)
 
 
+@dataclass
+class _FontWorkspace:
+    """Where a check finds and keeps prepared fonts (a build's context has the same two)."""
+
+    cache_dir: Path
+    log: logging.Logger
+
+
+def check_sources(edition_dir: Path) -> Document:
+    """What `archivekit check` checks, writing nothing: the sources read into the model, and every
+    character the page formats draw found in a font of its chain, so a check that passes is not
+    refused by a build for a glyph. Fonts are prepared in the cache, as the build would."""
+    from archivekit.ingest import load_edition
+    from archivekit.typeset.layout import check_glyphs
+
+    doc = load_edition(edition_dir)
+    try:
+        check_glyphs(doc, _FontWorkspace(cache_dir(), log))
+    except ArchivekitError as exc:
+        _name_the_line(exc, edition_dir)
+        raise
+    return doc
+
+
 def check_edition_folder(edition_dir: Path) -> None:
     """Refuse a path that is no folder before anything is dated or read from it."""
     if not edition_dir.is_dir():

@@ -29,7 +29,7 @@ from archivekit.model.pagination import PageStart
 from archivekit.typeset import fonts, linebreak, reportlab_adapter, styles
 from archivekit.typeset.content import ContentBuilder, creators_line, document_chars, document_langs
 from archivekit.typeset.flowables import Columns, NoteBox, Outline, TextBlock
-from archivekit.typeset.page_profile import ARCHIVAL, PageProfile
+from archivekit.typeset.page_profile import ARCHIVAL, PROFILES, PageProfile
 from archivekit.typeset.styles import MARGINS, NOTE_SEPARATION, StyleSheet
 from archivekit.typeset.tagging import StructNode, TaggingCanvas
 
@@ -161,6 +161,18 @@ def _geometry(
 def prepare_fonts(doc: Document, ctx: Workspace) -> None:
     """Prepare and register every font the document's pages need (typeset does it too, when not yet)."""
     register_fonts(document_chars(doc), ctx, document_langs(doc))
+
+
+def check_glyphs(doc: Document, ctx: Workspace) -> None:
+    """Raise the BuildError a typeset would raise for a character no font of its chain draws, in
+    every page profile, without setting a page: the story is made (each character's font chosen, as
+    typeset chooses it) and dropped. `archivekit check` runs it, so a source it passes builds."""
+    register_fonts(document_chars(doc), ctx, document_langs(doc))
+    with _collector_paused():
+        for profile in PROFILES:
+            root = StructNode("Document")
+            width = 100 * mm  # any measure: the fonts chosen do not depend on it
+            ContentBuilder(doc, Typesetter(doc, width, root), root, width, profile.sheet()).story()
 
 
 def typeset(
