@@ -372,6 +372,13 @@ class _ObjectHashes:
             self.done[ident] = digest
         return digest
 
+    def _item(self, obj: object) -> bytes:
+        """`of` an entry of an array or dictionary; a number (pikepdf gives Python's) at once: a
+        font's Widths are hundreds of them."""
+        if isinstance(obj, pikepdf.Object):
+            return self.of(obj)
+        return hashlib.sha256(repr(obj).encode()).digest()
+
     def _content(self, obj: object) -> bytes:
         h = hashlib.sha256()
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
@@ -380,13 +387,14 @@ class _ObjectHashes:
             h.update(b"stream" if isinstance(obj, pikepdf.Stream) else b"dict")
             for name in sorted(obj.keys()):
                 if name != "/Parent":
-                    h.update(name.encode() + self.of(obj[name]))
+                    h.update(name.encode() + self._item(obj[name]))
             if isinstance(obj, pikepdf.Stream):
                 h.update(obj.read_raw_bytes())
         elif isinstance(obj, pikepdf.Array):
             h.update(b"array")
+            item_hash = self._item
             for item in obj:
-                h.update(self.of(item))
+                h.update(item_hash(item))
         else:
             h.update(repr(obj).encode())
         return h.digest()
