@@ -156,12 +156,12 @@ def markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     per core (chunks.py: the same blocks as the whole). A file this process has read before with
     other text (a resident process, after an edit) is read in pieces that stay where they are
     (EDITED_PIECES), so pandoc reads the piece the edit is in, and the others are remembered."""
-    split = chunks.pieces(text, usable_cores(), PIECE_CHARACTERS)
+    split = _pieces_by_cores(text)
     with _parsed_lock:
         edited = source in _read_before and _key(text) not in _parsed
         _read_before.add(source)
     if edited and not split:
-        split = chunks.pieces_that_stay(text, max(EDITED_PIECE_LEAST, len(text) // EDITED_PIECES))
+        split = _pieces_of_edits(text)
     if split:
         try:
             with ThreadPoolExecutor(max_workers=len(split)) as pool:
@@ -181,14 +181,24 @@ def read_ahead(text: str, *, source: Path) -> None:
     first correction waits for pandoc on the piece it changed, as every later one does, and not on
     all of them (0.5 s for a 20 KB part on 2 cores). A long text is read in pieces by cores, edited
     or not: nothing to do. A text pandoc refuses is left for the build to report."""
-    if chunks.pieces(text, usable_cores(), PIECE_CHARACTERS):
+    if _pieces_by_cores(text):
         return
     with _parsed_lock:
         _read_before.add(source)
-    split = chunks.pieces_that_stay(text, max(EDITED_PIECE_LEAST, len(text) // EDITED_PIECES)) or []
+    split = _pieces_of_edits(text) or []
     with ThreadPoolExecutor(max_workers=usable_cores()) as pool:
         for done in [pool.submit(_markdown_to_ast, piece, source=source) for piece in split]:
             done.exception()  # waited for; an error is the build's to report, with its place
+
+
+def _pieces_by_cores(text: str) -> list[str] | None:
+    """A long text's pieces, one per core, read side by side whether edited or not."""
+    return chunks.pieces(text, usable_cores(), PIECE_CHARACTERS)
+
+
+def _pieces_of_edits(text: str) -> list[str] | None:
+    """The pieces a text read before is read in after an edit (and read ahead in)."""
+    return chunks.pieces_that_stay(text, max(EDITED_PIECE_LEAST, len(text) // EDITED_PIECES))
 
 
 def _key(text: str) -> _Key:

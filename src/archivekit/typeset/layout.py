@@ -167,7 +167,7 @@ def check_glyphs(doc: Document, ctx: Workspace) -> None:
     """Raise the BuildError a typeset would raise for a character no font of its chain draws, in
     every page profile, without setting a page: the story is made (each character's font chosen, as
     typeset chooses it) and dropped. `archivekit check` runs it, so a source it passes builds."""
-    register_fonts(document_chars(doc), ctx, document_langs(doc))
+    prepare_fonts(doc, ctx)
     with _collector_paused():
         for profile in PROFILES:
             root = StructNode("Document")
