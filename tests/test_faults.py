@@ -275,18 +275,19 @@ def terminated(tmp: Path) -> None:
     _signalled_mid_build(tmp, signal.SIGTERM, "sigterm", 143, "terminated; nothing")
 
 
-@fault("damaged cache entries (a prepared font, a proof, an EPUB verdict): warned, rebuilt, same output")
+@fault("damaged cache entries (font, proof, EPUB verdict, pandoc answer): warned, rebuilt, same output")
 def damaged_caches(tmp: Path) -> None:
     cache, formats = tmp / "cache", ("--format", "pdf", "--format", "print", "--format", "epub")
     env = _env(ARCHIVEKIT_CACHE=str(cache))
     first = _cli("build", "--out", str(tmp / "a"), "--force", *formats, env=env)
     assert first.returncode == 0, first.stderr
     for entry in [next(cache.glob("fonts/*.ttf")), next(cache.glob("proofs/*/page-01.png")),
-                  next(cache.glob("epub-checks/*.json"))]:  # fmt: skip
+                  next(cache.glob("epub-checks/*.json")),
+                  next(cache.glob("pandoc-ast/*.answer"))]:  # fmt: skip
         entry.write_bytes(entry.read_bytes()[:40])
     result = _cli("build", "--out", str(tmp / "b"), "--force", *formats, env=env)
     _says("damaged-cache", result, 0, "is damaged")
-    for what in ("font cache entry", "proof cache entry", "EPUB verdict cache entry"):
+    for what in ("font cache entry", "proof cache entry", "EPUB verdict cache entry", "pandoc cache entry"):
         assert what in result.stderr, result.stderr
     assert _hashes(tmp / "b" / EDITION_ID) == _hashes(tmp / "a" / EDITION_ID)
 

@@ -112,6 +112,7 @@ def test_a_part_read_again_after_an_edit_runs_pandoc_on_the_edit_only(
 ) -> None:
     text = escape_line_numbers(_long_text())[:12_000]  # short enough to be read whole the first time
     source = tmp_path / "part.md"
+    monkeypatch.setenv("ARCHIVEKIT_CACHE", str(tmp_path / "cache"))  # pandoc's answers: none stored
     read: list[int] = []
     run = pandoc_ast._run_reader
     monkeypatch.setattr(pandoc_ast, "_run_reader", lambda c, d, **k: read.append(len(d)) or run(c, d, **k))
@@ -135,6 +136,7 @@ def test_a_part_read_ahead_leaves_the_first_edit_its_own_piece_only(
     shutil.copytree(EDITIONS[0], edition)
     part = edition / load_edition_yaml(edition).parts[0].file
     text = part.read_text(encoding="utf-8")
+    monkeypatch.setenv("ARCHIVEKIT_CACHE", str(tmp_path / "cache"))  # pandoc's answers: none stored
     load_edition(edition)  # the first build: the part read whole (or by cores when long)
     ingest.read_ahead(edition)
     read: list[int] = []

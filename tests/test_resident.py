@@ -33,7 +33,10 @@ def _edition_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Path
     return edition, edition / LETTER
 
 
-def test_pandoc_reads_again_only_new_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.fixture
+def pandoc_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[bytes]:
+    """The texts pandoc is run on from now, with a user cache of this test's own (no answer
+    stored by an earlier run)."""
     runs: list[bytes] = []
     real = pandoc_ast._run_reader
 
@@ -42,6 +45,14 @@ def test_pandoc_reads_again_only_new_text(monkeypatch: pytest.MonkeyPatch, tmp_p
         return real(command, data, source=source)
 
     monkeypatch.setattr(pandoc_ast, "_run_reader", counted)
+    monkeypatch.setenv("ARCHIVEKIT_CACHE", str(tmp_path / "cache"))
+    return runs
+
+
+def test_pandoc_reads_again_only_new_text(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pandoc_runs: list[bytes]
+) -> None:
+    runs = pandoc_runs
     source = tmp_path / "part.md"
     first = pandoc_ast.markdown_to_ast("A resident text, read once.\n", source=source)
     again = pandoc_ast.markdown_to_ast("A resident text, read once.\n", source=source)
@@ -53,6 +64,23 @@ def test_pandoc_reads_again_only_new_text(monkeypatch: pytest.MonkeyPatch, tmp_p
     monkeypatch.setattr(pandoc_ast, "READER", pandoc_ast.READER + "-raw_html")
     pandoc_ast.markdown_to_ast("A resident text, read once.\n", source=source)
     assert len(runs) == 3
+
+
+def test_a_new_process_finds_pandocs_answer_in_the_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, pandoc_runs: list[bytes]
+) -> None:
+    runs = pandoc_runs
+    source, text = tmp_path / "part.md", "A text another process read.\n"
+    first = pandoc_ast.markdown_to_ast(text, source=source)
+    assert len(runs) == 1 and len(list((tmp_path / "cache" / "pandoc-ast").iterdir())) == 1
+    monkeypatch.setattr(pandoc_ast, "_parsed", type(pandoc_ast._parsed)())  # a new process's memory
+    assert pandoc_ast.markdown_to_ast(text, source=source) == first and len(runs) == 1
+    # Another text, or the same text in another cache, is pandoc's to read.
+    pandoc_ast.markdown_to_ast(text.replace("another", "a second"), source=source)
+    assert len(runs) == 2
+    monkeypatch.setattr(pandoc_ast, "_parsed", type(pandoc_ast._parsed)())
+    monkeypatch.setenv("ARCHIVEKIT_CACHE", str(tmp_path / "other-cache"))
+    assert pandoc_ast.markdown_to_ast(text, source=source) == first and len(runs) == 3
 
 
 def test_pandoc_errors_are_not_remembered(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from archivekit.errors import ArchivekitError, SourceError, UsageError, from_os_
 from archivekit.manifest import MANIFEST, add_artifact, manifest_record, read_manifest
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
-from archivekit.toolpaths import installed_versions, usable_cores
+from archivekit.toolpaths import cache_dir, installed_versions, usable_cores
 from archivekit.writers.base import Artifact, BuildContext, Products
 from archivekit.writers.verdict import EpubJudge
 
@@ -112,14 +112,6 @@ def source_date_epoch(edition_dir: Path) -> int:
         _dated_by_file_times.add(edition_dir)
         log.warning("SOURCE_DATE_EPOCH unset and %s not in git: dating the build by file times", edition_dir)
     return int(max((p.stat().st_mtime for p in edition_dir.iterdir() if p.is_file()), default=0))
-
-
-def cache_dir() -> Path:
-    """The user cache for prepared fonts and other content-addressed intermediates."""
-    root = os.environ.get("ARCHIVEKIT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "archivekit"
-    )
-    return Path(root)
 
 
 @dataclass

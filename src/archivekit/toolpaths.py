@@ -1,8 +1,8 @@
 """Where system resources live, found rather than hard-coded, in this one place: the external
 validators (one rule for the installer, the validate stage and the EPUB's build-time checks;
-tools/validators/install.sh follows it), liblouis's bindings, the font files and Ghostscript's ICC
-profiles. Each can be moved with an environment variable; how many cores this process may use;
-and the installed Python libraries' versions. Any stage may import this module."""
+tools/validators/install.sh follows it), the user cache, liblouis's bindings, the font files and
+Ghostscript's ICC profiles. Each can be moved with an environment variable; how many cores this
+process may use; and the installed Python libraries' versions. Any stage may import this module."""
 
 from __future__ import annotations
 
@@ -25,6 +25,15 @@ def library_version(dist: str) -> str:
     once per process: importlib.metadata searches the installed packages and parses their metadata
     on every call, a few milliseconds a build in a resident process."""
     return version(dist)
+
+
+def cache_dir() -> Path:
+    """The user cache for prepared fonts and other content-addressed intermediates
+    (env ARCHIVEKIT_CACHE overrides; else $XDG_CACHE_HOME/archivekit or ~/.cache/archivekit)."""
+    root = os.environ.get("ARCHIVEKIT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "archivekit"
+    )
+    return Path(root)
 
 
 def validators_home() -> Path:

@@ -9,6 +9,7 @@ ingest resolves them against the bibliography or refuses them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from archivekit.errors import SourceError, ToolMissing
-from archivekit.ingest import chunks
+from archivekit.ingest import ast_store, chunks
 from archivekit.toolpaths import usable_cores
 
 # A part is read in pieces when each would still hold this many characters (about 25 pages of
@@ -30,9 +31,10 @@ PANDOC_HEAP = "1024M"
 # pandoc's manual advises a time and heap limit: some inputs make its parser take exponential time.
 PANDOC_LIMITS = ("+RTS", f"-M{PANDOC_HEAP}", "-RTS")
 # What pandoc answered for a part, remembered by a resident process (watch, preview) so that a
-# rebuild after an edit runs pandoc for the edited part only. Keyed by the whole command, the
-# binary's identity (path, size, mtime, inode) and the exact bytes given, so any change to
-# the text, the options or the pandoc installed reads again; errors are never remembered.
+# rebuild after an edit runs pandoc for the edited part only (and kept in the user cache for the
+# next process, ast_store.py). Keyed by the whole command, the binary's identity (path, size,
+# mtime, inode) and the exact bytes given, so any change to the text, the options or the pandoc
+# installed reads again; errors are never remembered.
 PARSED_KEPT_BYTES = 64 * 1024 * 1024  # pandoc output kept, oldest forgotten first
 _Key = tuple[tuple[str, ...], tuple[int, ...], bytes]  # command, binary identity, Markdown bytes
 _parsed: OrderedDict[_Key, bytes] = OrderedDict()
@@ -44,6 +46,8 @@ _parsed_lock = threading.Lock()  # load_edition reads the parts from several thr
 _read_before: set[Path] = set()
 EDITED_PIECES = 8
 EDITED_PIECE_LEAST = 300
+
+log = logging.getLogger("archivekit")
 
 READER = "markdown" + "".join(
     f"-{ext}"
@@ -213,17 +217,34 @@ def _markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
         out = _parsed.get(key)
         if out is not None:
             _parsed.move_to_end(key)
-    if out is None:
-        out = _run_reader(list(command), data, source=source)
-        _remember(key, out)
+    if out is not None:
+        return _loaded(out, source)
+    stored = ast_store.answer_file(*key)
     try:
-        return json.loads(out)
+        out = ast_store.load(stored)
+    except ast_store.Damaged as exc:
+        log.warning("pandoc cache entry %s is damaged (%s): reading the text again", stored, exc)
+    else:
+        if out is not None:
+            _remember(key, out)
+            return _loaded(out, source)
+    out = _run_reader(list(command), data, source=source)
+    _remember(key, out)
+    ast_store.store(stored, out)
+    return _loaded(out, source)
+
+
+def _loaded(out: bytes, source: Path) -> dict[str, Any]:
+    """pandoc's JSON answer read; a nesting too deep for Python's reader is the source's error."""
+    try:
+        ast: dict[str, Any] = json.loads(out)
     except RecursionError:
         raise SourceError(
             "the Markdown is nested too deeply to read (e.g. a long run of > or list indentation)",
             file=source,
             hint="remove the nesting: archival parts hold paragraphs, headings and simple lists",
         ) from None
+    return ast
 
 
 def _binary_identity(path: str) -> tuple[int, ...]:
