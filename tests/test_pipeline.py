@@ -125,6 +125,57 @@ def test_a_writer_failing_while_the_epub_judges_run_leaves_nothing_behind(
     assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [EDITION_ID]
 
 
+def test_the_second_pdf_profile_is_finished_on_a_spare_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built alone, the archival PDF finishes its second profile in a forked process, to the same
+    bytes; not when another thread runs here (a fork copies only the calling thread); a failure
+    there fails the build, and the last good edition stays."""
+    from archivekit.errors import BuildError
+    from archivekit.writers.pdf import postprocess
+
+    finished_in = tmp_path / "finished-in.txt"
+    real = postprocess.finish
+
+    def recorded(ts: object, fields: object, profile: object, **kw: object) -> bytes:
+        with finished_in.open("a", encoding="utf-8") as log:  # a file: a child's memory is its own
+            log.write(f"{profile.name} {os.getpid()}\n")  # type: ignore[attr-defined]
+        if profile.name == os.environ.get("FAIL_PROFILE"):  # type: ignore[attr-defined]
+            raise BuildError("finishing failed on purpose")
+        return real(ts, fields, profile, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(postprocess, "finish", recorded)
+
+    def build(processes: str, out: Path) -> dict[str, str]:
+        finished_in.unlink(missing_ok=True)
+        monkeypatch.setenv("ARCHIVEKIT_WRITER_PROCESSES", processes)
+        pipeline.build(pipeline.BuildRequest(EDITION, out, ("pdf",), force=True))
+        return _tree(out / EDITION_ID)
+
+    def where() -> dict[str, int]:
+        lines = finished_in.read_text(encoding="utf-8").splitlines()
+        return {name: int(pid) for name, pid in (line.split() for line in lines)}
+
+    alone = build("1", tmp_path / "one")
+    assert len(where()) == 2 and set(where().values()) == {os.getpid()}
+    apart = build("2", tmp_path / "two")
+    first, second = where().values()
+    assert first == os.getpid() and second != os.getpid()
+    assert apart == alone and len([n for n in apart if n.endswith(".pdf")]) == 2
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert build("2", tmp_path / "three") == alone and set(where().values()) == {os.getpid()}
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setenv("FAIL_PROFILE", list(where())[1])
+    with pytest.raises(BuildError, match="on purpose"):
+        build("2", tmp_path / "two")
+    assert _tree(tmp_path / "two" / EDITION_ID) == alone
+
+
 def test_writer_processes_counts_cores_others_want_now(monkeypatch: pytest.MonkeyPatch) -> None:
     """The kernel's runnable count decides (the last minute's load average would count our own
     previous builds); an explicit setting wins."""

@@ -9,8 +9,9 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from archivekit.manifest import MANIFEST, add_artifact, manifest_record, read_ma
 from archivekit.model import Document
 from archivekit.staging import edition_lock, staged_folder, sweep_leftovers
 from archivekit.toolpaths import cache_dir, installed_versions, usable_cores
-from archivekit.writers.base import Artifact, BuildContext, Products
+from archivekit.writers.base import Apart, Artifact, BuildContext, Products
 from archivekit.writers.verdict import EpubJudge
 
 if TYPE_CHECKING:
@@ -355,7 +356,8 @@ def _run_writers(
         apart = apart[1:]  # this process would only wait: it writes the first itself
     # Not two writers to one child: this process, lighter, would wait for it (with print's proofs
     # rendered, large print then ends a rebuild 0.03 s after all else is written).
-    handed_off = apart[: writer_processes(pool) - 1]
+    processes = writer_processes(pool)
+    handed_off = apart[: processes - 1]
     produced: dict[str, list[Artifact]] = {}
     elsewhere: list[forked.Child | Job] = []
     try:
@@ -374,6 +376,11 @@ def _run_writers(
             for name in handed_off:
                 log.info("[%d/%d] writing %s", step[name], steps, name)
                 elsewhere.append(forked.Child(name, _child_work(name, doc, ctx)))
+        # A core no writer was handed to (one format asked for): a writer may run part of its
+        # work there (the archival PDF's second profile). Not with a resident pool: its process
+        # runs threads (fork copies only the calling one).
+        spare = processes - 1 - len(handed_off) if pool is None else 0
+        ctx.run_apart = _run_apart if spare > 0 else None
         for name in names:
             if name in handed_off:
                 continue
@@ -392,6 +399,27 @@ def _run_writers(
         for other in elsewhere:
             other.stop()  # a failed or interrupted build: they end before the staging folder goes
     return [a for name in names for a in produced[name]] + finished
+
+
+def _run_apart(name: str, work: Callable[[], Any]) -> Apart:
+    """The work in a forked child, when this process runs no other thread (a fork copies only the
+    calling thread: a lock another thread held would stay locked in the child); else done here."""
+    if threading.active_count() > 1:
+        return _Done(work())
+    return forked.Child(name, work)
+
+
+@dataclass
+class _Done:
+    """Work already done here, as an Apart."""
+
+    value: Any
+
+    def result(self) -> Any:
+        return self.value
+
+    def stop(self) -> None:
+        pass
 
 
 def _child_work(name: str, doc: Document, ctx: BuildContext) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -12,7 +13,7 @@ from archivekit.model.artifact import Artifact
 from archivekit.model.pagination import PageStart
 from archivekit.writers.verdict import EpubJudge
 
-__all__ = ["Artifact", "BuildContext", "Pending", "Products", "Writer"]
+__all__ = ["Apart", "Artifact", "BuildContext", "Pending", "Products", "Writer"]
 
 
 @dataclass
@@ -48,6 +49,19 @@ class BuildContext:
     # The last good build of this edition, read-only (None: the first build), for what a writer reports
     # against it: the print edition's pages that begin elsewhere. Given by the pipeline, never guessed.
     previous_build: Path | None = None
+    # Runs part of a writer's work in another process, on a core no other writer uses (given by the
+    # pipeline; None: no core is spare, do it all here). The work writes its files under out_dir
+    # like the writer and returns a picklable value; it must not change what this process keeps.
+    run_apart: Callable[[str, Callable[[], Any]], Apart] | None = None
+
+
+class Apart(Protocol):
+    """Work run in another process: result() waits for its value (or raises its error), stop()
+    ends it early (the build failed here)."""
+
+    def result(self) -> Any: ...
+
+    def stop(self) -> None: ...
 
 
 class Pending(Protocol):
