@@ -83,6 +83,23 @@ def test_a_new_process_finds_pandocs_answer_in_the_cache(
     assert pandoc_ast.markdown_to_ast(text, source=source) == first and len(runs) == 3
 
 
+def test_the_pandoc_cache_forgets_the_least_recently_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from archivekit.ingest import ast_store
+
+    monkeypatch.setenv("ARCHIVEKIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(ast_store, "PRUNE_EVERY", 1)
+    files = [ast_store.answer_file(("pandoc",), (1,), str(n).encode()) for n in range(6)]
+    for age, path in enumerate(files[:5]):
+        ast_store.store(path, b"x" * 1000)
+        os.utime(path, ns=(age * 10**9, age * 10**9))
+    assert ast_store.load(files[0]) == b"x" * 1000  # used now: the newest
+    monkeypatch.setattr(ast_store, "STORED_BYTES", 4400)
+    ast_store.store(files[5], b"x" * 1000)  # 6 of 1065 bytes, over 4400: down to 3300, oldest first
+    assert [path.exists() for path in files] == [True, False, False, False, True, True]
+
+
 def test_pandoc_errors_are_not_remembered(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from archivekit.errors import SourceError
 

@@ -23,6 +23,11 @@ FOLDER = "pandoc-ast"  # in the user cache
 SUFFIX = ".answer"  # <sha256 of the question>.answer: the answer's sha256, a newline, the answer
 STORED_BYTES = 256 * 1024 * 1024  # answers kept, the least recently used forgotten first
 KEPT_AFTER_PRUNE = 3 / 4  # pruned down to this share of STORED_BYTES, so not at every store
+# The store is measured at a process's first store and every PRUNE_EVERY stores after: listing
+# thousands of small answers (a resident process's edited pieces) at every edit would cost more
+# than pandoc's reading of the piece.
+PRUNE_EVERY = 256
+_stores = 0
 
 
 def answer_file(command: tuple[str, ...], identity: tuple[int, ...], data: bytes) -> Path:
@@ -56,9 +61,12 @@ def load(path: Path) -> bytes | None:
 def store(path: Path, out: bytes) -> None:
     """Keep pandoc's answer, after its sha256 (checked when read); forget the least recently used
     when the store grows too large."""
+    global _stores
     try:
         jsonfile.write_atomic(path, hashlib.sha256(out).hexdigest().encode("ascii") + b"\n" + out)
-        _prune(path.parent)
+        if _stores % PRUNE_EVERY == 0:
+            _prune(path.parent)
+        _stores += 1
     except OSError:
         pass  # a cache that cannot be written costs time, never a build
 
