@@ -62,7 +62,6 @@ ORDER = ["authoring", "ingest", "model", "typeset", "writers", "manifest", "vali
 RUN_ALLOWED = {
     "archivekit.ingest.pandoc_ast": "pandoc reads the sources; ingest is the only pandoc caller",
     "archivekit.pipeline": "`git log` dates the build (SOURCE_DATE_EPOCH unset: the sources' last commit)",
-    "archivekit.writers.print_edition.proofs": "pdftoppm renders the print proofs, an output, not a verdict",
     "archivekit.live.judges": "starts `archivekit validate` in a child, so the judges still run in validate/",
     "archivekit.resident.client": "starts the resident build server in the background (docs/server.md)",
 }

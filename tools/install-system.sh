@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages archivekit needs to build and test, installed only when missing (idempotent).
 # Fonts: Noto Serif/Sans CJK and Noto Serif (the PDF's typefaces). poppler (pdftotext, pdfinfo,
-# pdftoppm), qpdf and Ghostscript (print proofs, preflight), Java (validators), Chromium (Ace, axe),
+# pdffonts: the judges reading PDFs), qpdf and Ghostscript (preflight), Java (validators), Chromium (Ace, axe),
 # liblouis with its tables and Python bindings (the braille edition).
 # ARCHIVEKIT_APT_EXTRA adds packages; nothing is pinned here because Debian security updates
 # replace exact versions, and an install that fails on a vanished version helps nobody.

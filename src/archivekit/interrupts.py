@@ -1,7 +1,7 @@
 """Ctrl-C and SIGTERM: end every child process, then unwind so every `finally` removes what it staged.
 
 Python delivers a signal to the main thread only, while the work may sit in a thread waiting for a
-judge (a JVM, a browser), in pandoc or pdftoppm, or in process-pool workers (`--jobs`, font
+judge (a JVM, a browser), in pandoc, or in process-pool workers (`--jobs`, font
 preparation). Unwinding alone would wait for them: a pool's shutdown waits for its workers, a
 thread waits for its child. So the handler first asks every descendant process to stop (SIGTERM,
 found through /proc, whatever started it and whichever session it runs in), arms a timer that

@@ -72,7 +72,7 @@ class PrintWriter:
         heading = (
             f"{ed.id} {ed.version}: print proof, {len(pages)} pages, trim {trim}, bleed {g.bleed_mm:g} mm"
         )
-        # The proofs are rendered (pdftoppm, other processes) while the booklet and the order are
+        # The proofs are rendered (PDFium, in a thread) while the booklet and the order are
         # made here: a rebuild after a correction waits for the longer of the two, not their sum.
         proof_job = proofs.start(ctx.out_dir / print_name, ctx.out_dir, g, labels, heading, ctx.cache_dir)
         try:
@@ -90,7 +90,7 @@ class PrintWriter:
             (ctx.out_dir / pagination.REPORT).write_text(pagination.to_json(report), encoding="utf-8")
             proof_files = proof_job.finish()
         finally:
-            proof_job.stop()  # a failure or an interrupt meanwhile: no pdftoppm is left rendering
+            proof_job.stop()  # a failure or an interrupt meanwhile: the rendering ends with the writer
         ctx.log.debug(
             "print: %d pages, %d sheet sides in %.2f s", len(pages), len(sides), time.perf_counter() - started
         )
