@@ -13,12 +13,14 @@ beyond STORED_BYTES.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 
 from archivekit import jsonfile
 from archivekit.toolpaths import cache_dir
 
+log = logging.getLogger("archivekit")
 FOLDER = "pandoc-ast"  # in the user cache
 SUFFIX = ".answer"  # <sha256 of the question>.answer: the answer's sha256, a newline, the answer
 STORED_BYTES = 256 * 1024 * 1024  # answers kept, the least recently used forgotten first
@@ -40,13 +42,9 @@ def answer_file(command: tuple[str, ...], identity: tuple[int, ...], data: bytes
     return cache_dir() / FOLDER / f"{digest.hexdigest()}{SUFFIX}"
 
 
-class Damaged(ValueError):
-    """A stored answer whose bytes are not those stored (cut short, or changed on disk)."""
-
-
 def load(path: Path) -> bytes | None:
-    """The stored answer, None when there is none (or it cannot be read); marked as just used.
-    Raises Damaged when its content does not match the hash stored with it."""
+    """The stored answer, marked as just used; None when there is none, it cannot be read or it
+    does not match the hash stored with it (warned of: pandoc reads the text again)."""
     try:
         kept = path.read_bytes()
         os.utime(path)
@@ -54,7 +52,9 @@ def load(path: Path) -> bytes | None:
         return None
     digest, _, out = kept.partition(b"\n")
     if hashlib.sha256(out).hexdigest().encode("ascii") != digest:
-        raise Damaged("its content does not match its sha256")
+        log.warning("pandoc cache entry %s is damaged (its content does not match its sha256): "
+                    "reading the text again", path)  # fmt: skip
+        return None
     return out
 
 

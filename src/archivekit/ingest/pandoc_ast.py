@@ -9,7 +9,6 @@ ingest resolves them against the bibliography or refuses them.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import threading
@@ -46,8 +45,6 @@ _parsed_lock = threading.Lock()  # load_edition reads the parts from several thr
 _read_before: set[Path] = set()
 EDITED_PIECES = 8
 EDITED_PIECE_LEAST = 300
-
-log = logging.getLogger("archivekit")
 
 READER = "markdown" + "".join(
     f"-{ext}"
@@ -220,17 +217,11 @@ def _markdown_to_ast(text: str, *, source: Path) -> dict[str, Any]:
     if out is not None:
         return _loaded(out, source)
     stored = ast_store.answer_file(*key)
-    try:
-        out = ast_store.load(stored)
-    except ast_store.Damaged as exc:
-        log.warning("pandoc cache entry %s is damaged (%s): reading the text again", stored, exc)
-    else:
-        if out is not None:
-            _remember(key, out)
-            return _loaded(out, source)
-    out = _run_reader(list(command), data, source=source)
+    out = ast_store.load(stored)
+    if out is None:
+        out = _run_reader(list(command), data, source=source)
+        ast_store.store(stored, out)
     _remember(key, out)
-    ast_store.store(stored, out)
     return _loaded(out, source)
 
 

@@ -56,12 +56,12 @@ class PdfWriter:
 
         # Each profile's file is finished from the same pages: the second on a spare core, if any
         # (a third of a long document's PDF time), the same bytes as finished here.
-        here, there = chosen[:1], chosen[1:]
-        if ctx.run_apart is None or not there:
-            here, there = chosen, []
-        apart = ctx.run_apart("pdf", lambda: [finish(p) for p in there]) if there and ctx.run_apart else None
+        apart = None
+        if ctx.run_apart is not None and len(chosen) > 1:
+            rest, chosen = chosen[1:], chosen[:1]
+            apart = ctx.run_apart("pdf", lambda: [finish(p) for p in rest])
         try:
-            return [finish(p) for p in here] + (apart.result() if apart else [])
+            return [finish(p) for p in chosen] + (apart.result() if apart else [])
         finally:
             if apart:
                 apart.stop()
