@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,31 @@ def test_check_bad_sources_names_file_and_line(case: str, edition_copy: Path, tm
     # Nothing built, nothing left behind: at most the edition's lock (kept: removing a lock file
     # another build may be opening would let two builds in), when a writer refused.
     assert not out.exists() or all(p.name.endswith(".lock") for p in out.iterdir()), list(out.iterdir())
+
+
+# A program ending through launch.end: a large buffered output, an exit handler that removes a
+# folder (as a temporary folder's does) and prints, and, when asked, a thread still writing.
+ENDING = """
+import atexit, pathlib, shutil, sys, threading, time
+from archivekit import launch
+scratch = pathlib.Path(sys.argv[1])
+atexit.register(lambda: (shutil.rmtree(scratch), print("handler ran")))
+if sys.argv[2] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.5), (scratch.parent / "late").write_text("x"))).start()
+print("x" * 200_000)
+launch.end(3)
+"""
+
+
+@pytest.mark.parametrize("thread", ["alone", "thread"])
+def test_a_command_ends_without_teardown_yet_as_the_interpreter_would(thread: str, tmp_path: Path) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", ENDING, str(scratch), thread], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stdout == "x" * 200_000 + "\nhandler ran\n"  # flushed, handlers run, in order
+    assert not scratch.exists()
+    # With a thread running, the interpreter's own end, which waits for it to finish.
+    assert (tmp_path / "late").exists() == (thread == "thread")
