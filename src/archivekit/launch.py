@@ -21,6 +21,7 @@ from archivekit.switches import GLOBAL_FLAGS, SERVER_SWITCH
 ON = frozenset({"on", "1", "yes", "true"})
 OFF = frozenset({"off", "0", "no", "false"})
 SERVED = frozenset({"build", "package", "validate", "verify", "check"})
+EXIT_UNFLUSHED = 120  # the interpreter's own status when it cannot flush the standard streams
 
 
 def command_of(argv: list[str]) -> str | None:
@@ -67,9 +68,6 @@ def end(code: int) -> NoReturn:
     except OSError:
         code = code or EXIT_UNFLUSHED  # the output did not all reach its reader (a closed pipe)
     os._exit(code)
-
-
-EXIT_UNFLUSHED = 120  # the interpreter's own status when it cannot flush the standard streams
 
 
 def main() -> int:
