@@ -154,7 +154,7 @@ class ContentBuilder:
     ) -> None:
         self.doc = doc
         self.sheet = sheet
-        self._faces: dict[tuple[str, tuple[str, ...]], str] = {}  # (char, chain) -> font, see _font_for
+        self._faces: dict[tuple[str, ...], dict[str, str]] = {}  # chain -> char -> font, see _font_for
         # A note taller than this (points) is set in the flow after its block, not at a page foot.
         self.foot_room = foot_room
         self.flow_notes: list[Flowable] = []  # such notes, waiting for the end of their block
@@ -170,16 +170,18 @@ class ContentBuilder:
         return styles.localise(chain, cjk_variant(tag.effective_lang() or self.catalog))
 
     def _font_for(self, char: str, chain: tuple[str, ...], block_id: str) -> str:
-        found = self._faces.get((char, chain))
+        faces = self._faces.setdefault(chain, {})
+        found = faces.get(char)
         if found is None:
-            found = self._faces[(char, chain)] = self._first_font(char, chain, block_id)
+            found = faces[char] = self._first_font(char, chain, block_id)
         return found
 
     def chars_by_font(self) -> dict[str, set[str]]:
         """The characters each font was chosen for so far (the story's, once it is made)."""
         found: dict[str, set[str]] = {}
-        for (char, _chain), font in self._faces.items():
-            found.setdefault(font, set()).add(char)
+        for faces in self._faces.values():
+            for char, font in faces.items():
+                found.setdefault(font, set()).add(char)
         return found
 
     def _first_font(self, char: str, chain: tuple[str, ...], block_id: str) -> str:
@@ -213,6 +215,19 @@ class ContentBuilder:
         start = 0
         current: str | None = None
         chain = self._chain(chain, tag)
+        # Most texts are set in one font: told by their distinct characters, without a step per
+        # character. A space takes the font of what precedes it, so only a leading one is asked.
+        asked = set(text)
+        if text[:1] != " ":
+            asked.discard(" ")
+        faces = self._faces.setdefault(chain, {})
+        if not asked.issubset(faces):
+            for char in dict.fromkeys(text):  # in the text's order: an error names its first
+                if char in asked:
+                    self._font_for(char, chain, block_id)
+        fonts = set(map(faces.__getitem__, asked))
+        if len(fonts) == 1:
+            return [Run(text, Face(fonts.pop(), size, rise), tag, offset, attach)]
         for index, char in enumerate(text):
             font = current if char == " " and current else self._font_for(char, chain, block_id)
             if current is not None and font != current:
