@@ -156,6 +156,47 @@ def test_move_text_and_the_drawn_font_write_what_setTextOrigin_and_textOut_write
     assert draw(True) == draw(False)
 
 
+def test_show_at_writes_what_moving_to_and_showing_each_piece_writes() -> None:
+    """show_at, one call for a run of pieces, gives ReportLab's file: a move to each piece but one
+    that begins within the tolerance of where the piece before ended, then the piece's codes."""
+    require(LATIN.is_file(), "Debian's fonts-noto-core")
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-run", str(LATIN)))
+    font = reportlab_adapter.drawn_font("adapter-run")
+    assert font is not None
+    texts = ["Abc", " ", "éΩA", "Ω", "Abc", " Ω"]  # subsets 0 and 1, in and out of order
+
+    def draw(fast: bool) -> tuple[bytes, list[tuple[float, float, float, float]]]:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=1, pageCompression=0)
+        seen = []
+        for size, y in ((12, 20.5), (9.5, 1 / 3)):
+            tx = canvas.beginText()
+            tx.setFont("adapter-run", size)
+            placed, x = [], 10.0
+            for n, text in enumerate(texts):
+                width = reportlab_adapter.string_width(text, "adapter-run", size)
+                placed.append((x, text, width))
+                x += width + (0.0 if n % 2 else 3.25)  # every other piece where the one before ended
+            if fast:
+                font.show_at(tx, placed, y, 1e-3)
+            else:
+                pen = None
+                for x, text, _ in placed:
+                    if pen is None or abs(pen - x) > 1e-3:
+                        tx.setTextOrigin(x, y)
+                    tx.textOut(text)
+                    pen = x + reportlab_adapter.string_width(text, "adapter-run", size)
+            seen.append((tx._x0, tx._y0, tx.getX(), tx.getY()))
+            canvas.drawText(tx)
+        canvas.save()
+        return buffer.getvalue(), seen
+
+    fast, slow = draw(True), draw(False)
+    assert fast == slow
+    # Per text object: its origin, then pieces 1, 2, 4 and 6 (the others follow on).
+    assert fast[0].count(b" Tm") == 2 * 5
+
+
 def test_archival_and_print_profiles_keep_the_house_design() -> None:
     assert ARCHIVAL.sheet() is styles.DESIGN
     assert PRINT.sheet() is styles.DESIGN

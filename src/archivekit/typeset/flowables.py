@@ -230,6 +230,14 @@ class TextBlock(Flowable):
             self.setter.outline(
                 self.spec.outline, page, top, self.spec.runs[0].tag if self.spec.runs else None
             )
+        if self.spec.body:
+            # A piece is drawn on one page: its first line with text is the only one that can
+            # begin the page's text (page_start keeps the first call per page).
+            first_text = next((line for line in lines if line.pieces), None)
+            if first_text is not None and self.spec.start_words is not None:
+                self.setter.page_start(page, self.spec.block_id, 0, self.spec.start_words)
+            elif first_text is not None:
+                self.setter.page_start(page, self.spec.block_id, first_text.offset, first_text.text)
         notes = self.spec.notes
         for index, line in enumerate(lines):
             baseline = self.height - index * st.leading - (st.leading - st.size) / 2 - st.size * 0.88
@@ -250,11 +258,6 @@ class TextBlock(Flowable):
         if st.align in ("center", "right"):
             spare = width - line.indent - line.width
             shift = spare / 2 if st.align == "center" else spare
-        if self.spec.body and line.pieces:
-            if self.spec.start_words is not None:
-                self.setter.page_start(canv.getPageNumber(), self.spec.block_id, 0, self.spec.start_words)
-            else:
-                self.setter.page_start(canv.getPageNumber(), self.spec.block_id, line.offset, line.text)
         if first_line and self.spec.label is not None:
             label = self.spec.label
             with canv.marked(label.node):
@@ -335,15 +338,15 @@ def _draw_run(tx: Any, face: Face, baseline: float, placed: list[Placed]) -> Non
         font.show(tx, "".join(text for _, text, _ in placed))
         tx.setCharSpace(0)  # character spacing is text state: it would outlive this text object
         return
+    if font is not None:
+        font.show_at(tx, placed, y, EPSILON)  # each piece from where the one before ended
+        return
     pen = None  # where the previous piece ended; contiguous pieces share one show
     for x, text, _ in placed:
         if pen is None or abs(pen - x) > EPSILON:
             reportlab_adapter.move_text(tx, x, y)
-        if font is not None:
-            pen = x + font.show(tx, text)  # the glyphs' own advance
-        else:
-            reportlab_adapter.show_text(tx, text)
-            pen = x + measure(text, face)
+        reportlab_adapter.show_text(tx, text)
+        pen = x + measure(text, face)
 
 
 def _even_spacing(placed: list[Placed], face: Face) -> float | None:

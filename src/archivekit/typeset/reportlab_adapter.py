@@ -39,7 +39,7 @@ which characters a face has (content.py: ReportLab silently draws .notdef for a 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -133,11 +133,7 @@ class DrawnGlyphsFont(TTFont):
         """Append textOut's operators for this text to the text object, as textOut would; return
         the width it advanced (string_width of the text in the text object's font and size)."""
         doc = tx._canvas._doc
-        if self._last is not None and self._last[0] is doc:
-            known = self._last[1]
-        else:
-            known = self._shown.setdefault(doc, {})
-            self._last = (doc, known)
+        known = self._shown_for(doc)
         key = (text, tx._curSubset, tx._fontsize, tx._leading)
         found = known.get(key)
         if found is None:
@@ -146,6 +142,42 @@ class DrawnGlyphsFont(TTFont):
         tx._x += width
         tx._code.append(code)
         return width
+
+    def show_at(
+        self, tx: PDFTextObject, placed: Iterable[tuple[float, str, float]], y: float, tolerance: float
+    ) -> None:
+        """Show each (x, text, _) on the baseline y: the operators move_text then show write for
+        each, the move left out where a text begins within `tolerance` of where the one before
+        ended. One call for a run of pieces: a line of Han text is a piece per character."""
+        doc = tx._canvas._doc
+        known = self._shown_for(doc)
+        append = tx._code.append
+        size, leading, subset = tx._fontsize, tx._leading, tx._curSubset
+        at_y = f" {fp_str(y)} Tm"  # fp_str(x, y) is fp_str(x), a space and fp_str(y)
+        pen: float | None = None
+        for x, text, _ in placed:
+            if pen is None or abs(pen - x) > tolerance:
+                append("1 0 0 1 " + fp_str(x) + at_y)
+                tx._x0 = tx._x = x
+                tx._y0 = tx._y = y
+            key = (text, subset, size, leading)
+            found = known.get(key)
+            if found is None:
+                tx._curSubset = subset  # what _operators starts from
+                found = known[key] = self._shown_in(doc, tx, text, key)
+            code, subset, width = found
+            tx._x += width
+            append(code)
+            pen = x + width
+        tx._curSubset = subset
+
+    def _shown_for(self, doc: Any) -> dict[tuple[str, int, float, float], Shown]:
+        """The operators remembered for this document (the last document's at hand)."""
+        if self._last is not None and self._last[0] is doc:
+            return self._last[1]
+        known = self._shown.setdefault(doc, {})
+        self._last = (doc, known)
+        return known
 
     def _shown_in(self, doc: Any, tx: PDFTextObject, text: str, key: tuple[str, int, float, float]) -> Shown:
         """What `show` appends for this text, first shown in this document: found again when
