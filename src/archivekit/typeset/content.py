@@ -221,7 +221,7 @@ class ContentBuilder:
         if text[:1] != " ":
             asked.discard(" ")
         faces = self._faces.setdefault(chain, {})
-        if not asked.issubset(faces):
+        if not faces.keys() >= asked:
             for char in dict.fromkeys(text):  # in the text's order: an error names its first
                 if char in asked:
                     self._font_for(char, chain, block_id)

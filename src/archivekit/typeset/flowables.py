@@ -272,25 +272,26 @@ class TextBlock(Flowable):
             j = i
             while j < len(pieces) and pieces[j].tag is pieces[i].tag:
                 j += 1
-            with canv.marked(pieces[i].tag):
-                tx = canv.beginText()
-                current = None
-                placed: list[Placed] = []  # the pieces of one face, each at its x
-                for k in range(i, j):
-                    piece = pieces[k]
-                    if piece.kind == "newline":
-                        continue
-                    face = piece.style
-                    if face is not current and face != current:
-                        if current is not None:
-                            _draw_run(tx, current, baseline, placed)
-                            placed = []
-                        tx.setFont(face.font, face.size)
-                        current = face
-                    placed.append((line_x + xs[k], piece.text, piece.width))
-                if current is not None:
-                    _draw_run(tx, current, baseline, placed)
-                canv.drawText(tx)
+            canv.begin_marked(pieces[i].tag)
+            tx = canv.beginText()
+            current = None
+            placed: list[Placed] = []  # the pieces of one face, each at its x
+            for k in range(i, j):
+                piece = pieces[k]
+                if piece.kind == "newline":
+                    continue
+                face = piece.style
+                if face is not current and face != current:
+                    if current is not None:
+                        _draw_run(tx, current, baseline, placed)
+                        placed = []
+                    tx.setFont(face.font, face.size)
+                    current = face
+                placed.append((line_x + xs[k], piece.text, piece.width))
+            if current is not None:
+                _draw_run(tx, current, baseline, placed)
+            canv.drawText(tx)
+            canv.end_marked()
             tag = pieces[i].tag
             if tag is not None and tag.link_to:
                 left = x0 + shift + xs[i]

@@ -92,6 +92,15 @@ class TaggingCanvas(Canvas):
     @contextmanager
     def marked(self, node: StructNode) -> Iterator[int]:
         """Everything drawn inside belongs to `node`: one marked-content sequence with a new MCID."""
+        mcid = self.begin_marked(node)
+        try:
+            yield mcid
+        finally:
+            self.end_marked()
+
+    def begin_marked(self, node: StructNode) -> int:
+        """Open `node`'s marked-content sequence (`marked` without a context manager, for the text
+        of every line: a generator's entry and exit cost more than the sequence's bookkeeping)."""
         page = self.getPageNumber()
         mcid = self.mcid_counter.get(page, 0)
         self.mcid_counter[page] = mcid + 1
@@ -100,11 +109,12 @@ class TaggingCanvas(Canvas):
         node.kids.append((page, mcid))
         self.addLiteral(f"{_tag_name(node.role)} <</MCID {mcid}>> BDC")
         self.in_marked = True
-        try:
-            yield mcid
-        finally:
-            self.in_marked = False
-            self.addLiteral("EMC")
+        return mcid
+
+    def end_marked(self) -> None:
+        """Close the marked-content sequence begin_marked opened."""
+        self.in_marked = False
+        self.addLiteral("EMC")
 
     @contextmanager
     def artifact(self, kind: str = "Layout", subtype: str | None = None) -> Iterator[None]:
