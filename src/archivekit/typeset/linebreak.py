@@ -338,22 +338,28 @@ def _natural(pieces: Sequence[Piece]) -> float:
 
 def placements(line: Line, width: float, *, justify: bool) -> list[float]:
     """The x of each piece on a line of `width` points, justified unless it is the last line."""
+    pieces = line.pieces
     extra = width - line.indent - line.width
-    content = [i for i, piece in enumerate(line.pieces) if piece.kind not in ("space", "newline")]
-    last_content = content[-1] if content else -1
     gaps: list[int] = []
     if justify and not line.last and extra > EPSILON:
+        kinds = [piece.kind for piece in pieces]
+        content = [i for i, kind in enumerate(kinds) if kind not in ("space", "newline")]
+        last_content = content[-1] if content else -1
         # English stretches its spaces; Chinese (no interior spaces) stretches every gap.
-        spaces = [i for i in range(1, last_content + 1) if line.pieces[i - 1].kind == "space"]
-        if spaces and all(line.pieces[i].kind != "cjk" for i in content):
+        spaces = [i for i in range(1, last_content + 1) if kinds[i - 1] == "space"]
+        if spaces and all(kinds[i] != "cjk" for i in content):
             gaps = spaces
         else:
-            gaps = [i for i in range(1, last_content + 1) if line.pieces[i].stretch]
-    share = extra / len(gaps) if gaps else 0.0
+            gaps = [i for i in range(1, last_content + 1) if pieces[i].stretch]
+    if not gaps:
+        # Each x the one before plus its piece's width, added in the same order as below.
+        widths = [piece.width for piece in pieces[:-1]]
+        return list(itertools.accumulate(widths, initial=line.indent)) if pieces else []
+    share = extra / len(gaps)
     gap_set = set(gaps)
     xs: list[float] = []
     x = line.indent
-    for i, piece in enumerate(line.pieces):
+    for i, piece in enumerate(pieces):
         if i in gap_set:
             x += share
         xs.append(x)
