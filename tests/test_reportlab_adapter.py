@@ -156,7 +156,8 @@ def test_move_text_and_the_drawn_font_write_what_setTextOrigin_and_textOut_write
     assert draw(True) == draw(False)
 
 
-def test_show_at_writes_what_moving_to_and_showing_each_piece_writes() -> None:
+@pytest.mark.parametrize("bottomup", [1, 0])
+def test_show_at_writes_what_moving_to_and_showing_each_piece_writes(bottomup: int) -> None:
     """show_at, one call for a run of pieces, gives ReportLab's file: a move to each piece but one
     that begins within the tolerance of where the piece before ended, then the piece's codes."""
     require(LATIN.is_file(), "Debian's fonts-noto-core")
@@ -167,7 +168,7 @@ def test_show_at_writes_what_moving_to_and_showing_each_piece_writes() -> None:
 
     def draw(fast: bool) -> tuple[bytes, list[tuple[float, float, float, float]]]:
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, invariant=1, pageCompression=0)
+        canvas = Canvas(buffer, invariant=1, pageCompression=0, bottomup=bottomup)
         seen = []
         for size, y in ((12, 20.5), (9.5, 1 / 3)):
             tx = canvas.beginText()

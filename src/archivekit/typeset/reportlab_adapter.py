@@ -17,7 +17,8 @@ a page.
   TrueType font (its `_curSubset`, `_fontsize`, `_leading`, `_code`, `_x` and the canvas's
   `_escape`, `_doc`), remembering each text's subset codes per document; widths are remembered
   per (text, font, size) until a font is registered again. `move_text` writes what
-  `setTextOrigin` writes on a bottom-up canvas (`_code`, `_x0`, `_x`, `_y0`, `_y`).
+  `setTextOrigin` writes on a bottom-up canvas (`_code`, `_x0`, `_x`, `_y0`, `_y`);
+  `DrawnGlyphsFont.show_at` writes both, for a run of pieces, in one call.
 - Frames: room kept at the foot of a frame for footnotes. `Frame._y1p` is the frame's working
   bottom and `Frame._geom()` restores it; a flowable learns its frame from `flowable._frame`,
   which `Frame.add` sets. There is no public equivalent.
@@ -149,6 +150,13 @@ class DrawnGlyphsFont(TTFont):
         """Show each (x, text, _) on the baseline y: the operators move_text then show write for
         each, the move left out where a text begins within `tolerance` of where the one before
         ended. One call for a run of pieces: a line of Han text is a piece per character."""
+        if not tx._canvas.bottomup:  # move_text's own way there: ReportLab's setTextOrigin
+            ended: float | None = None
+            for x, text, _ in placed:
+                if ended is None or abs(ended - x) > tolerance:
+                    move_text(tx, x, y)
+                ended = x + self.show(tx, text)
+            return
         doc = tx._canvas._doc
         known = self._shown_for(doc)
         append = tx._code.append
