@@ -229,7 +229,7 @@ class ContentBuilder:
         if len(fonts) == 1:
             return [Run(text, Face(fonts.pop(), size, rise), tag, offset, attach)]
         for index, char in enumerate(text):
-            font = current if char == " " and current else self._font_for(char, chain, block_id)
+            font = current if char == " " and current else faces[char]  # every one asked above
             if current is not None and font != current:
                 runs.append(Run(text[start:index], Face(current, size, rise), tag, offset + start, attach))
                 start = index

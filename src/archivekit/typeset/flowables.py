@@ -339,15 +339,11 @@ def _draw_run(tx: Any, face: Face, baseline: float, placed: list[Placed]) -> Non
         font.show(tx, "".join(text for _, text, _ in placed))
         tx.setCharSpace(0)  # character spacing is text state: it would outlive this text object
         return
+    # Each piece moved to unless it starts where the one before ended.
     if font is not None:
-        font.show_at(tx, placed, y, EPSILON)  # each piece from where the one before ended
-        return
-    pen = None  # where the previous piece ended; contiguous pieces share one show
-    for x, text, _ in placed:
-        if pen is None or abs(pen - x) > EPSILON:
-            reportlab_adapter.move_text(tx, x, y)
-        reportlab_adapter.show_text(tx, text)
-        pen = x + measure(text, face)
+        font.show_at(tx, placed, y, EPSILON)
+    else:
+        reportlab_adapter.show_each(tx, placed, y, EPSILON)
 
 
 def _even_spacing(placed: list[Placed], face: Face) -> float | None:

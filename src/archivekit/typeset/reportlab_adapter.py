@@ -151,11 +151,7 @@ class DrawnGlyphsFont(TTFont):
         each, the move left out where a text begins within `tolerance` of where the one before
         ended. One call for a run of pieces: a line of Han text is a piece per character."""
         if not tx._canvas.bottomup:  # move_text's own way there: ReportLab's setTextOrigin
-            ended: float | None = None
-            for x, text, _ in placed:
-                if ended is None or abs(ended - x) > tolerance:
-                    move_text(tx, x, y)
-                ended = x + self.show(tx, text)
+            show_each(tx, placed, y, tolerance)
             return
         doc = tx._canvas._doc
         known = self._shown_for(doc)
@@ -298,6 +294,20 @@ def show_text(tx: PDFTextObject, text: str) -> None:
         font.show(tx, text)
     else:
         tx.textOut(text)
+
+
+def show_each(
+    tx: PDFTextObject, placed: Iterable[tuple[float, str, float]], y: float, tolerance: float
+) -> None:
+    """Show each (x, text, _) on the baseline y with move_text and show_text, the move left out
+    where a text begins within `tolerance` of where the one before ended: any font, any canvas
+    (DrawnGlyphsFont.show_at is the fast way for ours on a bottom-up one)."""
+    ended: float | None = None
+    for x, text, _ in placed:
+        if ended is None or abs(ended - x) > tolerance:
+            move_text(tx, x, y)
+        show_text(tx, text)
+        ended = x + string_width(text, tx._fontname, tx._fontsize)
 
 
 def drawn_font(name: str) -> DrawnGlyphsFont | None:
