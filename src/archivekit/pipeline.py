@@ -381,6 +381,7 @@ def _run_writers(
         # runs threads (fork copies only the calling one).
         spare = processes - 1 - len(handed_off) if pool is None else 0
         ctx.run_apart = _run_apart if spare > 0 else None
+        ctx.fork = _fork if spare > 0 else None
         for name in names:
             if name in handed_off:
                 continue
@@ -402,10 +403,15 @@ def _run_writers(
 
 
 def _run_apart(name: str, work: Callable[[], Any]) -> Apart:
-    """The work in a forked child, when this process runs no other thread (a fork copies only the
-    calling thread: a lock another thread held would stay locked in the child); else done here."""
+    """The work in a forked child, when this process can fork; else done here."""
+    return _fork(name, work) or _Done(work())
+
+
+def _fork(name: str, work: Callable[[], Any]) -> Apart | None:
+    """The work in a forked child, started now; None when this process runs another thread (a fork
+    copies only the calling thread: a lock another thread held would stay locked in the child)."""
     if threading.active_count() > 1:
-        return _Done(work())
+        return None
     return forked.Child(name, work)
 
 

@@ -53,6 +53,9 @@ class BuildContext:
     # pipeline; None: no core is spare, do it all here). The work writes its files under out_dir
     # like the writer and returns a picklable value; it must not change what this process keeps.
     run_apart: Callable[[str, Callable[[], Any]], Apart] | None = None
+    # The same core for work that must not run here instead (it would change what this process
+    # keeps): a forked child started at once, or None when none can be (given by the pipeline).
+    fork: Callable[[str, Callable[[], Any]], Apart | None] | None = None
 
 
 class Apart(Protocol):
