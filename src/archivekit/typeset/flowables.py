@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from reportlab.platypus.flowables import Flowable
 
 from archivekit.typeset import reportlab_adapter
-from archivekit.typeset.linebreak import EPSILON, Line, Run, balanced_lines, break_lines, placements
+from archivekit.typeset.linebreak import EPSILON, Line, Piece, Run, balanced_lines, break_lines, placements
 from archivekit.typeset.styles import NOTE_SEPARATION, BlockStyle, Face
 from archivekit.typeset.tagging import StructNode
 
@@ -251,13 +251,11 @@ class TextBlock(Flowable):
     def draw_line(self, line: Line, x0: float, baseline: float, first_line: bool) -> None:
         """Draw one line, each structure element's pieces in their own marked-content sequence."""
         canv = self.canv
+        if not canv.paints:
+            self._record_line(line, x0, baseline, first_line)
+            return
         st = self.spec.style
-        width = (self._width or self.width) - st.left_indent
-        xs = placements(line, width, justify=st.align == "justify")
-        shift = 0.0
-        if st.align in ("center", "right"):
-            spare = width - line.indent - line.width
-            shift = spare / 2 if st.align == "center" else spare
+        xs, shift = self._positions(line)
         if first_line and self.spec.label is not None:
             label = self.spec.label
             with canv.marked(label.node):
@@ -294,20 +292,65 @@ class TextBlock(Flowable):
             canv.end_marked()
             tag = pieces[i].tag
             if tag is not None and tag.link_to:
-                left = x0 + shift + xs[i]
-                right = x0 + shift + xs[j - 1] + pieces[j - 1].width
-                face = pieces[i].style
-                ox, oy = reportlab_adapter.origin(canv)
-                # A generous box around the small mark, so a finger or pointer can hit it.
-                rect = (
-                    ox + left - 2,
-                    oy + baseline - 2,
-                    ox + right + 2,
-                    oy + baseline + face.rise + face.size + 2,
-                )
-                mark = "".join(p.text for p in pieces[i:j]).strip()
-                self.setter.link(canv.getPageNumber(), rect, tag, mark)
+                self._link(tag, pieces[i:j], line_x + xs[i], line_x + xs[j - 1], baseline)
             i = j
+
+    def _record_line(self, line: Line, x0: float, baseline: float, first_line: bool) -> None:
+        """What draw_line leaves in this process for a line another process draws: the MCIDs of its
+        marked-content sequences, its links, and the fonts it would be the first to show, named in
+        the order draw_line would show them (the other process's pages then use the same names)."""
+        canv = self.canv
+        named = canv.named_fonts
+        if first_line and self.spec.label is not None:
+            label = self.spec.label
+            canv.claim_mcid(label.node)
+            for text, face in label.runs():
+                if face.font not in named:
+                    canv.name_font(face.font, text)
+        pieces = line.pieces
+        i = 0
+        while i < len(pieces):
+            tag = pieces[i].tag
+            j = i
+            while j < len(pieces) and pieces[j].tag is tag:
+                piece = pieces[j]
+                if piece.style.font not in named and piece.kind != "newline":
+                    canv.name_font(piece.style.font, piece.text)
+                j += 1
+            canv.claim_mcid(tag)
+            if tag is not None and tag.link_to:
+                xs, shift = self._positions(line)
+                self._link(tag, pieces[i:j], x0 + shift + xs[i], x0 + shift + xs[j - 1], baseline)
+            i = j
+
+    def _positions(self, line: Line) -> tuple[list[float], float]:
+        """The x of each piece of the line from its start, and the start's shift from the left edge."""
+        st = self.spec.style
+        width = (self._width or self.width) - st.left_indent
+        xs = placements(line, width, justify=st.align == "justify")
+        shift = 0.0
+        if st.align in ("center", "right"):
+            spare = width - line.indent - line.width
+            shift = spare / 2 if st.align == "center" else spare
+        return xs, shift
+
+    def _link(
+        self, tag: StructNode, pieces: Sequence[Piece], left: float, last: float, baseline: float
+    ) -> None:
+        """Record the link of a note mark drawn from `left` to the start `last` of its last piece."""
+        canv = self.canv
+        right = last + pieces[-1].width
+        face = pieces[0].style
+        ox, oy = reportlab_adapter.origin(canv)
+        # A generous box around the small mark, so a finger or pointer can hit it.
+        rect = (
+            ox + left - 2,
+            oy + baseline - 2,
+            ox + right + 2,
+            oy + baseline + face.rise + face.size + 2,
+        )
+        mark = "".join(p.text for p in pieces).strip()
+        self.setter.link(canv.getPageNumber(), rect, tag, mark)
 
     def _text(self, text: str, face: Face, x: float, y: float) -> None:
         tx = self.canv.beginText()

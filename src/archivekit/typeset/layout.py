@@ -12,7 +12,7 @@ import contextlib
 import gc
 import io
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -183,14 +183,21 @@ def typeset(
     page_size: tuple[float, float] | None = None,
     bleed: float = 0.0,
     text_colour: Any = None,
+    fork: Fork | None = None,
 ) -> Typeset:
     """Lay the document out in pages with ReportLab and tag it while drawing.
 
     page_size (points, the trim) and bleed come from a writer that computes them (the print
     writer's geometry); otherwise the profile's page size or the edition's settings.page_size.
+    fork (a BuildContext's): a long document's later pages are drawn in a forked child meanwhile.
     """
     with _collector_paused():
-        return _typeset(doc, ctx, profile, page_size, bleed, text_colour)
+        try:
+            return _typeset(doc, ctx, profile, page_size, bleed, text_colour, fork)
+        except _Diverged as error:
+            # Never expected: the halves would not make the pages one process makes. These do.
+            ctx.log.warning("typesetting in two processes gave other pages (%s): typeset again in one", error)
+            return _typeset(doc, ctx, profile, page_size, bleed, text_colour, None)
 
 
 def _typeset(
@@ -200,6 +207,7 @@ def _typeset(
     page_size: tuple[float, float] | None,
     bleed: float,
     text_colour: Any,
+    fork: Fork | None,
 ) -> Typeset:
     page = page_size or page_size_for(profile.page_size or doc.edition.settings.page_size)
     chars = document_chars(doc)  # page numbers and the bullet included
@@ -219,12 +227,15 @@ def _typeset(
     builder = ContentBuilder(doc, setter, root, fw, sheet, foot_room=foot_room)
     story = builder.story()
 
+    halves = _Halves(len(story)) if fork is not None and len(story) >= HALVES_FROM else None
     media = (page[0] + 2 * bleed, page[1] + 2 * bleed)
     frame = Frame(fx, fy, fw, fh, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
     title = doc.edition.title.first()
 
     def on_page(canv: TaggingCanvas, _doc: BaseDocTemplate) -> None:
         reportlab_adapter.reset_frame(frame)  # undo the room kept for last page's notes
+        if halves is not None:
+            canv.paints = halves.paints(canv.getPageNumber(), len(story))  # build takes from story
         if text_colour is not None:
             canv.setFillColor(text_colour)
             canv.setStrokeColor(text_colour)
@@ -254,12 +265,29 @@ def _typeset(
 
     def make_canvas(*args: Any, **kwargs: Any) -> TaggingCanvas:
         canv = TaggingCanvas(*args, **kwargs)
+        canv.unsaved = True  # saved below, once the pages drawn elsewhere are in
         canvases.append(canv)
         return canv
 
-    with reportlab_adapter.flate_only(), reportlab_adapter.codes_in_order(builder.chars_by_font()):
+    def later_half() -> _Drawn:
+        """In the child: lay out every page, draw the later half, send those pages."""
+        assert halves is not None
+        halves.here_from_half = True
         out.build(story, canvasmaker=make_canvas)
-    canv = canvases[-1]
+        return _Drawn.of(canvases[-1], halves.drawn)
+
+    with reportlab_adapter.flate_only(), reportlab_adapter.codes_in_order(builder.chars_by_font()):
+        other = fork("pdf pages", later_half) if halves is not None and fork is not None else None
+        try:
+            out.build(story, canvasmaker=make_canvas)
+            canv = canvases[-1]
+            if other is not None:
+                other.result().adopt(canv)
+            canv.unsaved = False
+            canv.save()
+        finally:
+            if other is not None:
+                other.stop()
     starts = [setter.page_starts[n] for n in sorted(setter.page_starts)]
     return Typeset(
         pdf=buffer.getvalue(),
@@ -274,6 +302,74 @@ def _typeset(
         links=setter.links,
         note_spots=setter.note_spots,
     )
+
+
+# A story of this many flowables (170 pages of the letter's text) is typeset in two processes when a
+# core is spare: both lay out every page, each draws its part. At 560 (98 pages) the fork and the
+# copies of memory it costs took longer than the drawing it saved (measured on 2 cores).
+HALVES_FROM = 1000
+# The child draws the pages begun once this part of the story is left: less than half, as it also
+# sends them, and is started a fork later.
+CHILD_SHARE = 0.45
+Fork = Callable[[str, Callable[[], Any]], Any]  # BuildContext.fork: an Apart, or None
+
+
+class _Diverged(Exception):
+    """The pages another process drew would not fit the document this one made."""
+
+
+class _Halves:
+    """Which pages this process draws: the earlier ones (where more than CHILD_SHARE of the story is
+    left at the page's start) in the parent, the rest in the child. Both decide alike, from the story."""
+
+    def __init__(self, flowables: int) -> None:
+        self.half = flowables * CHILD_SHARE
+        self.here_from_half = False  # True in the child
+        self.drawn: list[int] = []  # the pages drawn here
+
+    def paints(self, page: int, left: int) -> bool:
+        mine = (left <= self.half) == self.here_from_half
+        if mine:
+            self.drawn.append(page)
+        return mine
+
+
+@dataclass
+class _Drawn:
+    """What the child sends back: its pages' operators and what the parent checks them against."""
+
+    pages: dict[int, str]
+    drawn: dict[str, set[int]]  # font -> characters drawn (glyphs to embed)
+    names: list[tuple[str, str]]  # fonts named in the document, in order
+    codes: dict[str, dict[int, int]]  # font -> character -> code
+    owners: dict[int, list[int]]  # page -> the id() of each MCID's node (objects made before the fork)
+
+    @classmethod
+    def of(cls, canv: TaggingCanvas, pages: list[int]) -> _Drawn:
+        streams = reportlab_adapter.page_streams(canv)
+        doc = canv._doc
+        return cls(
+            {n: streams[n - 1] for n in pages},
+            reportlab_adapter.drawn_chars(doc),
+            reportlab_adapter.font_names(doc),
+            reportlab_adapter.codes_given(doc),
+            {n: [id(node) for node in canv.parent_tree.get(n, [])] for n in pages},
+        )
+
+    def adopt(self, canv: TaggingCanvas) -> None:
+        """Put the child's pages into this canvas's document, after checking that the fonts have the
+        names and codes here that the child's operators use, and the MCIDs the same owners."""
+        doc = canv._doc
+        if reportlab_adapter.font_names(doc) != self.names:
+            raise _Diverged("fonts named in another order")
+        if reportlab_adapter.codes_given(doc) != self.codes:
+            raise _Diverged("characters given other codes")
+        for number, owners in self.owners.items():
+            if [id(node) for node in canv.parent_tree.get(number, [])] != owners:
+                raise _Diverged(f"other marked content on page {number}")
+        for number, stream in self.pages.items():
+            reportlab_adapter.set_page_stream(canv, number, stream)
+        reportlab_adapter.add_drawn(doc, self.drawn)
 
 
 @contextlib.contextmanager

@@ -310,6 +310,67 @@ def show_each(
         ended = x + string_width(text, tx._fontname, tx._fontsize)
 
 
+def name_font(name: str, text: str, doc: Any) -> bool:
+    """Have the font named in the document (F1, F2... in the order fonts are first shown, with their
+    Font objects written in that order) as showing this text in it first would: its subset names
+    come from `getSubsetInternalName`, which names the font the first time it is asked. True when
+    the font has its name (now or before); False for a font ReportLab names otherwise (not dynamic)
+    or an empty text."""
+    font = pdfmetrics.getFont(name)
+    if not font._dynamicFont:
+        return False
+    chunks = font.splitString(text, doc)
+    if not chunks:
+        return False
+    font.getSubsetInternalName(chunks[0][0], doc)
+    return True
+
+
+def font_names(doc: Any) -> list[tuple[str, str]]:
+    """The fonts named in the document so far, in naming order: (font, its name in the document)."""
+    return list(doc.fontMapping.items())
+
+
+def codes_given(doc: Any) -> dict[str, dict[int, int]]:
+    """Each dynamic font's codes in this document: font -> character -> code (what its pages show)."""
+    out = {}
+    for name in pdfmetrics.getRegisteredFontNames():
+        font = pdfmetrics.getFont(name)
+        state = getattr(font, "state", {}).get(doc) if font._dynamicFont else None
+        if state is not None:
+            out[name] = dict(state.assignments)
+    return out
+
+
+def drawn_chars(doc: Any) -> dict[str, set[int]]:
+    """The characters each of our fonts has drawn in this document (the glyphs it will embed)."""
+    out = {}
+    for name in pdfmetrics.getRegisteredFontNames():
+        font = pdfmetrics.getFont(name)
+        if isinstance(font, DrawnGlyphsFont) and doc in font._drawn:
+            out[name] = set(font._drawn[doc])
+    return out
+
+
+def add_drawn(doc: Any, drawn: dict[str, set[int]]) -> None:
+    """Count these characters as drawn in the document (pages drawn by another process)."""
+    for name, chars in drawn.items():
+        font = drawn_font(name)
+        if font is not None:
+            font._drawn.setdefault(doc, set()).update(chars)
+
+
+def page_streams(canv: Canvas) -> list[str]:
+    """The content stream of every page the canvas has finished, in page order (showPage joins a
+    page's operators into `PDFPage.stream`; they are compressed only when the document is saved)."""
+    return [page.stream for page in canv._doc.Pages.pages]
+
+
+def set_page_stream(canv: Canvas, number: int, stream: str) -> None:
+    """Give finished page `number` (1-based) these operators in place of its own."""
+    canv._doc.Pages.pages[number - 1].stream = stream
+
+
 def drawn_font(name: str) -> DrawnGlyphsFont | None:
     """The font registered under this name when it is ours (its `show` is show_text's fast way)."""
     font = pdfmetrics.getFont(name)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from reportlab.pdfgen.canvas import Canvas
 
+from archivekit.typeset import reportlab_adapter
+
 
 @dataclass(eq=False)
 class StructNode:
@@ -88,6 +90,11 @@ class TaggingCanvas(Canvas):
         self.mcid_counter: dict[int, int] = {}
         self.parent_tree: dict[int, list[StructNode]] = {}  # page -> node of each MCID, by MCID
         self.in_marked = False
+        # False while a page whose text another process draws is laid out here (layout.py, long
+        # documents): its text is only recorded (MCIDs, links, fonts named), not drawn.
+        self.paints = True
+        self.named_fonts: set[str] = set()  # fonts known to have their name in this document
+        self.unsaved = False  # True: save() writes nothing (the pages are taken from this canvas)
 
     @contextmanager
     def marked(self, node: StructNode) -> Iterator[int]:
@@ -101,15 +108,30 @@ class TaggingCanvas(Canvas):
     def begin_marked(self, node: StructNode) -> int:
         """Open `node`'s marked-content sequence (`marked` without a context manager, for the text
         of every line: a generator's entry and exit cost more than the sequence's bookkeeping)."""
+        mcid = self.claim_mcid(node)
+        self.addLiteral(f"{_tag_name(node.role)} <</MCID {mcid}>> BDC")
+        self.in_marked = True
+        return mcid
+
+    def claim_mcid(self, node: StructNode) -> int:
+        """The next MCID of this page, recorded under `node`: what begin_marked records, nothing drawn."""
         page = self.getPageNumber()
         mcid = self.mcid_counter.get(page, 0)
         self.mcid_counter[page] = mcid + 1
         self.parent_tree.setdefault(page, []).append(node)
         node.attach()
         node.kids.append((page, mcid))
-        self.addLiteral(f"{_tag_name(node.role)} <</MCID {mcid}>> BDC")
-        self.in_marked = True
         return mcid
+
+    def name_font(self, font: str, text: str) -> None:
+        """Give `font` its name in the document now, as showing `text` in it would (ReportLab names
+        fonts in the order they are first shown), when it has none yet."""
+        if font not in self.named_fonts and reportlab_adapter.name_font(font, text, self._doc):
+            self.named_fonts.add(font)
+
+    def save(self) -> None:
+        if not self.unsaved:
+            super().save()
 
     def end_marked(self) -> None:
         """Close the marked-content sequence begin_marked opened."""

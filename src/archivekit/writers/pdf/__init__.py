@@ -37,7 +37,7 @@ class PdfWriter:
         """Typeset once, then make one PDF/A file per selected profile."""
         chosen = profiles.selected(ctx.options.get("pdfa"))
         started = time.perf_counter()
-        ts = typeset(doc, ctx, profile=ARCHIVAL)
+        ts = typeset(doc, ctx, profile=ARCHIVAL, fork=ctx.fork)
         ctx.log.debug("pdf: typeset %d pages in %.2f s", ts.page_count, time.perf_counter() - started)
         ctx.products.page_starts = ts.page_starts
         libs = f"ReportLab {library_version('reportlab')}; pikepdf {library_version('pikepdf')}"
