@@ -60,7 +60,25 @@ def test_pages_drawn_in_two_processes_are_the_pages_one_process_draws(
     assert 1 not in taken[0] and taken[0][-1] == alone.page_count, taken[0]
     assert split.pdf == alone.pdf
     assert split.page_starts == alone.page_starts
-    assert [(s.page, s.rect, s.label) for s in split.links] == [(s.page, s.rect, s.label) for s in alone.links]
+    assert _links(split) == _links(alone)
+
+
+def _links(ts: Typeset) -> list[tuple[int, tuple[float, float, float, float], str]]:
+    return [(spot.page, spot.rect, spot.label) for spot in ts.links]
+
+
+def test_a_fork_that_starts_no_child_leaves_every_page_drawn_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edition = EDITIONS[0]
+    alone = _typeset(edition, tmp_path, halves=False)
+    monkeypatch.setattr(layout, "HALVES_FROM", 1)
+    folder = ROOT / "sources" / edition
+    doc = load_edition(folder, source_date_epoch=EPOCH)
+    ctx = BuildContext(out_dir=tmp_path, edition_dir=folder, source_date_epoch=EPOCH, cache_dir=cache_dir())
+    # BuildContext.fork says None when this process runs another thread.
+    split = layout.typeset(doc, ctx, fork=lambda name, work: None)
+    assert split.pdf == alone.pdf
 
 
 def test_halves_that_would_name_fonts_otherwise_are_typeset_again_in_one(

@@ -278,6 +278,8 @@ def _typeset(
 
     with reportlab_adapter.flate_only(), reportlab_adapter.codes_in_order(builder.chars_by_font()):
         other = fork("pdf pages", later_half) if halves is not None and fork is not None else None
+        if other is None:
+            halves = None  # no child after all (this process runs a thread): every page drawn here
         try:
             out.build(story, canvasmaker=make_canvas)
             canv = canvases[-1]
