@@ -280,3 +280,80 @@ def test_a_stream_compressed_again_is_remembered_byte_for_byte() -> None:
         assert pdfdoc.PDFZCompress.encode("small") == zlib.compress(b"small")
     assert "encode" not in vars(pdfdoc.PDFZCompress)  # the class's method again
     assert pdfdoc.PDFZCompress.encode(font_like) is not first
+
+
+def _glyphs_with_outlines(pdf_bytes: bytes) -> int:
+    """How many glyphs with contours the embedded subset of the one font drawn on page 1 holds."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        (font,) = [f for f in pdf.pages[0].Resources.Font.values() if "/FontDescriptor" in f]
+        program = font.FontDescriptor.FontFile2.read_bytes()
+    glyf = TTFont(io.BytesIO(program))["glyf"]
+    return sum(1 for name in glyf if glyf[name].numberOfContours)
+
+
+def test_a_font_named_before_it_is_shown_gets_the_name_its_first_show_gives() -> None:
+    """name_font asks getSubsetInternalName as a font's first show does: fonts are named F1, F2...
+    and their objects written in the order named, whatever order they are then drawn in."""
+    require(LATIN.is_file() and LATIN_BOLD.is_file(), "Debian's fonts-noto-core")
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-name-a", str(LATIN)))
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-name-b", str(LATIN_BOLD)))
+    shown = [("adapter-name-b", "Bé"), ("adapter-name-a", "A")]
+
+    def draw(
+        named: list[tuple[str, str]], drawn: list[tuple[str, str]]
+    ) -> tuple[bytes, list[tuple[str, str]]]:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=1)
+        for font, text in named:
+            assert reportlab_adapter.name_font(font, text, canvas._doc)
+        for font, text in drawn:
+            canvas.setFont(font, 12)
+            canvas.drawString(10, 10, text)
+        names = reportlab_adapter.font_names(canvas._doc)
+        canvas.save()
+        return buffer.getvalue(), [(font, name) for font, name in names if font.startswith("adapter-name")]
+
+    first_shown, names = draw([], shown)
+    assert [font for font, _ in names] == ["adapter-name-b", "adapter-name-a"]
+    assert draw(shown, shown) == (first_shown, names)  # naming adds nothing else to the file
+    assert draw(shown, shown[::-1])[1] == names  # the names stay where naming put them
+    canvas = Canvas(io.BytesIO())
+    assert not reportlab_adapter.name_font("adapter-name-a", "", canvas._doc)
+    assert not reportlab_adapter.name_font("Helvetica", "A", canvas._doc)  # a standard font: not dynamic
+
+
+def test_page_streams_are_taken_and_given_before_the_document_is_saved() -> None:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, pageCompression=0)
+    for text in ("first page", "second page"):
+        canvas.drawString(10, 10, text)
+        canvas.showPage()
+    streams = reportlab_adapter.page_streams(canvas)
+    assert len(streams) == 2 and "first page" in streams[0] and "second page" in streams[1]
+    reportlab_adapter.set_page_stream(canvas, 2, streams[0])
+    canvas.save()
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as pdf:
+        assert pdf.pages[1].Contents.read_bytes() == pdf.pages[0].Contents.read_bytes()
+
+
+def test_codes_and_drawn_glyphs_are_read_and_added_per_document() -> None:
+    require(LATIN.is_file(), "Debian's fonts-noto-core")
+    reportlab_adapter.register_font(reportlab_adapter.DrawnGlyphsFont("adapter-codes", str(LATIN)))
+
+    def draw(more: set[int]) -> tuple[bytes, dict[str, dict[int, int]], dict[str, set[int]]]:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=1)
+        canvas.setFont("adapter-codes", 12)
+        canvas.drawString(10, 10, "éA")
+        reportlab_adapter.add_drawn(canvas._doc, {"adapter-codes": more})
+        codes = reportlab_adapter.codes_given(canvas._doc)
+        drawn = reportlab_adapter.drawn_chars(canvas._doc)
+        canvas.save()
+        return buffer.getvalue(), codes, drawn
+
+    alone, codes, drawn = draw(set())
+    assert ord("é") in codes["adapter-codes"] and ord("A") in codes["adapter-codes"]
+    assert {ord("é"), ord("A")} <= drawn["adapter-codes"]
+    more, _, drawn_more = draw({ord("Z")})  # drawn on a page of another process
+    assert ord("Z") in drawn_more["adapter-codes"]
+    assert _glyphs_with_outlines(more) == _glyphs_with_outlines(alone) + 1

@@ -19,6 +19,12 @@ a page.
   per (text, font, size) until a font is registered again. `move_text` writes what
   `setTextOrigin` writes on a bottom-up canvas (`_code`, `_x0`, `_x`, `_y0`, `_y`);
   `DrawnGlyphsFont.show_at` writes both, for a run of pieces, in one call.
+- Pages drawn in another process (layout.py's halves): `name_font` names a font in a document as
+  its first show would (`getSubsetInternalName` names it on first ask, `F` + the count of
+  `doc.fontMapping`); `font_names` reads `doc.fontMapping`, `codes_given` each font's
+  `state[doc].assignments`, `drawn_chars`/`add_drawn` our fonts' drawn characters; `page_streams`
+  and `set_page_stream` read and replace `PDFPage.stream` in `doc.Pages.pages`, which showPage
+  fills and only the save compresses.
 - Frames: room kept at the foot of a frame for footnotes. `Frame._y1p` is the frame's working
   bottom and `Frame._geom()` restores it; a flowable learns its frame from `flowable._frame`,
   which `Frame.add` sets. There is no public equivalent.
