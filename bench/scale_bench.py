@@ -62,11 +62,10 @@ def scale_series(
         if measured
         else (FALLBACK_PAGES_PER_REP, FALLBACK_BASE_PAGES, False)
     )
-    series: dict[str, dict] = {}
+    prepared: list[tuple[int, int, Path, Path, list[Case]]] = []
     for target in targets:
         reps = max(1, round((target - base) / per_rep))
         src = scale.make_long_edition(edition, work / "scale-sources" / f"p{target}", reps)
-        ident = edition_id(src)
         root = work / "scale" / f"p{target}"
         cases: list[Case] = []
         for name in formats:
@@ -89,9 +88,16 @@ def scale_series(
             for name, argv in peers.commands(inputs, root / "peers").items():
                 if name in SCALE_PEERS:
                     cases.append(Case(name, lambda i, a=argv: [a], lambda i: dict(os.environ)))
-        # Small documents take a second or so, where the machine's noise weighs most: more runs.
-        target_runs = runs if target > 30 else max(runs, 3)
-        round_robin(cases, target_runs, f"scale ~{target} pages ({reps} letters)")
+        prepared.append((target, reps, src, root, cases))
+    # Every size in each round, as every case: the cost of a page is the difference between two
+    # sizes, and sizes timed minutes apart would carry the machine's drift between them into it.
+    # Small documents take a second or so, where the machine's noise weighs most: three runs at least.
+    target_runs = max(runs, 3)
+    every = [case for *_, cases in prepared for case in cases]
+    round_robin(every, target_runs, f"scale ~{', '.join(map(str, targets))} pages, interleaved")
+    series: dict[str, dict] = {}
+    for target, reps, src, root, cases in prepared:
+        ident = edition_id(src)
         pdf = _pdf_of(root / "pdf" / ident) if "pdf" in formats else None
         typst_pdf = root / "peers" / "typst.pdf"
         series[str(target)] = {
