@@ -308,6 +308,7 @@ class TextBlock(Flowable):
                 if face.font not in named:
                     canv.name_font(face.font, text)
         pieces = line.pieces
+        positions = None  # worked out for a line with a link only
         i = 0
         while i < len(pieces):
             tag = pieces[i].tag
@@ -319,7 +320,7 @@ class TextBlock(Flowable):
                 j += 1
             canv.claim_mcid(tag)
             if tag is not None and tag.link_to:
-                xs, shift = self._positions(line)
+                xs, shift = positions = positions or self._positions(line)
                 self._link(tag, pieces[i:j], x0 + shift + xs[i], x0 + shift + xs[j - 1], baseline)
             i = j
 

@@ -306,9 +306,9 @@ def _typeset(
     )
 
 
-# A story of this many flowables (170 pages of the letter's text) is typeset in two processes when a
-# core is spare: both lay out every page, each draws its part. At 560 (98 pages) the fork and the
-# copies of memory it costs took longer than the drawing it saved (measured on 2 cores).
+# A story of this many flowables (about 170 A5 pages of Chinese prose with notes) is typeset in two
+# processes when a core is spare: both lay out every page, each draws its part. At 560 (98 pages)
+# the fork and the copies of memory it costs took longer than the drawing it saved (2 cores).
 HALVES_FROM = 1000
 # The child draws the pages begun once this part of the story is left: less than half, as it also
 # sends them, and is started a fork later.
